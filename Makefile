@@ -1,0 +1,58 @@
+# The same commands locally and in CI. `make run` sets everything up on a
+# fresh machine; `make test` runs the whole suite.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export UTVAG_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: install run test lint bench translations clean-data
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/utvag init
+	@echo
+	@echo "Utväg is starting on the embedded default (SQLite + Redis under $(UTVAG_DATA_DIR))."
+	@echo "  public site:   http://127.0.0.1:8000/"
+	@echo "  staff console: http://127.0.0.1:8001/login"
+	@echo
+	@echo "First time? In another terminal, create the team and its first admin"
+	@echo "(you are asked for the password; it prints the TOTP URI and the recovery code once):"
+	@echo "  $(BIN)/utvag team create vagvalet --name 'Vägvalet' --admin YOUR-NAME"
+	@echo
+	$(BIN)/utvag serve all
+
+test: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy crypto utvag intake_web triage worker.py bench
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# Re-extract the strings, merge them into every catalogue, compile.
+translations: $(STAMP)
+	for app in intake_web triage; do \
+	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	    --omit-header -o $$app/translations/messages.pot $$app && \
+	  $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -w 100 \
+	    -i $$app/translations/messages.pot -d $$app/translations && \
+	  $(BIN)/pybabel -q compile -d $$app/translations || exit 1; \
+	done
+
+clean-data:
+	rm -rf "$(UTVAG_DATA_DIR)"

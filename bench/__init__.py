@@ -1,0 +1,1 @@
+"""Speed targets as ratios against a baseline measured in the same run."""

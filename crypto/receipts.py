@@ -1,0 +1,76 @@
+"""What the server keeps about a receipt code, and the reply key it unlocks."""
+
+import hashlib
+import hmac
+
+import nacl.exceptions
+import nacl.public
+
+from crypto.codes import ALPHABET
+from crypto.errors import DecryptionError, UnknownKeyError
+from crypto.keys import key_id
+from crypto.sealing import envelope_key_id
+
+_MIN_SERVER_SECRET_BYTES = 32
+_REPLY_KEY_PERSON = b"utvag-reply-key"
+# Must match crypto.sealing's header: magic (2) + version (1) + key id (8).
+_SEALED_HEADER_BYTES = 11
+
+
+def receipt_digest(server_secret: bytes, canonical_code: str) -> str:
+    """Return the HMAC-SHA256 (hex) under which a receipt code is looked up.
+
+    The server stores only this digest, so a copy of the database does not
+    reveal receipt codes, and without ``server_secret`` it cannot even be used
+    to test guesses. A slow password hash is not needed: the code already has at
+    least 80 bits of entropy, far beyond guessing, and a slow hash would add tens
+    of milliseconds to every submission and lookup for no gain.
+    """
+    if len(server_secret) < _MIN_SERVER_SECRET_BYTES:
+        raise ValueError(f"server secret must be at least {_MIN_SERVER_SECRET_BYTES} bytes")
+    message = _canonical_bytes(canonical_code)
+    return hmac.new(bytes(server_secret), message, hashlib.sha256).hexdigest()
+
+
+def reply_keypair(canonical_code: str) -> tuple[bytes, bytes]:
+    """Derive the X25519 ``(private_key, public_key)`` for replies from a receipt code.
+
+    Staff seal replies to the public half, which is stored with the contact. The
+    private half is never stored: only someone holding the receipt code can
+    derive it, which the public app does (through ``open_reply``) when the person
+    comes back with their code. It opens replies to that one person and nothing else.
+    """
+    seed = hashlib.blake2b(
+        _canonical_bytes(canonical_code), digest_size=32, person=_REPLY_KEY_PERSON
+    ).digest()
+    private = nacl.public.PrivateKey.from_seed(seed)
+    return bytes(private), bytes(private.public_key)
+
+
+def open_reply(canonical_code: str, envelope: bytes) -> bytes:
+    """Open a reply that staff sealed to the reply key of this receipt code.
+
+    The public app reads replies with this rather than ``crypto.opening``, which it
+    is forbidden to import (import-linter): this function can only use the key
+    derived from the code it is given, so it can never open a submission sealed
+    to a team key. Raises UnknownKeyError if the reply was sealed for another
+    code, DecryptionError if it was tampered with, MalformedEnvelopeError if it
+    is not a sealed envelope.
+    """
+    envelope_id = envelope_key_id(envelope)
+    private_key, public_key = reply_keypair(canonical_code)
+    if not hmac.compare_digest(key_id(public_key), envelope_id):
+        raise UnknownKeyError("the reply was not sealed to this receipt code")
+    box = nacl.public.SealedBox(nacl.public.PrivateKey(private_key))
+    try:
+        return box.decrypt(bytes(envelope[_SEALED_HEADER_BYTES:]))
+    except nacl.exceptions.CryptoError:
+        raise DecryptionError("sealed reply failed authentication") from None
+
+
+def _canonical_bytes(canonical_code: str) -> bytes:
+    # A grouped or lower-case code would silently give a different digest or key,
+    # and the person could never find their contact again; refuse it loudly.
+    if not canonical_code or any(char not in ALPHABET for char in canonical_code):
+        raise ValueError("receipt code must be canonical (see crypto.codes.normalise_code)")
+    return canonical_code.encode("ascii")

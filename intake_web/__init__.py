@@ -1,0 +1,83 @@
+"""The public intake site: call-back requests and messages, sealed in the request.
+
+This process holds team public keys only. It cannot import anything that
+unwraps a private key or opens an envelope (import-linter contract).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import Babel
+
+from intake_web.forms import MESSAGE_MAX
+from intake_web.headers import apply_security_headers
+from intake_web.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    select_locale,
+    text_direction,
+)
+from intake_web.state import IntakeState
+from utvag.config import Config, load_config
+from utvag.db import make_engine, make_session_factory
+from utvag.redis_conn import connect_redis
+from utvag.server_secrets import intake_secrets
+
+
+def create_app(config: Config | None = None, *, redis_client: redis.Redis | None = None) -> Flask:
+    config = config or load_config()
+    secrets = intake_secrets(config.data_dir)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secrets.session_key,
+        TESTING=config.testing,
+        # The CSRF token's cookie: a session cookie, only set on form pages.
+        SESSION_COOKIE_NAME="utvag_form",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=config.public_is_https,
+        WTF_CSRF_TIME_LIMIT=4 * 60 * 60,
+        WTF_CSRF_SSL_STRICT=False,
+        MAX_CONTENT_LENGTH=64 * 1024,
+        BABEL_TRANSLATION_DIRECTORIES="translations",
+        BABEL_DEFAULT_LOCALE="sv",
+    )
+    engine = make_engine(config.database_url)
+    app.extensions["utvag"] = IntakeState(
+        config=config,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        redis=redis_client if redis_client is not None else connect_redis(config),
+        secrets=secrets,
+    )
+    Babel(app, locale_selector=select_locale)
+
+    from intake_web import forms_views, pages, receipt
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(forms_views.bp)
+    app.register_blueprint(receipt.bp)
+    app.after_request(apply_security_headers)
+    app.context_processor(_template_globals)
+    app.register_error_handler(404, _not_found)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return app
+
+
+def _template_globals() -> dict[str, object]:
+    return {
+        "languages": LANGUAGES,
+        "language_names": LANGUAGE_NAMES,
+        "text_direction": text_direction,
+        "message_max": MESSAGE_MAX,
+    }
+
+
+def _not_found(_error: Exception) -> ResponseReturnValue:
+    lang = (request.view_args or {}).get("lang")
+    return render_template("404.html", lang=lang if lang in LANGUAGES else DEFAULT_LANGUAGE), 404

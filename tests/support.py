@@ -1,0 +1,67 @@
+"""Helpers the tests share: driving forms like a browser, reading pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pyotp
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from utvag.repo.team_setup import NewTeam
+
+TEST_PASSWORD = "a long test password"
+
+
+@dataclass(frozen=True)
+class TeamFixture:
+    created: NewTeam
+    password: str
+
+    @property
+    def slug(self) -> str:
+        return self.created.team.slug
+
+    @property
+    def admin_username(self) -> str:
+        return self.created.admin.username
+
+    def totp_now(self) -> str:
+        return pyotp.TOTP(self.created.admin.totp_secret).now()
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_PATTERN.search(html) or re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict[str, str], **kwargs: Any) -> TestResponse:
+    """GET the form page for its CSRF token, then POST ``data`` like a browser."""
+    page = client.get(path, **kwargs)
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **data}, **kwargs)
+
+
+def log_in(console_client: FlaskClient, team: TeamFixture, **overrides: str) -> TestResponse:
+    data = {
+        "username": team.admin_username,
+        "password": team.password,
+        "otp": team.totp_now(),
+        **overrides,
+    }
+    return post_form(console_client, "/login", data)
+
+
+RECEIPT_PATTERN = re.compile(r'class="receipt-code"[^>]*><strong>([^<]+)</strong>')
+
+
+def receipt_code_from(html: str) -> str:
+    match = RECEIPT_PATTERN.search(html)
+    assert match, "the page shows no receipt code"
+    return match.group(1)

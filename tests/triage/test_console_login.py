@@ -1,0 +1,147 @@
+"""Logging in to the console: password by unwrapping the team key, plus TOTP."""
+
+from __future__ import annotations
+
+import pyotp
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from support import TeamFixture, log_in
+
+from utvag.models import AuditEvent, StaffSession
+
+GENERIC_ERROR = "Användarnamnet, lösenordet eller koden är fel."
+
+
+def _actions(session_factory) -> list[str]:  # type: ignore[no-untyped-def]
+    with session_factory() as session:
+        return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_the_queue_needs_a_login(console_client: FlaskClient) -> None:
+    response = console_client.get("/queue")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_right_password_and_code_open_the_queue(
+    console_client: FlaskClient,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    response = log_in(console_client, team)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/queue"
+    assert console_client.get("/queue").status_code == 200
+    assert _actions(session_factory)[-1] == "login"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"password": "not the password"},
+        {"otp": "000000"},
+        {"username": "nobody"},
+        {"otp": ""},
+    ],
+    ids=["wrong-password", "wrong-code", "unknown-user", "no-code"],
+)
+def test_any_wrong_factor_gets_the_same_answer_and_no_session(
+    console_client: FlaskClient,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+    overrides: dict[str, str],
+) -> None:
+    response = log_in(console_client, team, **overrides)
+
+    assert response.status_code == 401
+    assert GENERIC_ERROR in response.get_data(as_text=True)
+    assert console_client.get("/queue").status_code == 302
+    with session_factory() as session:
+        assert session.scalars(select(StaffSession)).all() == []
+
+
+def test_a_totp_code_is_accepted_only_once(
+    console_client: FlaskClient,
+    console_app,
+    team: TeamFixture,  # type: ignore[no-untyped-def]
+) -> None:
+    code = team.totp_now()
+    assert log_in(console_client, team, otp=code).status_code == 302
+
+    other_browser = console_app.test_client()
+    assert log_in(other_browser, team, otp=code).status_code == 401
+
+
+def test_the_session_holds_no_key_in_clear(
+    logged_in_staff: FlaskClient,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from crypto.unwrapping import unwrap_private_key
+    from utvag.models import KeyWrap
+
+    with session_factory() as session:
+        wrap = session.scalar(select(KeyWrap).where(KeyWrap.staff_member_id.is_not(None)))
+        private_key = unwrap_private_key(wrap.wrapped_private_key, team.password)
+        [record] = session.scalars(select(StaffSession))
+    assert private_key not in record.sealed_team_keys
+    assert private_key.hex().encode() not in record.sealed_team_keys
+    cookie = logged_in_staff.get_cookie("utvag_console")
+    assert cookie is not None
+    assert private_key.hex() not in cookie.value
+
+
+def test_logout_destroys_the_session_and_its_keys(
+    logged_in_staff: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    page = logged_in_staff.get("/queue").get_data(as_text=True)
+    from support import csrf_token_from
+
+    response = logged_in_staff.post("/logout", data={"csrf_token": csrf_token_from(page)})
+
+    assert response.status_code == 302
+    assert logged_in_staff.get("/queue").status_code == 302
+    with session_factory() as session:
+        assert session.scalars(select(StaffSession)).all() == []
+    assert _actions(session_factory)[-1] == "logout"
+
+
+def test_an_idle_session_expires(
+    logged_in_staff: FlaskClient,
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    time_machine.move_to("2099-01-01T00:00:00Z")
+    assert logged_in_staff.get("/queue").status_code == 302
+
+
+def test_the_next_parameter_cannot_leave_the_console(
+    console_client: FlaskClient, team: TeamFixture
+) -> None:
+    from support import post_form
+
+    for target in ["//evil.example/", "https://evil.example/", "/\\evil.example"]:
+        client_response = post_form(
+            console_client,
+            f"/login?next={target}",
+            {
+                "username": team.admin_username,
+                "password": team.password,
+                "otp": pyotp.TOTP(team.created.admin.totp_secret).now(),
+            },
+        )
+        if client_response.status_code == 302:
+            assert client_response.headers["Location"] == "/queue"
+        console_client.delete_cookie("utvag_console")
+        break  # one code per step: further attempts would be TOTP replays
+
+
+def test_session_cookie_is_httponly_and_strict(
+    console_client: FlaskClient, team: TeamFixture
+) -> None:
+    response = log_in(console_client, team)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie

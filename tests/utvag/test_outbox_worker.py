@@ -1,0 +1,120 @@
+"""The outbox and the worker: jobs carry ids only, and a fault loses nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import redis
+from flask.testing import FlaskClient
+from rq import Queue
+from sqlalchemy import select
+from support import TeamFixture, post_form
+
+import worker
+from utvag.context import AppContext
+from utvag.db import transaction, utcnow
+from utvag.dispatch import relay
+from utvag.jobs import JOB_FUNCTIONS, JOB_QUEUES, QUEUE_EVENTS_CHANNEL, WORKER_QUEUES
+from utvag.models import Contact, OutboxEntry
+
+
+def _run_worker(ctx: AppContext) -> None:
+    worker.build_worker(ctx).work(burst=True)
+
+
+def _entries(session_factory) -> list[OutboxEntry]:  # type: ignore[no-untyped-def]
+    with session_factory() as session:
+        return list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.id)))
+
+
+def test_every_job_kind_has_a_queue_the_worker_listens_on() -> None:
+    assert set(JOB_FUNCTIONS) == set(JOB_QUEUES)
+    assert set(JOB_QUEUES.values()) <= set(WORKER_QUEUES)
+
+
+def test_a_new_contact_is_announced_without_content(
+    client: FlaskClient,
+    team: TeamFixture,
+    app_context: AppContext,
+    redis_client: redis.Redis,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    events = redis_client.pubsub()
+    events.subscribe(QUEUE_EVENTS_CHANNEL)
+    post_form(client, "/en/message", {"message": "secret words"})
+    [job] = Queue("notifications", connection=redis_client).jobs
+    assert job.args[1:] == (1,)  # the contact id, nothing else
+
+    _run_worker(app_context)
+
+    with session_factory() as session:
+        [contact] = session.scalars(select(Contact))
+    assert contact.notified_at is not None
+    [entry] = _entries(session_factory)
+    assert entry.completed_at is not None
+    messages = [m for m in iter(lambda: events.get_message(timeout=0.5), None) if m]
+    assert [m["data"] for m in messages if m["type"] == "message"] == [
+        str(team.created.team.id).encode()
+    ]
+    events.close()
+
+
+def test_the_relay_delivers_what_redis_never_got(
+    team: TeamFixture,
+    config,  # type: ignore[no-untyped-def]
+    app_context: AppContext,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from intake_web import create_app
+
+    offline_site = create_app(config.with_changes(redis_url="redis://127.0.0.1:1/0"))
+    post_form(offline_site.test_client(), "/en/message", {"message": "while redis was down"})
+    offline_site.extensions["utvag"].engine.dispose()
+    assert _entries(session_factory)[0].enqueued_at is None
+
+    assert relay(app_context.session_factory, app_context.redis_client) == 1
+    _run_worker(app_context)
+
+    [entry] = _entries(session_factory)
+    assert entry.completed_at is not None
+
+
+def test_a_job_lost_with_its_worker_is_enqueued_again(
+    client: FlaskClient,
+    team: TeamFixture,
+    app_context: AppContext,
+    redis_client: redis.Redis,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    post_form(client, "/en/message", {"message": "hello"})
+    redis_client.flushdb()  # Redis restarted without the job, or the worker died with it
+
+    assert relay(app_context.session_factory, app_context.redis_client) == 0  # not yet stale
+    with transaction(session_factory) as session:
+        [entry] = session.scalars(select(OutboxEntry))
+        entry.enqueued_at = utcnow() - timedelta(minutes=10)
+    assert relay(app_context.session_factory, app_context.redis_client) == 1
+    _run_worker(app_context)
+
+    [entry] = _entries(session_factory)
+    assert entry.completed_at is not None
+    assert entry.enqueue_count == 2
+
+
+def test_running_a_job_twice_changes_nothing_more(
+    client: FlaskClient,
+    team: TeamFixture,
+    app_context: AppContext,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from utvag.jobs import notify_new_contact
+
+    post_form(client, "/en/message", {"message": "hello"})
+    _run_worker(app_context)
+    with session_factory() as session:
+        first = session.scalars(select(Contact.notified_at)).one()
+
+    notify_new_contact(1, 1)
+
+    with session_factory() as session:
+        assert session.scalars(select(Contact.notified_at)).one() == first

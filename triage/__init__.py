@@ -1,0 +1,119 @@
+"""The staff console: the only process that opens sealed contacts.
+
+Meant to be reachable only on the municipality's internal network.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from flask import Flask, Response, g, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask.typing import ResponseReturnValue
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from triage.keyring import resume_session
+from triage.labels import label_globals
+from triage.state import ConsoleState, state
+from utvag.config import Config, load_config
+from utvag.db import make_engine, make_session_factory, transaction
+from utvag.http_headers import set_strict_headers
+from utvag.server_secrets import console_session_key
+
+CONSOLE_LOCALE = "sv"
+
+
+def _is_local_host(host: str) -> bool:
+    name = urlsplit(f"//{host}").hostname or ""
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+class ConsoleSessionInterface(SecureCookieSessionInterface):
+    """The signed session cookie, ``Secure`` whenever the console is not on localhost."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return not _is_local_host(request.host)
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or load_config()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=console_session_key(config.data_dir),
+        TESTING=config.testing,
+        SESSION_COOKIE_NAME="utvag_console",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+        MAX_CONTENT_LENGTH=256 * 1024,
+        BABEL_TRANSLATION_DIRECTORIES="translations",
+        BABEL_DEFAULT_LOCALE=CONSOLE_LOCALE,
+    )
+    app.session_interface = ConsoleSessionInterface()
+    engine = make_engine(config.database_url)
+    app.extensions["utvag"] = ConsoleState(
+        config=config, engine=engine, session_factory=make_session_factory(engine)
+    )
+    CSRFProtect(app)
+    Babel(app, locale_selector=lambda: CONSOLE_LOCALE)
+
+    from triage import auth, contacts, health, queue
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(queue.bp)
+    app.register_blueprint(contacts.bp)
+    app.register_blueprint(health.bp)
+    app.before_request(_load_staff_session)
+    app.after_request(_headers)
+    app.register_error_handler(CSRFError, _csrf_failed)
+    app.context_processor(label_globals)
+    app.add_template_filter(local_time)
+    app.add_template_filter(iso_time)
+    return app
+
+
+def _load_staff_session() -> None:
+    g.staff = None
+    token = session.get("sid")
+    if not token or request.endpoint == "static":
+        return
+    config = state().config
+    with transaction(state().session_factory) as db:
+        g.staff = resume_session(
+            db,
+            token,
+            idle=timedelta(seconds=config.session_idle_seconds),
+            lifetime=timedelta(seconds=config.session_max_seconds),
+        )
+    if g.staff is None:
+        session.clear()
+
+
+def _headers(response: Response) -> Response:
+    set_strict_headers(response.headers, https=request.is_secure)
+    return response
+
+
+def _csrf_failed(_error: CSRFError) -> ResponseReturnValue:
+    return render_template("csrf.html"), 400
+
+
+def iso_time(value: datetime, zone: ZoneInfo | None = None) -> str:
+    """ISO 8601 with offset, in the team's zone (for ``<time datetime>``)."""
+    return value.astimezone(zone).isoformat(timespec="seconds") if zone else value.isoformat()
+
+
+def local_time(value: datetime, zone: ZoneInfo | None = None) -> str:
+    """How staff read a time: "mån 23 nov. 09:00", in the team's zone."""
+    return format_datetime(value, "EEE d MMM HH:mm", tzinfo=zone, locale=CONSOLE_LOCALE)

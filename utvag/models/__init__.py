@@ -1,0 +1,24 @@
+"""SQLAlchemy 2 models, one file each, re-exported here."""
+
+from utvag.models.audit import AuditEvent
+from utvag.models.contact import Contact, ContactChannel, ContactKind, ContactStatus
+from utvag.models.outbox import OutboxEntry
+from utvag.models.staff import Role, StaffMember
+from utvag.models.staff_session import StaffSession
+from utvag.models.team import Team
+from utvag.models.team_key import KeyWrap, TeamKey
+
+__all__ = [
+    "AuditEvent",
+    "Contact",
+    "ContactChannel",
+    "ContactKind",
+    "ContactStatus",
+    "KeyWrap",
+    "OutboxEntry",
+    "Role",
+    "StaffMember",
+    "StaffSession",
+    "Team",
+    "TeamKey",
+]

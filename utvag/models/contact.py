@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from utvag.db import Base, UTCDateTime, utcnow
+
+
+class ContactKind(enum.StrEnum):
+    DEFECTOR = "defector"
+    RELATIVE = "relative"
+
+
+class ContactChannel(enum.StrEnum):
+    WEB = "web"
+    PHONE = "phone"
+
+
+class ContactStatus(enum.StrEnum):
+    RECEIVED = "received"
+
+
+class Contact(Base):
+    """One person's contact. Only what the queue needs is in clear; everything
+    the person typed or said, their number included, is in ``sealed_content``.
+    """
+
+    __tablename__ = "contacts"
+    __table_args__ = (Index("ix_contacts_team_id_due_at", "team_id", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    wants_callback: Mapped[bool] = mapped_column(default=False)
+    # "asap", "morning" or "afternoon": when the person said it is safe to call.
+    callback_window: Mapped[str | None] = mapped_column(String(20), default=None)
+    status: Mapped[str] = mapped_column(String(20), default=ContactStatus.RECEIVED.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempt_count: Mapped[int] = mapped_column(default=0)
+    # The sealed envelope carries its key id too; the column lets a key
+    # rotation find what is still sealed to an old key without opening it.
+    key_id: Mapped[str] = mapped_column(String(16))
+    sealed_content: Mapped[bytes] = mapped_column(LargeBinary)
+    receipt_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    reply_public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # Set by the worker once the content-free "new contact" notice went out.
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

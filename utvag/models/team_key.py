@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from utvag.db import Base, UTCDateTime, utcnow
+
+
+class TeamKey(Base):
+    """One X25519 key pair of a team. Only the public half is stored in clear.
+
+    A team may have several (rotation); the newest unretired one seals new
+    submissions, the others stay to open what was sealed to them.
+    """
+
+    __tablename__ = "team_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    key_id: Mapped[str] = mapped_column(String(16), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class KeyWrap(Base):
+    """A team private key wrapped under one staff member's password, or, when
+    ``staff_member_id`` is empty, under the team's recovery code."""
+
+    __tablename__ = "key_wraps"
+    __table_args__ = (UniqueConstraint("team_key_id", "staff_member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_key_id: Mapped[int] = mapped_column(
+        ForeignKey("team_keys.id", ondelete="CASCADE"), index=True
+    )
+    staff_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_members.id", ondelete="CASCADE"), index=True
+    )
+    wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Data access, one module per aggregate, so views read like behaviour."""

@@ -1,0 +1,57 @@
+"""The transactional outbox: jobs recorded with the change that needs them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from utvag.db import utcnow
+from utvag.models import OutboxEntry
+
+# An entry enqueued this long ago and still not completed is enqueued again:
+# Redis may have lost it, or the worker died holding it.
+REDELIVER_AFTER = timedelta(minutes=5)
+
+
+def add_job(session: Session, job_name: str, *job_args: int | str) -> OutboxEntry:
+    entry = OutboxEntry(job_name=job_name, job_args=list(job_args))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def entries_to_enqueue(session: Session, now: datetime | None = None) -> list[OutboxEntry]:
+    now = now or utcnow()
+    stmt = (
+        select(OutboxEntry)
+        .where(OutboxEntry.completed_at.is_(None))
+        .where(
+            or_(
+                OutboxEntry.enqueued_at.is_(None),
+                OutboxEntry.enqueued_at < now - REDELIVER_AFTER,
+            )
+        )
+        .order_by(OutboxEntry.id)
+        .limit(500)
+    )
+    return list(session.scalars(stmt))
+
+
+def mark_enqueued(session: Session, entry_id: int) -> None:
+    entry = session.get(OutboxEntry, entry_id)
+    if entry is not None:
+        entry.enqueued_at = utcnow()
+        entry.enqueue_count += 1
+
+
+def mark_completed(session: Session, entry_id: int) -> None:
+    entry = session.get(OutboxEntry, entry_id)
+    if entry is not None and entry.completed_at is None:
+        entry.completed_at = utcnow()
+
+
+def describe(entry: OutboxEntry) -> dict[str, Any]:
+    return {"id": entry.id, "job": entry.job_name, "args": entry.job_args}

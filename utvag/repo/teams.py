@@ -1,0 +1,46 @@
+"""Looking up teams and their public keys (all the public app needs)."""
+
+from __future__ import annotations
+
+import pyotp
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from utvag.hours import OfficeCalendar
+from utvag.models import StaffMember, Team, TeamKey
+
+TOTP_ISSUER = "Utväg"
+
+
+class TeamError(ValueError):
+    """A team or staff request that cannot be carried out; one line for people."""
+
+
+def team_by_slug(session: Session, slug: str) -> Team | None:
+    return session.scalar(select(Team).where(Team.slug == slug))
+
+
+def all_teams(session: Session) -> list[Team]:
+    return list(session.scalars(select(Team).order_by(Team.id)))
+
+
+def active_team_key(session: Session, team_id: int) -> TeamKey:
+    key = session.scalar(
+        select(TeamKey)
+        .where(TeamKey.team_id == team_id, TeamKey.retired_at.is_(None))
+        .order_by(TeamKey.id.desc())
+        .limit(1)
+    )
+    if key is None:
+        raise TeamError("the team has no active key")
+    return key
+
+
+def calendar_for(team: Team) -> OfficeCalendar:
+    return OfficeCalendar.build(team.hours_spec, team.timezone)
+
+
+def totp_uri(member: StaffMember, team: Team) -> str:
+    return pyotp.TOTP(member.totp_secret).provisioning_uri(
+        name=f"{member.username}@{team.slug}", issuer_name=TOTP_ISSUER
+    )
