@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from utvag.due import CallbackWindow
+from utvag.hours import DEFAULT_TIMEZONE
 from utvag.models import ContactKind
+from utvag.phones import normalise_phone
 
 MESSAGE_MAX = 5000
 NAME_MAX = 100
 NOTE_MAX = 1000
 PHONE_MAX = 40
 CODE_MAX = 60
-DEFAULT_REGION = "SE"
+DAY_AHEAD_MAX = 56
 
 
 def _kind_field() -> RadioField:
@@ -34,17 +37,6 @@ def _kind_field() -> RadioField:
     )
 
 
-def normalise_phone(raw: str) -> str | None:
-    """A valid number in E.164 form (Swedish numbers may be typed without +46)."""
-    try:
-        number = phonenumbers.parse(raw, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 class PhoneNumber:
     """Validates and normalises a phone number in place."""
 
@@ -55,6 +47,28 @@ class PhoneNumber:
                 _l("Enter a phone number we can call, for example 070 123 45 67.")
             )
         field.data = normalised
+
+
+class ChosenDay:
+    """The day field counts only when the person chose "on a day I choose".
+
+    Then it must be given, readable, and from today up to eight weeks ahead;
+    otherwise whatever is in it is ignored.
+    """
+
+    def __call__(self, form: FlaskForm, field: DateField) -> None:
+        if form.window.data != CallbackWindow.DAY.value:
+            field.errors[:] = []
+            field.data = None
+            raise StopValidation()
+        if not field.raw_data or not field.raw_data[0].strip():
+            field.errors[:] = []
+            raise StopValidation(_l("Choose the day we should call, for example 2026-12-01."))
+        if field.data is None:
+            raise StopValidation()  # the "write it as year-month-day" message stands
+        today = datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
+        if not today <= field.data <= today + timedelta(days=DAY_AHEAD_MAX):
+            raise StopValidation(_l("Choose a day from today and at most eight weeks ahead."))
 
 
 def _strip(value: Any) -> Any:
@@ -92,9 +106,15 @@ class CallbackForm(FlaskForm):
             SelectChoice(CallbackWindow.ASAP.value, _l("As soon as possible")),
             SelectChoice(CallbackWindow.MORNING.value, _l("Mornings")),
             SelectChoice(CallbackWindow.AFTERNOON.value, _l("Afternoons")),
+            SelectChoice(CallbackWindow.DAY.value, _l("On a day I choose")),
         ],
         default=CallbackWindow.ASAP.value,
         validators=[Optional()],
+    )
+    day = DateField(
+        _l("Which day? (if you chose a day)"),
+        validators=[ChosenDay()],
+        invalid_value_message=_l("Write the day as year-month-day, for example 2026-12-01."),
     )
     name = StringField(
         _l("What should we call you? (optional)"),

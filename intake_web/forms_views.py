@@ -42,7 +42,7 @@ def _store(form: FlaskForm, fields: dict[str, str], **clear: object) -> Receipt 
             channel=ContactChannel.WEB.value,
             **clear,  # type: ignore[arg-type]
         )
-    try_enqueue(app_state.session_factory, app_state.redis, [receipt.outbox_id])
+    try_enqueue(app_state.session_factory, app_state.redis, receipt.outbox_ids)
     log.info("contact %s received on the web", receipt.contact.id)
     return receipt
 
@@ -85,6 +85,7 @@ def callback(lang: str) -> ResponseReturnValue:
             kind=form.kind.data,
             wants_callback=True,
             callback_window=window,
+            callback_day=form.day.data if window is CallbackWindow.DAY else None,
         )
         if receipt is None:
             return _not_ready(lang)

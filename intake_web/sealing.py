@@ -7,32 +7,25 @@ plaintext copies are this request's local variables.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from crypto.codes import RECEIPT_CODE_LENGTH, group_code, new_receipt_code, normalise_code
 from crypto.receipts import receipt_digest, reply_keypair
-from crypto.sealing import seal
 from utvag.due import CallbackWindow
 from utvag.models import Contact, Team
 from utvag.repo.contacts import SealedSubmission, create_contact
 from utvag.repo.teams import active_team_key
-
-CONTENT_VERSION = 1
+from utvag.sealed_fields import seal_fields
 
 
 @dataclass(frozen=True)
 class Receipt:
     contact: Contact
-    outbox_id: int
+    outbox_ids: list[int]
     code: str
-
-
-def seal_fields(public_key: bytes, fields: dict[str, str]) -> bytes:
-    document = {"v": CONTENT_VERSION, "fields": {k: v for k, v in fields.items() if v}}
-    return seal(public_key, json.dumps(document, ensure_ascii=False).encode())
 
 
 def store_sealed_contact(
@@ -45,6 +38,7 @@ def store_sealed_contact(
     channel: str,
     wants_callback: bool,
     callback_window: CallbackWindow | None,
+    callback_day: date | None = None,
 ) -> Receipt:
     """Seal ``fields``, store the contact, and return its receipt code (shown once)."""
     team_key = active_team_key(session, team.id)
@@ -53,7 +47,7 @@ def store_sealed_contact(
     if canonical is None:  # new_receipt_code always prints a valid code
         raise RuntimeError("receipt code generator produced an invalid code")
     _, reply_public_key = reply_keypair(canonical)
-    contact, outbox_id = create_contact(
+    contact, outbox_ids = create_contact(
         session,
         team,
         SealedSubmission(
@@ -61,10 +55,11 @@ def store_sealed_contact(
             channel=channel,
             wants_callback=wants_callback,
             callback_window=callback_window,
+            callback_day=callback_day,
             key_id=team_key.key_id,
             sealed_content=seal_fields(team_key.public_key, fields),
             receipt_digest=receipt_digest(receipt_key, canonical),
             reply_public_key=reply_public_key,
         ),
     )
-    return Receipt(contact=contact, outbox_id=outbox_id, code=group_code(canonical))
+    return Receipt(contact=contact, outbox_ids=outbox_ids, code=group_code(canonical))

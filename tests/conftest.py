@@ -155,10 +155,10 @@ def client(intake_app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def console_app(config: Config) -> Iterator[Flask]:
+def console_app(config: Config, redis_client: redis.Redis) -> Iterator[Flask]:
     from triage import create_app
 
-    app = create_app(config)
+    app = create_app(config, redis_client=redis_client)
     yield app
     app.extensions["utvag"].engine.dispose()
 
@@ -189,3 +189,9 @@ def logged_in_staff(console_client: FlaskClient, team: TeamFixture) -> FlaskClie
     response = log_in(console_client, team)
     assert response.status_code == 302, response.get_data(as_text=True)
     return console_client
+
+
+@pytest.fixture
+def during_office_hours(time_machine) -> None:  # type: ignore[no-untyped-def]
+    """A Tuesday morning in Vägvalet's hours, so nothing waits for the office to open."""
+    time_machine.move_to("2026-11-24T10:00:00+01:00", tick=True)

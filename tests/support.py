@@ -65,3 +65,40 @@ def receipt_code_from(html: str) -> str:
     match = RECEIPT_PATTERN.search(html)
     assert match, "the page shows no receipt code"
     return match.group(1)
+
+
+def add_member(session_factory: Any, team: TeamFixture, username: str, role: str) -> TeamFixture:
+    """Another member of the team, holding their own wrap of the team key."""
+    from sqlalchemy import select
+
+    from crypto.kdf import TEST_COST
+    from crypto.unwrapping import unwrap_private_key
+    from crypto.wrapping import wrap_private_key
+    from utvag.db import transaction
+    from utvag.models import KeyWrap, StaffMember
+
+    password = f"{username} has a long password"
+    with transaction(session_factory) as session:
+        member = StaffMember(
+            team_id=team.created.team.id,
+            username=username,
+            role=role,
+            totp_secret=pyotp.random_base32(),
+        )
+        session.add(member)
+        session.flush()
+        for wrap in session.scalars(
+            select(KeyWrap).where(KeyWrap.staff_member_id == team.created.admin.id)
+        ).all():
+            private_key = unwrap_private_key(wrap.wrapped_private_key, team.password)
+            session.add(
+                KeyWrap(
+                    team_key_id=wrap.team_key_id,
+                    staff_member_id=member.id,
+                    wrapped_private_key=wrap_private_key(private_key, password, TEST_COST),
+                )
+            )
+    created = NewTeam(
+        team=team.created.team, admin=member, totp_uri="", recovery_code=team.created.recovery_code
+    )
+    return TeamFixture(created=created, password=password)

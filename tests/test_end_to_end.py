@@ -148,7 +148,8 @@ def test_sealed_intake_end_to_end_on_the_embedded_default(tmp_path: Path) -> Non
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             pending = database.execute(
-                "SELECT count(*) FROM outbox WHERE completed_at IS NULL"
+                "SELECT count(*) FROM outbox"
+                " WHERE completed_at IS NULL AND job_name = 'notify_new_contact'"
             ).fetchone()[0]
             if pending == 0:
                 break

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import redis
 from babel.dates import format_datetime
 from flask import Flask, Response, g, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
@@ -22,7 +23,8 @@ from triage.labels import label_globals
 from triage.state import ConsoleState, state
 from utvag.config import Config, load_config
 from utvag.db import make_engine, make_session_factory, transaction
-from utvag.http_headers import set_strict_headers
+from utvag.http_headers import CONSOLE_CONTENT_SECURITY_POLICY, set_strict_headers
+from utvag.redis_conn import connect_redis
 from utvag.server_secrets import console_session_key
 
 CONSOLE_LOCALE = "sv"
@@ -45,7 +47,7 @@ class ConsoleSessionInterface(SecureCookieSessionInterface):
         return not _is_local_host(request.host)
 
 
-def create_app(config: Config | None = None) -> Flask:
+def create_app(config: Config | None = None, *, redis_client: redis.Redis | None = None) -> Flask:
     config = config or load_config()
     app = Flask(__name__)
     app.config.update(
@@ -65,15 +67,25 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["utvag"] = ConsoleState(
         config=config, engine=engine, session_factory=make_session_factory(engine)
     )
+    # Only for the queue counter the worker keeps; the console works without it.
+    app.extensions["utvag.redis"] = (
+        redis_client if redis_client is not None else connect_redis(config)
+    )
     CSRFProtect(app)
     Babel(app, locale_selector=lambda: CONSOLE_LOCALE)
 
-    from triage import auth, contacts, health, queue
+    from triage import auth, cases, contacts, health, queue, reports, settings
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(queue.bp)
-    app.register_blueprint(contacts.bp)
-    app.register_blueprint(health.bp)
+    for blueprint in (
+        auth.bp,
+        queue.bp,
+        contacts.bp,
+        cases.bp,
+        settings.bp,
+        reports.bp,
+        health.bp,
+    ):
+        app.register_blueprint(blueprint)
     app.before_request(_load_staff_session)
     app.after_request(_headers)
     app.register_error_handler(CSRFError, _csrf_failed)
@@ -101,7 +113,9 @@ def _load_staff_session() -> None:
 
 
 def _headers(response: Response) -> Response:
-    set_strict_headers(response.headers, https=request.is_secure)
+    set_strict_headers(
+        response.headers, https=request.is_secure, policy=CONSOLE_CONTENT_SECURITY_POLICY
+    )
     return response
 
 

@@ -1,71 +1,202 @@
-"""One contact, opened for a logged-in member. Every opening is audited."""
+"""One contact: read it (every opening audited), take the call, log what happened."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-import phonenumbers
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from werkzeug.wrappers import Response
 
-from crypto.errors import CryptoError
-from crypto.opening import open_sealed
+from triage import current
+from triage.labels import call_error_text
 from triage.roles import requires
 from triage.state import state
-from utvag.db import transaction
-from utvag.models import Role, Team
-from utvag.repo import audit
-from utvag.repo.contacts import contact_for_team
-from utvag.repo.teams import calendar_for
+from utvag.db import transaction, utcnow
+from utvag.models import CallOutcome, ContactKind, ContactStatus, Role, StaffMember
+from utvag.phones import normalise_phone, phone_for_display
+from utvag.repo import calls
+from utvag.repo.calls import CallError, ClaimState
+from utvag.repo.cases import case_for_contact, open_case
+from utvag.repo.contacts import contact_for_team, create_referral
 
 bp = Blueprint("contacts", __name__)
 
-
-def open_content(private_keys: dict[str, bytes], sealed: bytes) -> dict[str, Any] | None:
-    """The fields the person typed, or None if no key the member holds opens it."""
-    try:
-        document = json.loads(open_sealed(private_keys, sealed))
-    except CryptoError:
-        return None
-    fields = document.get("fields", {})
-    return fields if isinstance(fields, dict) else {}
+NOTE_MAX = 2000
+# How a reached contact may be closed, by kind.
+CLOSINGS = {
+    ContactKind.DEFECTOR.value: {ContactStatus.CLOSED},
+    ContactKind.RELATIVE.value: {ContactStatus.INFO_GIVEN, ContactStatus.CLOSED},
+}
 
 
-def phone_for_display(e164: str) -> str:
-    """Swedish numbers as staff dial them from a desk phone, others international."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    if number.country_code == 46:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+def _back(contact_id: int) -> Response:
+    return redirect(url_for("contacts.show", contact_id=contact_id))
 
 
 @bp.route("/contacts/<int:contact_id>")
 @requires(Role.COORDINATOR)
 def show(contact_id: int) -> ResponseReturnValue:
-    current = g.staff
     with transaction(state().session_factory) as db:
-        contact = contact_for_team(db, current.member.team_id, contact_id)
+        team = current.team(db)
+        contact = contact_for_team(db, team.id, contact_id)
         if contact is None:
             abort(404)
-        team = db.get(Team, contact.team_id)
-        content = open_content(current.team_private_keys, contact.sealed_content)
-        audit.record(
-            db,
-            "decrypt" if content is not None else "decrypt_failed",
-            team_id=contact.team_id,
-            actor_id=current.member.id,
-            actor_name=current.member.username,
-            contact_id=contact.id,
+        content = current.open_fields(contact.sealed_content)
+        attempts = [
+            (attempt, current.open_fields(attempt.sealed_note))
+            for attempt in calls.attempts_for(db, contact.id)
+        ]
+        names = {
+            member.id: member.username
+            for member in db.query(StaffMember).filter(StaffMember.team_id == team.id)
+        }
+        case = case_for_contact(db, contact.id)
+        current.record(
+            db, "decrypt" if content is not None else "decrypt_failed", contact_id=contact.id
         )
     phone = content.get("phone") if content else None
+    now = utcnow()
     return render_template(
         "contact.html",
         contact=contact,
         content=content,
         phone_display=phone_for_display(phone) if phone else None,
-        zone=calendar_for(team).zone if team else None,
+        attempts=attempts,
+        names=names,
+        case=case,
+        zone=current.zone(team),
+        now=now,
+        mine=calls.holds_claim(contact, current.member(), now),
+        claimed_by_other=(
+            contact.claimed_by_id is not None
+            and contact.claimed_by_id != current.member().id
+            and contact.claim_expires_at is not None
+            and contact.claim_expires_at >= now
+        ),
+        outcomes=list(CallOutcome),
+        closings=sorted(CLOSINGS.get(contact.kind, ()), key=lambda s: s.value),
     )
+
+
+@bp.route("/contacts/<int:contact_id>/claim", methods=["POST"])
+@requires(Role.COORDINATOR)
+def claim(contact_id: int) -> ResponseReturnValue:
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        result = calls.claim(db, team.id, contact_id, current.member())
+        if result.state is ClaimState.NOT_FOUND:
+            abort(404)
+        if result.state is ClaimState.CLAIMED:
+            current.record(db, "claim", contact_id=contact_id)
+    if result.state is ClaimState.TAKEN:
+        flash(gettext("%(name)s is already calling this person.", name=result.holder_name))
+    elif result.state is ClaimState.CLOSED:
+        flash(gettext("This contact is closed."))
+    return _back(contact_id)
+
+
+@bp.route("/contacts/<int:contact_id>/release", methods=["POST"])
+@requires(Role.COORDINATOR)
+def release(contact_id: int) -> ResponseReturnValue:
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        calls.release(db, team.id, contact_id, current.member())
+        current.record(db, "release", contact_id=contact_id)
+    return redirect(url_for("queue.queue"))
+
+
+@bp.route("/contacts/<int:contact_id>/attempts", methods=["POST"])
+@requires(Role.COORDINATOR)
+def log_attempt(contact_id: int) -> ResponseReturnValue:
+    try:
+        outcome = CallOutcome(request.form.get("outcome", ""))
+    except ValueError:
+        flash(gettext("Choose what happened on the call."))
+        return _back(contact_id)
+    note = request.form.get("note", "")[:NOTE_MAX]
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            attempt = calls.record_outcome(
+                db, team, contact_id, current.member(), outcome, current.seal_note(db, note)
+            )
+            current.record(
+                db, "call_outcome", contact_id=contact_id, details={"outcome": outcome.value}
+            )
+    except CallError as error:
+        flash(call_error_text(error))
+        return _back(contact_id)
+    if attempt.next_due_at is None:
+        return _back(contact_id)
+    return redirect(url_for("queue.queue"))
+
+
+@bp.route("/contacts/<int:contact_id>/case", methods=["POST"])
+@requires(Role.COORDINATOR)
+def start_case(contact_id: int) -> ResponseReturnValue:
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            case = open_case(db, team.id, contact_id, current.member())
+            current.record(db, "case_opened", contact_id=contact_id, details={"case": case.id})
+    except CallError as error:
+        flash(call_error_text(error))
+        return _back(contact_id)
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@bp.route("/contacts/<int:contact_id>/close", methods=["POST"])
+@requires(Role.COORDINATOR)
+def close(contact_id: int) -> ResponseReturnValue:
+    try:
+        status = ContactStatus(request.form.get("status", ""))
+    except ValueError:
+        abort(400)
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            contact = contact_for_team(db, team.id, contact_id)
+            if contact is None:
+                abort(404)
+            allowed = (
+                CLOSINGS.get(contact.kind, set())
+                if contact.wants_callback
+                else {ContactStatus.CLOSED}
+            )
+            if status not in allowed:
+                raise CallError("that does not fit this contact")
+            calls.close(db, team.id, contact_id, status)
+            current.record(db, "contact_closed", contact_id=contact_id, details={"as": status})
+    except CallError as error:
+        flash(call_error_text(error))
+    return _back(contact_id)
+
+
+@bp.route("/contacts/<int:contact_id>/referral", methods=["POST"])
+@requires(Role.COORDINATOR)
+def refer(contact_id: int) -> ResponseReturnValue:
+    """A relative's call ends with a contact of its own for the person it was about."""
+    phone_raw = request.form.get("phone", "").strip()
+    note = request.form.get("note", "").strip()[:NOTE_MAX]
+    phone = normalise_phone(phone_raw) if phone_raw else None
+    if phone_raw and phone is None:
+        flash(gettext("That phone number does not look right."))
+        return _back(contact_id)
+    if not phone and not note:
+        flash(gettext("Write a phone number or a note about the person."))
+        return _back(contact_id)
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        relative = contact_for_team(db, team.id, contact_id)
+        if relative is None or relative.kind != ContactKind.RELATIVE.value:
+            abort(404)
+        key_id, sealed = current.seal_for_team(db, {"phone": phone or "", "note": note})
+        referral = create_referral(
+            db, team, relative, key_id=key_id, sealed_content=sealed, wants_callback=bool(phone)
+        )
+        if ContactStatus(relative.status).is_open:
+            calls.close(db, team.id, relative.id, ContactStatus.INFO_GIVEN)
+        current.record(
+            db, "referral_created", contact_id=relative.id, details={"referral": referral.id}
+        )
+    return redirect(url_for("contacts.show", contact_id=referral.id))

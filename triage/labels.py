@@ -1,11 +1,19 @@
-"""Names staff read for the clear queue fields."""
+"""Names staff read for the clear fields and choices."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from triage.roles import has_role
 from utvag.due import CallbackWindow
-from utvag.models import ContactChannel, ContactKind, ContactStatus
+from utvag.models import (
+    CallOutcome,
+    CaseStatus,
+    CheckStatus,
+    ContactChannel,
+    ContactKind,
+    ContactStatus,
+)
 
 KIND_NAMES = {
     ContactKind.DEFECTOR.value: _l("wants to leave"),
@@ -14,14 +22,44 @@ KIND_NAMES = {
 CHANNEL_NAMES = {
     ContactChannel.WEB.value: _l("web"),
     ContactChannel.PHONE.value: _l("phone"),
+    ContactChannel.REFERRAL.value: _l("referral"),
 }
 WINDOW_NAMES = {
     CallbackWindow.ASAP.value: _l("as soon as possible"),
     CallbackWindow.MORNING.value: _l("mornings"),
     CallbackWindow.AFTERNOON.value: _l("afternoons"),
+    CallbackWindow.DAY.value: _l("on the day"),
 }
 STATUS_NAMES = {
     ContactStatus.RECEIVED.value: _l("new"),
+    ContactStatus.WAITING.value: _l("call again"),
+    ContactStatus.REACHED.value: _l("reached"),
+    ContactStatus.CASE_OPENED.value: _l("case opened"),
+    ContactStatus.INFO_GIVEN.value: _l("information given"),
+    ContactStatus.UNREACHABLE.value: _l("unreachable"),
+    ContactStatus.WRONG_NUMBER.value: _l("wrong number"),
+    ContactStatus.CLOSED.value: _l("closed"),
+}
+OUTCOME_NAMES = {
+    CallOutcome.REACHED.value: _l("Reached"),
+    CallOutcome.NO_ANSWER.value: _l("No answer"),
+    CallOutcome.BUSY.value: _l("Busy"),
+    CallOutcome.UNSAFE.value: _l("Not safe to talk – call later"),
+    CallOutcome.WRONG_NUMBER.value: _l("Wrong number"),
+}
+CLOSING_NAMES = {
+    ContactStatus.INFO_GIVEN.value: _l("Information given: close"),
+    ContactStatus.CLOSED.value: _l("Does not want to go on: close"),
+}
+CASE_STATUS_NAMES = {
+    CaseStatus.PENDING.value: _l("pending"),
+    CaseStatus.ACCEPTED.value: _l("Accepted into the programme"),
+    CaseStatus.DECLINED.value: _l("Not accepted"),
+}
+CHECK_STATUS_NAMES = {
+    CheckStatus.OPEN.value: _l("not yet known"),
+    CheckStatus.MET.value: _l("yes"),
+    CheckStatus.NOT_MET.value: _l("no"),
 }
 
 
@@ -31,4 +69,39 @@ def label_globals() -> dict[str, object]:
         "channel_names": CHANNEL_NAMES,
         "window_names": WINDOW_NAMES,
         "status_names": STATUS_NAMES,
+        "outcome_names": OUTCOME_NAMES,
+        "closing_names": CLOSING_NAMES,
+        "case_status_names": CASE_STATUS_NAMES,
+        "check_status_names": CHECK_STATUS_NAMES,
+        "has_role": lambda role, needed: has_role(role, needed),
     }
+
+
+# What the data layer's refusals say, for staff reading Swedish. A test checks
+# every refusal in utvag/repo has an entry here.
+CALL_ERROR_TEXT = {
+    "no such contact": _l("There is no such contact."),
+    "this contact did not ask for a call": _l("This person did not ask to be called."),
+    "this contact is not waiting for a call": _l("This contact is not waiting for a call."),
+    "take the call first: someone else may be calling": _l(
+        "Take the call first: someone else may be calling."
+    ),
+    "not a closing status": _l("That does not close a contact."),
+    "this contact is already closed": _l("This contact is already closed."),
+    "a relative's contact does not become a case; refer the person instead": _l(
+        "A relative's contact does not become a case; create a contact for the person instead."
+    ),
+    "only a reached person can become a case": _l(
+        "Only a person who was reached can become a case."
+    ),
+    "that criterion is not on this case": _l("That criterion is not on this case."),
+    "this case has already been decided": _l("This case has already been decided."),
+    "every criterion must be met before the case is accepted": _l(
+        "Every criterion must be met before the case is accepted."
+    ),
+    "that does not fit this contact": _l("That does not fit this contact."),
+}
+
+
+def call_error_text(error: Exception) -> str:
+    return str(CALL_ERROR_TEXT.get(str(error), str(error)))

@@ -1,18 +1,24 @@
-"""The call-back queue: every contact of the team, the one due first on top."""
+"""The call-back queue: open contacts, the one due first on top."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+import logging
+
+import redis
+from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
+from triage import current
 from triage.roles import requires
 from triage.state import state
 from utvag.db import utcnow
-from utvag.models import Role, Team
-from utvag.repo.contacts import queue_for_team
+from utvag.jobs import queue_version_key
+from utvag.models import Role, StaffMember
+from utvag.repo.contacts import closed_for_team, count_due, queue_for_team
 from utvag.repo.teams import calendar_for
 
 bp = Blueprint("queue", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.route("/")
@@ -24,20 +30,50 @@ def home() -> ResponseReturnValue:
 @bp.route("/queue")
 @requires(Role.COORDINATOR)
 def queue() -> ResponseReturnValue:
-    member = g.staff.member
+    show_closed = request.args.get("view") == "closed"
     now = utcnow()
     with state().session_factory() as db:
-        team = db.get(Team, member.team_id)
-        contacts = queue_for_team(db, member.team_id)
-    if team is None:
-        return render_template("queue.html", team=None, contacts=[], now=now, opens_at=None)
-    calendar = calendar_for(team)
+        team = current.team(db)
+        contacts = closed_for_team(db, team.id) if show_closed else queue_for_team(db, team.id)
+        calendar = calendar_for(db, team)
+        names = {
+            member.id: member.username
+            for member in db.query(StaffMember).filter(StaffMember.team_id == team.id)
+        }
+        due_now = count_due(db, team.id, now)
     opens_at = None if calendar.is_open(now) else calendar.next_open(now)
     return render_template(
         "queue.html",
         team=team,
         contacts=contacts,
+        show_closed=show_closed,
         now=now,
         opens_at=opens_at,
         zone=calendar.zone,
+        names=names,
+        due_now=due_now,
+        version=_queue_version(team.id),
     )
+
+
+@bp.route("/queue/poll")
+@requires(Role.COORDINATOR)
+def poll() -> ResponseReturnValue:
+    """What the queue page's script checks: counts and a counter, no content."""
+    with state().session_factory() as db:
+        team = current.team(db)
+        due_now = count_due(db, team.id, utcnow())
+    return {"due_now": due_now, "version": _queue_version(team.id)}
+
+
+def _queue_version(team_id: int) -> int | None:
+    """The worker's queue counter for the team; None if Redis cannot say."""
+    client: redis.Redis | None = current_app.extensions.get("utvag.redis")
+    if client is None:
+        return None
+    try:
+        value = client.get(queue_version_key(team_id))
+    except redis.RedisError as error:
+        log.warning("queue counter unavailable: %s", type(error).__name__)
+        return None
+    return int(value) if value is not None else 0

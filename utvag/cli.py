@@ -161,7 +161,7 @@ def hours_next_open(ctx: click.Context, slug: str, at_text: str) -> None:
         found = team_by_slug(session, slug)
         if found is None:
             _fail(f"no team called {slug!r}")
-        calendar = calendar_for(found)
+        calendar = calendar_for(session, found)
     try:
         at = parse_instant(at_text, found.timezone)
     except ValueError as error:

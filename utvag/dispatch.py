@@ -9,7 +9,7 @@ import redis
 from rq import Queue
 from sqlalchemy.orm import Session, sessionmaker
 
-from utvag.db import transaction
+from utvag.db import transaction, utcnow
 from utvag.jobs import JOB_FUNCTIONS, JOB_QUEUES
 from utvag.models import OutboxEntry
 from utvag.repo import outbox
@@ -24,14 +24,17 @@ def enqueue(redis_client: redis.Redis, entry: OutboxEntry) -> None:
     """Put one outbox entry on its queue. The job id is derived from the entry,
     so enqueueing twice replaces rather than duplicates."""
     queue = Queue(JOB_QUEUES[entry.job_name], connection=redis_client)
-    queue.enqueue(
-        JOB_FUNCTIONS[entry.job_name],
-        entry.id,
-        *entry.job_args,
-        job_id=f"outbox-{entry.id}",
-        result_ttl=int(JOB_RESULT_TTL.total_seconds()),
-        failure_ttl=int(JOB_FAILURE_TTL.total_seconds()),
-    )
+    options = {
+        "job_id": f"outbox-{entry.id}",
+        "result_ttl": int(JOB_RESULT_TTL.total_seconds()),
+        "failure_ttl": int(JOB_FAILURE_TTL.total_seconds()),
+    }
+    function = JOB_FUNCTIONS[entry.job_name]
+    if entry.run_at is not None and entry.run_at > utcnow():
+        # RQ's scheduler (the worker runs with_scheduler) holds it until then.
+        queue.enqueue_at(entry.run_at, function, entry.id, *entry.job_args, **options)
+    else:
+        queue.enqueue(function, entry.id, *entry.job_args, **options)
 
 
 def try_enqueue(

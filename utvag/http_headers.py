@@ -16,8 +16,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def set_strict_headers(headers: Headers, *, https: bool) -> None:
-    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+# The console runs one same-origin script (the queue badge) that asks the
+# console itself for counts; nothing else.
+CONSOLE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "default-src 'none'", "default-src 'none'; script-src 'self'; connect-src 'self'"
+)
+
+
+def set_strict_headers(
+    headers: Headers, *, https: bool, policy: str = CONTENT_SECURITY_POLICY
+) -> None:
+    headers["Content-Security-Policy"] = policy
     headers["Cache-Control"] = "no-store"
     headers["Pragma"] = "no-cache"
     headers["Referrer-Policy"] = "no-referrer"

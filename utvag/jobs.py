@@ -8,42 +8,80 @@ listens on each.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+
+import redis
 
 from utvag import context
 from utvag.db import transaction, utcnow
-from utvag.models import Contact
+from utvag.models import Contact, ContactStatus
 from utvag.repo import outbox
 
 log = logging.getLogger(__name__)
 
 NOTIFICATIONS_QUEUE = "notifications"
 QUEUE_EVENTS_CHANNEL = "utvag:queue-events"
+# Due notices may run a little early or late; this is "due now" for them.
+DUE_SLACK = timedelta(minutes=1)
+
+
+def queue_version_key(team_id: int) -> str:
+    return f"utvag:queue-version:{team_id}"
+
+
+def announce_queue_change(redis_client: redis.Redis, team_id: int) -> None:
+    """Tell consoles of a team that its queue changed: the team id, nothing else.
+
+    The console compares this counter to the one it last saw and shows a
+    badge; no content, no e-mail.
+    """
+    redis_client.incr(queue_version_key(team_id))
+    redis_client.publish(QUEUE_EVENTS_CHANNEL, str(team_id))
 
 
 def notify_new_contact(outbox_id: int, contact_id: int) -> None:
-    """Tell the console a contact arrived: a content-free event, nothing else.
-
-    The console listens for the team id only to refresh its queue badge; the
-    event carries no content, and no e-mail is ever sent.
-    """
+    """A contact arrived: bump the team's queue counter."""
     ctx = context.current()
     with transaction(ctx.session_factory) as session:
         contact = session.get(Contact, contact_id)
+        team_id = None
         if contact is not None and contact.notified_at is None:
             contact.notified_at = utcnow()
             team_id = contact.team_id
-        else:
-            team_id = None
         outbox.mark_completed(session, outbox_id)
     if team_id is not None:
-        ctx.redis_client.publish(QUEUE_EVENTS_CHANNEL, str(team_id))
+        announce_queue_change(ctx.redis_client, team_id)
     log.info("new-contact notice done for outbox entry %s", outbox_id)
+
+
+def notify_contact_due(outbox_id: int, contact_id: int) -> None:
+    """A contact became due: bump the team's queue counter, if it still is due.
+
+    A contact re-slotted since this job was scheduled has a later job of its
+    own; this one just completes.
+    """
+    ctx = context.current()
+    now = utcnow()
+    with transaction(ctx.session_factory) as session:
+        contact = session.get(Contact, contact_id)
+        due_now = (
+            contact is not None
+            and ContactStatus(contact.status).is_open
+            and contact.due_at <= now + DUE_SLACK
+        )
+        team_id = contact.team_id if contact is not None else None
+        outbox.mark_completed(session, outbox_id)
+    if due_now and team_id is not None:
+        announce_queue_change(ctx.redis_client, team_id)
+    log.info("due notice done for outbox entry %s", outbox_id)
 
 
 JOB_FUNCTIONS = {
     "notify_new_contact": notify_new_contact,
+    "notify_contact_due": notify_contact_due,
 }
 JOB_QUEUES = {
     "notify_new_contact": NOTIFICATIONS_QUEUE,
+    "notify_contact_due": NOTIFICATIONS_QUEUE,
 }
 WORKER_QUEUES = (NOTIFICATIONS_QUEUE,)

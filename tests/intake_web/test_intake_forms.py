@@ -12,6 +12,8 @@ from support import TeamFixture, post_form, receipt_code_from
 from crypto.opening import open_sealed
 from utvag.models import Contact, OutboxEntry
 
+pytestmark = pytest.mark.usefixtures("during_office_hours")
+
 
 def _contacts(session_factory) -> list[Contact]:  # type: ignore[no-untyped-def]
     with session_factory() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import redis
 from flask.testing import FlaskClient
 from rq import Queue
@@ -16,6 +17,8 @@ from utvag.db import transaction, utcnow
 from utvag.dispatch import relay
 from utvag.jobs import JOB_FUNCTIONS, JOB_QUEUES, QUEUE_EVENTS_CHANNEL, WORKER_QUEUES
 from utvag.models import Contact, OutboxEntry
+
+pytestmark = pytest.mark.usefixtures("during_office_hours")
 
 
 def _run_worker(ctx: AppContext) -> None:
@@ -118,3 +121,65 @@ def test_running_a_job_twice_changes_nothing_more(
 
     with session_factory() as session:
         assert session.scalars(select(Contact.notified_at)).one() == first
+
+
+def test_a_contact_arriving_out_of_hours_is_announced_when_it_becomes_due(
+    client: FlaskClient,
+    team: TeamFixture,
+    app_context: AppContext,
+    redis_client: redis.Redis,
+    session_factory,  # type: ignore[no-untyped-def]
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    from rq.registry import ScheduledJobRegistry
+    from rq.scheduler import RQScheduler
+
+    from utvag.jobs import queue_version_key
+
+    time_machine.move_to("2026-11-28T11:00:00+01:00", tick=True)  # a Saturday
+    post_form(client, "/en/callback", {"phone": "0701234567"})
+    _run_worker(app_context)
+    assert redis_client.get(queue_version_key(team.created.team.id)) == b"1"
+
+    with session_factory() as session:
+        [due_entry] = session.scalars(
+            select(OutboxEntry).where(OutboxEntry.job_name == "notify_contact_due")
+        )
+    assert due_entry.run_at.isoformat() == "2026-11-30T07:00:00+00:00"  # Monday 08:00
+    registry = ScheduledJobRegistry("notifications", connection=redis_client)
+    assert registry.get_job_ids() == [f"outbox-{due_entry.id}"]
+
+    time_machine.move_to("2026-11-30T08:00:30+01:00", tick=True)
+    scheduler = RQScheduler(["notifications"], connection=redis_client)
+    scheduler.acquire_locks()
+    scheduler.enqueue_scheduled_jobs()
+    scheduler.release_locks()
+    _run_worker(app_context)
+
+    assert redis_client.get(queue_version_key(team.created.team.id)) == b"2"
+    with session_factory() as session:
+        assert session.get(OutboxEntry, due_entry.id).completed_at is not None
+
+
+def test_a_due_notice_for_a_contact_that_moved_on_announces_nothing(
+    client: FlaskClient,
+    team: TeamFixture,
+    app_context: AppContext,
+    redis_client: redis.Redis,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from utvag.jobs import notify_contact_due, queue_version_key
+    from utvag.models import ContactStatus
+
+    post_form(client, "/en/callback", {"phone": "0701234567"})
+    with transaction(session_factory) as session:
+        contact = session.scalars(select(Contact)).one()
+        contact.status = ContactStatus.CLOSED.value
+        entry = OutboxEntry(job_name="notify_contact_due", job_args=[contact.id])
+        session.add(entry)
+        session.flush()
+        entry_id, contact_id = entry.id, contact.id
+
+    notify_contact_due(entry_id, contact_id)
+
+    assert redis_client.get(queue_version_key(team.created.team.id)) is None

@@ -1,7 +1,16 @@
 """SQLAlchemy 2 models, one file each, re-exported here."""
 
 from utvag.models.audit import AuditEvent
-from utvag.models.contact import Contact, ContactChannel, ContactKind, ContactStatus
+from utvag.models.call_attempt import CallAttempt, CallOutcome
+from utvag.models.case import Case, CaseCheck, CaseStatus, ChecklistItem, CheckStatus
+from utvag.models.closed_day import ClosedDay
+from utvag.models.contact import (
+    OPEN_STATUSES,
+    Contact,
+    ContactChannel,
+    ContactKind,
+    ContactStatus,
+)
 from utvag.models.outbox import OutboxEntry
 from utvag.models.staff import Role, StaffMember
 from utvag.models.staff_session import StaffSession
@@ -9,7 +18,16 @@ from utvag.models.team import Team
 from utvag.models.team_key import KeyWrap, TeamKey
 
 __all__ = [
+    "OPEN_STATUSES",
     "AuditEvent",
+    "CallAttempt",
+    "CallOutcome",
+    "Case",
+    "CaseCheck",
+    "CaseStatus",
+    "CheckStatus",
+    "ChecklistItem",
+    "ClosedDay",
     "Contact",
     "ContactChannel",
     "ContactKind",

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from utvag.db import Base, UTCDateTime, utcnow
@@ -17,10 +17,27 @@ class ContactKind(enum.StrEnum):
 class ContactChannel(enum.StrEnum):
     WEB = "web"
     PHONE = "phone"
+    # Created by staff, e.g. from a relative's call about someone who wants out.
+    REFERRAL = "referral"
 
 
 class ContactStatus(enum.StrEnum):
     RECEIVED = "received"
+    # Re-slotted after a call that did not reach the person.
+    WAITING = "waiting"
+    REACHED = "reached"
+    CASE_OPENED = "case_opened"
+    INFO_GIVEN = "info_given"
+    UNREACHABLE = "unreachable"
+    WRONG_NUMBER = "wrong_number"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATUSES
+
+
+OPEN_STATUSES = frozenset({ContactStatus.RECEIVED, ContactStatus.WAITING, ContactStatus.REACHED})
 
 
 class Contact(Base):
@@ -38,6 +55,8 @@ class Contact(Base):
     wants_callback: Mapped[bool] = mapped_column(default=False)
     # "asap", "morning" or "afternoon": when the person said it is safe to call.
     callback_window: Mapped[str | None] = mapped_column(String(20), default=None)
+    # The day the person asked to be called, for the "a specific day" window.
+    callback_day: Mapped[date | None] = mapped_column(Date, default=None)
     status: Mapped[str] = mapped_column(String(20), default=ContactStatus.RECEIVED.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -46,7 +65,18 @@ class Contact(Base):
     # rotation find what is still sealed to an old key without opening it.
     key_id: Mapped[str] = mapped_column(String(16))
     sealed_content: Mapped[bytes] = mapped_column(LargeBinary)
-    receipt_digest: Mapped[str] = mapped_column(String(64), unique=True)
-    reply_public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # Empty for contacts staff created: that person was never given a receipt.
+    receipt_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reply_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # For a referral: the contact (a relative's) it came from.
+    referred_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), default=None
+    )
     # Set by the worker once the content-free "new contact" notice went out.
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The lease that keeps two staff from calling the same person at once.
+    claimed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_members.id", ondelete="SET NULL"), default=None
+    )
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

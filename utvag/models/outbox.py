@@ -23,6 +23,8 @@ class OutboxEntry(Base):
     job_name: Mapped[str] = mapped_column(String(64))
     job_args: Mapped[list[Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # For scheduled jobs: not before this instant (RQ's scheduler holds it).
+    run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     enqueue_count: Mapped[int] = mapped_column(default=0)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)

@@ -18,4 +18,6 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(200))
     hours_spec: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
+    # After this many unanswered call attempts a contact closes as unreachable.
+    max_call_attempts: Mapped[int] = mapped_column(default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

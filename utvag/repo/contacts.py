@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
 from utvag.due import CallbackWindow, due_time
-from utvag.models import Contact, Team
+from utvag.models import OPEN_STATUSES, Contact, ContactChannel, ContactKind, Team
 from utvag.repo import outbox
 from utvag.repo.teams import calendar_for
 
 NEW_CONTACT_JOB = "notify_new_contact"
+CONTACT_DUE_JOB = "notify_contact_due"
+DUE_NOTICE_MIN_LEAD = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -29,14 +31,15 @@ class SealedSubmission:
     sealed_content: bytes
     receipt_digest: str
     reply_public_key: bytes
+    callback_day: date | None = None
 
 
 def create_contact(
     session: Session, team: Team, submission: SealedSubmission, now: datetime | None = None
-) -> tuple[Contact, int]:
-    """Store a contact and, in the same transaction, its "new contact" job.
+) -> tuple[Contact, list[int]]:
+    """Store a contact and, in the same transaction, its jobs.
 
-    Returns the contact and the outbox entry's id, to enqueue after commit.
+    Returns the contact and its outbox entries' ids, to enqueue after commit.
     """
     now = now or utcnow()
     window = submission.callback_window or CallbackWindow.ASAP
@@ -47,7 +50,8 @@ def create_contact(
         wants_callback=submission.wants_callback,
         callback_window=submission.callback_window.value if submission.callback_window else None,
         created_at=now,
-        due_at=due_time(calendar_for(team), window, now),
+        callback_day=submission.callback_day,
+        due_at=due_time(calendar_for(session, team), window, now, submission.callback_day),
         key_id=submission.key_id,
         sealed_content=submission.sealed_content,
         receipt_digest=submission.receipt_digest,
@@ -56,7 +60,53 @@ def create_contact(
     session.add(contact)
     session.flush()
     entry = outbox.add_job(session, NEW_CONTACT_JOB, contact.id)
-    return contact, entry.id
+    entry_ids = [entry.id]
+    if contact.due_at > now + DUE_NOTICE_MIN_LEAD:
+        # Outside hours: the console also hears when it becomes due.
+        entry_ids.append(schedule_due_notice(session, contact))
+    return contact, entry_ids
+
+
+def schedule_due_notice(session: Session, contact: Contact) -> int:
+    """A content-free "a contact is due" notice for the console, at its due time."""
+    entry = outbox.add_job(session, CONTACT_DUE_JOB, contact.id)
+    entry.run_at = contact.due_at
+    session.flush()
+    return entry.id
+
+
+def create_referral(
+    session: Session,
+    team: Team,
+    referred_from: Contact,
+    *,
+    key_id: str,
+    sealed_content: bytes,
+    wants_callback: bool,
+    now: datetime | None = None,
+) -> Contact:
+    """A contact of its own for the person a relative called about.
+
+    Staff typed what they know (sealed in the console); that person was never
+    given a receipt, so there is none to look up.
+    """
+    now = now or utcnow()
+    contact = Contact(
+        team_id=team.id,
+        kind=ContactKind.DEFECTOR.value,
+        channel=ContactChannel.REFERRAL.value,
+        wants_callback=wants_callback,
+        callback_window=CallbackWindow.ASAP.value if wants_callback else None,
+        created_at=now,
+        due_at=due_time(calendar_for(session, team), CallbackWindow.ASAP, now),
+        key_id=key_id,
+        sealed_content=sealed_content,
+        referred_from_id=referred_from.id,
+    )
+    session.add(contact)
+    session.flush()
+    outbox.add_job(session, NEW_CONTACT_JOB, contact.id)
+    return contact
 
 
 def contact_by_receipt(session: Session, receipt_digest: str) -> Contact | None:
@@ -70,9 +120,43 @@ def contact_for_team(session: Session, team_id: int, contact_id: int) -> Contact
 
 
 def queue_for_team(session: Session, team_id: int) -> list[Contact]:
-    """The team's contacts, the one due first at the top."""
+    """The team's open contacts, the one due first at the top."""
     return list(
         session.scalars(
-            select(Contact).where(Contact.team_id == team_id).order_by(Contact.due_at, Contact.id)
+            select(Contact)
+            .where(Contact.team_id == team_id, Contact.status.in_(_open_values()))
+            .order_by(Contact.due_at, Contact.id)
         )
     )
+
+
+def closed_for_team(session: Session, team_id: int, limit: int = 200) -> list[Contact]:
+    """The team's closed contacts, the most recently closed first."""
+    return list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.team_id == team_id, Contact.status.not_in(_open_values()))
+            .order_by(Contact.closed_at.desc(), Contact.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def count_due(session: Session, team_id: int, now: datetime) -> int:
+    """Open contacts due now or earlier: the console's badge."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Contact)
+            .where(
+                Contact.team_id == team_id,
+                Contact.status.in_(_open_values()),
+                Contact.due_at <= now,
+            )
+        )
+        or 0
+    )
+
+
+def _open_values() -> list[str]:
+    return [status.value for status in OPEN_STATUSES]

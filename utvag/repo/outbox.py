@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
@@ -31,7 +31,14 @@ def entries_to_enqueue(session: Session, now: datetime | None = None) -> list[Ou
         .where(
             or_(
                 OutboxEntry.enqueued_at.is_(None),
-                OutboxEntry.enqueued_at < now - REDELIVER_AFTER,
+                and_(
+                    OutboxEntry.enqueued_at < now - REDELIVER_AFTER,
+                    # A scheduled job is only stale once it should have run.
+                    or_(
+                        OutboxEntry.run_at.is_(None),
+                        OutboxEntry.run_at < now - REDELIVER_AFTER,
+                    ),
+                ),
             )
         )
         .order_by(OutboxEntry.id)

@@ -17,8 +17,9 @@ from crypto.codes import RECOVERY_CODE_LENGTH, new_recovery_code, normalise_code
 from crypto.kdf_cost import KdfCost
 from crypto.keys import generate_team_keypair, key_id
 from crypto.wrapping import wrap_private_key
+from utvag.checklists import DEFAULT_PRESET, PRESETS
 from utvag.hours import OfficeCalendar
-from utvag.models import KeyWrap, Role, StaffMember, Team, TeamKey
+from utvag.models import ChecklistItem, KeyWrap, Role, StaffMember, Team, TeamKey
 from utvag.repo.teams import TeamError, team_by_slug, totp_uri
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
@@ -49,6 +50,7 @@ def create_team(
     hours_spec: str,
     timezone: str,
     cost: KdfCost,
+    checklist_preset: str = DEFAULT_PRESET,
 ) -> NewTeam:
     """Create a team with a fresh key pair, its first admin and a recovery wrap.
 
@@ -63,6 +65,8 @@ def create_team(
         raise TeamError("the username must be 2-64 lower-case letters, digits, '.', '_' or '-'")
     check_new_password(admin_password)
     OfficeCalendar.build(hours_spec, timezone)  # raises HoursSpecError on bad input
+    if checklist_preset not in PRESETS:
+        raise TeamError(f"unknown checklist {checklist_preset!r}; known: {', '.join(PRESETS)}")
     if team_by_slug(session, slug) is not None:
         raise TeamError(f"a team called {slug!r} already exists")
     if session.scalar(select(StaffMember).where(StaffMember.username == admin_username)):
@@ -81,6 +85,10 @@ def create_team(
         totp_secret=pyotp.random_base32(),
     )
     session.add_all([team_key, admin])
+    session.add_all(
+        ChecklistItem(team_id=team.id, position=position, label=label)
+        for position, label in enumerate(PRESETS[checklist_preset])
+    )
     session.flush()
 
     recovery_code = new_recovery_code()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from utvag.hours import OfficeCalendar
-from utvag.models import StaffMember, Team, TeamKey
+from utvag.models import ClosedDay, StaffMember, Team, TeamKey
 
 TOTP_ISSUER = "Utväg"
 
@@ -36,8 +36,19 @@ def active_team_key(session: Session, team_id: int) -> TeamKey:
     return key
 
 
-def calendar_for(team: Team) -> OfficeCalendar:
-    return OfficeCalendar.build(team.hours_spec, team.timezone)
+def closed_days(session: Session, team_id: int) -> list[ClosedDay]:
+    return list(
+        session.scalars(
+            select(ClosedDay).where(ClosedDay.team_id == team_id).order_by(ClosedDay.day)
+        )
+    )
+
+
+def calendar_for(session: Session, team: Team) -> OfficeCalendar:
+    """The team's hours, minus holidays and its own closed days."""
+    return OfficeCalendar.build(
+        team.hours_spec, team.timezone, [closed.day for closed in closed_days(session, team.id)]
+    )
 
 
 def totp_uri(member: StaffMember, team: Team) -> str:

@@ -1,0 +1,115 @@
+"""The team's own settings, for the programme lead: hours, closed days, calls, checklist."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from triage import current
+from triage.roles import requires
+from triage.state import state
+from utvag.db import transaction
+from utvag.hours import HoursSpecError
+from utvag.models import Role
+from utvag.repo import team_settings
+from utvag.repo.teams import TeamError, closed_days
+
+bp = Blueprint("settings", __name__)
+
+
+def _back() -> ResponseReturnValue:
+    return redirect(url_for("settings.show"))
+
+
+@bp.route("/team")
+@requires(Role.LEAD)
+def show() -> ResponseReturnValue:
+    with state().session_factory() as db:
+        team = current.team(db)
+        days = closed_days(db, team.id)
+        items = team_settings.checklist(db, team.id)
+    return render_template("settings.html", team=team, closed_days=days, items=items)
+
+
+@bp.route("/team/hours", methods=["POST"])
+@requires(Role.LEAD)
+def hours() -> ResponseReturnValue:
+    attempts_text = request.form.get("max_call_attempts", "").strip()
+    if not attempts_text.isdigit():
+        flash(gettext("Call attempts must be a whole number."))
+        return _back()
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            team_settings.set_hours(team, request.form.get("hours", ""))
+            team_settings.set_max_attempts(team, int(attempts_text))
+            current.record(
+                db,
+                "settings_changed",
+                details={"hours": team.hours_spec, "max_call_attempts": team.max_call_attempts},
+            )
+    except HoursSpecError as error:
+        flash(gettext("The hours could not be read: %(reason)s", reason=str(error)))
+        return _back()
+    except TeamError as error:
+        flash(str(error))
+        return _back()
+    flash(gettext("Saved."))
+    return _back()
+
+
+@bp.route("/team/closed-days", methods=["POST"])
+@requires(Role.LEAD)
+def add_closed_day() -> ResponseReturnValue:
+    try:
+        day = date.fromisoformat(request.form.get("day", ""))
+    except ValueError:
+        flash(gettext("Write the day as year-month-day."))
+        return _back()
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        team_settings.add_closed_day(db, team, day, request.form.get("note", ""))
+        current.record(db, "settings_changed", details={"closed_day": day.isoformat()})
+    return _back()
+
+
+@bp.route("/team/closed-days/<int:closed_day_id>/delete", methods=["POST"])
+@requires(Role.LEAD)
+def remove_closed_day(closed_day_id: int) -> ResponseReturnValue:
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        team_settings.remove_closed_day(db, team, closed_day_id)
+        current.record(db, "settings_changed", details={"closed_day_removed": closed_day_id})
+    return _back()
+
+
+@bp.route("/team/checklist", methods=["POST"])
+@requires(Role.LEAD)
+def add_checklist_item() -> ResponseReturnValue:
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            item = team_settings.add_checklist_item(db, team, request.form.get("label", ""))
+            current.record(db, "settings_changed", details={"checklist_item_added": item.id})
+    except TeamError as error:
+        flash(str(error))
+    return _back()
+
+
+@bp.route("/team/checklist/<int:item_id>/active", methods=["POST"])
+@requires(Role.LEAD)
+def set_checklist_item_active(item_id: int) -> ResponseReturnValue:
+    active = request.form.get("active") == "1"
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            team_settings.set_checklist_item_active(db, team, item_id, active)
+            current.record(
+                db, "settings_changed", details={"checklist_item": item_id, "active": active}
+            )
+    except TeamError as error:
+        flash(str(error))
+    return _back()

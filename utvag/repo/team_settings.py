@@ -1,0 +1,80 @@
+"""A team's own settings: hours, closed days, call attempts, checklist."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from utvag.hours import OfficeCalendar
+from utvag.models import ChecklistItem, ClosedDay, Team
+from utvag.repo.teams import TeamError
+
+MAX_ATTEMPTS_RANGE = range(1, 11)
+
+
+def set_hours(team: Team, hours_spec: str) -> None:
+    """Change the weekly hours; raises HoursSpecError with a one-line reason."""
+    calendar = OfficeCalendar.build(hours_spec, team.timezone)
+    team.hours_spec = calendar.hours.spec
+
+
+def set_max_attempts(team: Team, attempts: int) -> None:
+    if attempts not in MAX_ATTEMPTS_RANGE:
+        raise TeamError("call attempts must be between 1 and 10")
+    team.max_call_attempts = attempts
+
+
+def add_closed_day(session: Session, team: Team, day: date, note: str) -> ClosedDay:
+    existing = session.scalar(
+        select(ClosedDay).where(ClosedDay.team_id == team.id, ClosedDay.day == day)
+    )
+    if existing is not None:
+        existing.note = note
+        return existing
+    closed = ClosedDay(team_id=team.id, day=day, note=note.strip()[:200])
+    session.add(closed)
+    session.flush()
+    return closed
+
+
+def remove_closed_day(session: Session, team: Team, closed_day_id: int) -> None:
+    closed = session.scalar(
+        select(ClosedDay).where(ClosedDay.id == closed_day_id, ClosedDay.team_id == team.id)
+    )
+    if closed is not None:
+        session.delete(closed)
+
+
+def checklist(session: Session, team_id: int) -> list[ChecklistItem]:
+    return list(
+        session.scalars(
+            select(ChecklistItem)
+            .where(ChecklistItem.team_id == team_id)
+            .order_by(ChecklistItem.active.desc(), ChecklistItem.position, ChecklistItem.id)
+        )
+    )
+
+
+def add_checklist_item(session: Session, team: Team, label: str) -> ChecklistItem:
+    label = label.strip()
+    if not label:
+        raise TeamError("the criterion needs a text")
+    last = session.scalar(
+        select(func.max(ChecklistItem.position)).where(ChecklistItem.team_id == team.id)
+    )
+    item = ChecklistItem(team_id=team.id, label=label[:200], position=(last or 0) + 1)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def set_checklist_item_active(session: Session, team: Team, item_id: int, active: bool) -> None:
+    """Retire or restore a criterion. Retired ones stay on cases that already have them."""
+    item = session.scalar(
+        select(ChecklistItem).where(ChecklistItem.id == item_id, ChecklistItem.team_id == team.id)
+    )
+    if item is None:
+        raise TeamError("no such criterion")
+    item.active = active
