@@ -67,37 +67,35 @@ def receipt_code_from(html: str) -> str:
     return match.group(1)
 
 
+def team_keys(session_factory: Any, team: TeamFixture) -> dict[str, bytes]:
+    """The team's private keys, opened the way the console opens them at login."""
+    from triage.keyring import unwrap_team_keys
+    from utvag.models import StaffMember
+
+    with session_factory() as session:
+        admin = session.get(StaffMember, team.created.admin.id)
+        return unwrap_team_keys(session, admin, team.password)
+
+
 def add_member(session_factory: Any, team: TeamFixture, username: str, role: str) -> TeamFixture:
-    """Another member of the team, holding their own wrap of the team key."""
-    from sqlalchemy import select
-
+    """Another member of the team, holding their own grant of the team keys."""
     from crypto.kdf import TEST_COST
-    from crypto.unwrapping import unwrap_private_key
-    from crypto.wrapping import wrap_private_key
     from utvag.db import transaction
-    from utvag.models import KeyWrap, StaffMember
+    from utvag.models import Role, Team
+    from utvag.repo.staff import create_member
 
-    password = f"{username} has a long password"
+    password = "another long test password"
+    keys = team_keys(session_factory, team)
     with transaction(session_factory) as session:
-        member = StaffMember(
-            team_id=team.created.team.id,
+        member = create_member(
+            session,
+            session.get(Team, team.created.team.id),
             username=username,
-            role=role,
-            totp_secret=pyotp.random_base32(),
+            role=Role(role),
+            password=password,
+            team_private_keys=keys,
+            cost=TEST_COST,
         )
-        session.add(member)
-        session.flush()
-        for wrap in session.scalars(
-            select(KeyWrap).where(KeyWrap.staff_member_id == team.created.admin.id)
-        ).all():
-            private_key = unwrap_private_key(wrap.wrapped_private_key, team.password)
-            session.add(
-                KeyWrap(
-                    team_key_id=wrap.team_key_id,
-                    staff_member_id=member.id,
-                    wrapped_private_key=wrap_private_key(private_key, password, TEST_COST),
-                )
-            )
     created = NewTeam(
         team=team.created.team, admin=member, totp_uri="", recovery_code=team.created.recovery_code
     )

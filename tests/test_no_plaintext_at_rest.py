@@ -15,7 +15,7 @@ import redis
 from flask.testing import FlaskClient
 from rq.job import Job
 from sqlalchemy import Engine, select, text
-from support import TeamFixture, post_form
+from support import TEST_PASSWORD, TeamFixture, csrf_token_from, post_form
 
 import worker
 from utvag.context import AppContext
@@ -30,7 +30,11 @@ PERSON_ADDRESS = "203.0.113.77"
 PERSON_AGENT = "LeakCanaryBrowser/9.9"
 STAFF_ADDRESS = "198.51.100.23"
 STAFF_AGENT = "StaffDeskBrowser/1.1"
+STAFF_NOTE = "Anteckning-Zebra-77 pappan lyssnar"
 FORBIDDEN = [
+    STAFF_NOTE,
+    "Zebra-77",
+    TEST_PASSWORD,
     MESSAGE,
     "Kvittrande",
     NAME,
@@ -146,6 +150,22 @@ def test_nothing_typed_nor_any_address_is_stored_or_logged(
         for contact_id in contact_ids
     ]
     assert MESSAGE in "".join(page.get_data(as_text=True) for page in pages)  # staff can read it
+    # A staff note about the call is sealed like what the person typed.
+    callback_id = max(contact_ids)
+    token = csrf_token_from(pages[-1].get_data(as_text=True))
+    console_client.post(
+        f"/contacts/{callback_id}/claim",
+        data={"csrf_token": token},
+        environ_base=staff,
+        headers=staff_headers,
+    )
+    console_client.post(
+        f"/contacts/{callback_id}/attempts",
+        data={"csrf_token": token, "outcome": "unsafe", "note": STAFF_NOTE},
+        environ_base=staff,
+        headers=staff_headers,
+    )
+    assert STAFF_NOTE in console_client.get(f"/contacts/{callback_id}").get_data(as_text=True)
 
     places = {
         "database": _database_text(engine, database_url),

@@ -17,9 +17,10 @@ from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from triage.keyring import resume_session
-from triage.labels import label_globals
+from triage.labels import account_globals, label_globals
 from triage.state import ConsoleState, state
 from utvag.config import Config, load_config
 from utvag.db import make_engine, make_session_factory, transaction
@@ -63,6 +64,10 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         BABEL_DEFAULT_LOCALE=CONSOLE_LOCALE,
     )
     app.session_interface = ConsoleSessionInterface()
+    if config.console_proxy_hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=config.console_proxy_hops, x_proto=config.console_proxy_hops
+        )
     engine = make_engine(config.database_url)
     app.extensions["utvag"] = ConsoleState(
         config=config, engine=engine, session_factory=make_session_factory(engine)
@@ -74,10 +79,24 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     CSRFProtect(app)
     Babel(app, locale_selector=lambda: CONSOLE_LOCALE)
 
-    from triage import auth, cases, contacts, health, queue, reports, settings
+    from triage import (
+        accounts,
+        audit_views,
+        auth,
+        cases,
+        contacts,
+        health,
+        queue,
+        reports,
+        self_service,
+        settings,
+    )
 
     for blueprint in (
         auth.bp,
+        self_service.bp,
+        accounts.bp,
+        audit_views.bp,
         queue.bp,
         contacts.bp,
         cases.bp,
@@ -90,6 +109,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     app.after_request(_headers)
     app.register_error_handler(CSRFError, _csrf_failed)
     app.context_processor(label_globals)
+    app.context_processor(account_globals)
     app.add_template_filter(local_time)
     app.add_template_filter(iso_time)
     return app

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import enum
 import hmac
 import secrets
 import time
 from urllib.parse import urlsplit
 
 import pyotp
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -19,10 +28,12 @@ from wtforms.validators import DataRequired, Length
 
 from crypto.errors import WrongSecretError
 from crypto.kdf import derive_wrapping_key
+from triage import throttle
 from triage.keyring import close_session, open_new_session, unwrap_team_keys
 from triage.roles import public
 from triage.state import state
-from utvag.db import transaction
+from triage.throttle_guard import client_network
+from utvag.db import transaction, utcnow
 from utvag.models import StaffMember
 from utvag.repo import audit
 
@@ -73,47 +84,86 @@ def login() -> ResponseReturnValue:
     if g.get("staff") is not None:
         return redirect(url_for("queue.queue"))
     form = LoginForm()
-    failed = False
+    error = None
     if form.validate_on_submit():
-        token = _try_login(form.username.data or "", form.password.data or "", form.otp.data or "")
-        if token is not None:
+        outcome = _try_login(
+            form.username.data or "", form.password.data or "", form.otp.data or ""
+        )
+        if isinstance(outcome, str):
             session.clear()
-            session["sid"] = token
+            session["sid"] = outcome
             return redirect(_safe_next(request.args.get("next")))
-        failed = True
+        error = outcome
     elif form.is_submitted():
-        failed = True
-    error = gettext("The username, password or code is wrong.") if failed else None
+        error = LoginRefusal.CREDENTIALS
     form.password.data = ""
     form.otp.data = ""
-    return render_template("login.html", form=form, error=error), (401 if failed else 200)
+    message = None
+    if error is LoginRefusal.NETWORK:
+        message = gettext("Too many failed logins from your network. Wait a while and try again.")
+    elif error is not None:
+        message = gettext(
+            "The username, password or code is wrong, or the account is locked for a while"
+            " after too many attempts."
+        )
+    status = 429 if error is LoginRefusal.NETWORK else (401 if error else 200)
+    return render_template("login.html", form=form, error=message), status
 
 
-def _try_login(username: str, password: str, otp: str) -> str | None:
-    """The session token on success; None on any failure, whichever factor failed."""
+class LoginRefusal(enum.Enum):
+    CREDENTIALS = "credentials"
+    NETWORK = "network"
+
+
+def _try_login(username: str, password: str, otp: str) -> str | LoginRefusal:
+    """The session token on success; a refusal that never says which factor failed."""
     console = state()
+    now = utcnow()
+    bucket = client_network()
     with transaction(console.session_factory) as db:
-        member = db.scalar(select(StaffMember).where(StaffMember.username == username.strip()))
-        if member is None or member.disabled_at is not None:
+        if throttle.network_blocked(db, bucket, now):
+            audit.record(db, "login_refused", details={"reason": "network"})
+            return LoginRefusal.NETWORK
+        member = db.scalar(
+            select(StaffMember).where(StaffMember.username == username.strip()).with_for_update()
+        )
+        keys = None
+        if member is None or not member.is_active or throttle.account_locked(member, now):
             # Spend the same time as a real check so timing does not reveal
-            # which usernames exist.
+            # which usernames exist or are locked.
             derive_wrapping_key(password or "x", secrets.token_bytes(16), console.config.kdf_cost)
-            audit.record(db, "login_failed", details={"reason": "credentials"})
-            return None
-        try:
-            keys = unwrap_team_keys(db, member, password)
-        except WrongSecretError:
-            keys = None
-        if keys is None or not accept_totp(member, otp):
+        else:
+            try:
+                keys = unwrap_team_keys(db, member, password)
+            except WrongSecretError:
+                keys = None
+        if member is None or keys is None or not accept_totp(member, otp):
+            throttle.record_network_failure(db, bucket, now)
+            reason = "credentials"
+            if member is not None:
+                if throttle.account_locked(member, now):
+                    reason = "locked"
+                else:
+                    throttle.record_account_failure(member, now)
+                    if throttle.account_locked(member, now):
+                        audit.record(
+                            db,
+                            "account_locked",
+                            team_id=member.team_id,
+                            actor_id=member.id,
+                            actor_name=member.username,
+                        )
             audit.record(
                 db,
                 "login_failed",
-                team_id=member.team_id,
-                actor_id=member.id,
-                actor_name=member.username,
-                details={"reason": "credentials"},
+                team_id=member.team_id if member else None,
+                actor_id=member.id if member else None,
+                actor_name=member.username if member else None,
+                details={"reason": reason},
             )
-            return None
+            return LoginRefusal.CREDENTIALS
+        throttle.record_account_success(member)
+        throttle.purge_old_windows(db, now)
         token = open_new_session(db, member, keys)
         audit.record(
             db, "login", team_id=member.team_id, actor_id=member.id, actor_name=member.username

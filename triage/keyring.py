@@ -22,6 +22,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crypto.errors import WrongSecretError
+from crypto.keys import key_id, public_key_of
+from crypto.opening import open_sealed
 from crypto.unwrapping import unwrap_private_key
 from utvag.db import utcnow
 from utvag.models import KeyWrap, StaffMember, StaffSession, TeamKey
@@ -41,36 +43,60 @@ def _session_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _key_document(keys: dict[str, bytes]) -> bytes:
+    return json.dumps({team_key_id: key.hex() for team_key_id, key in keys.items()}).encode()
+
+
 def _box(token: str) -> nacl.secret.SecretBox:
     key = hashlib.blake2b(token.encode(), digest_size=32, person=_SESSION_KEY_PERSON).digest()
     return nacl.secret.SecretBox(key)
 
 
-def unwrap_team_keys(session: Session, member: StaffMember, password: str) -> dict[str, bytes]:
-    """All of the member's team keys, by key id; WrongSecretError on a bad password.
-
-    This is the password check: there is no password hash, only wraps.
-    """
+def open_grants(
+    session: Session, private_key: bytes, staff_member_id: int | None, team_id: int
+) -> dict[str, bytes]:
+    """The team keys sealed to a member (or, with no member, to the recovery key)."""
     rows = session.execute(
-        select(TeamKey.key_id, KeyWrap.wrapped_private_key)
+        select(TeamKey.key_id, KeyWrap.sealed_private_key)
         .join(KeyWrap, KeyWrap.team_key_id == TeamKey.id)
-        .where(KeyWrap.staff_member_id == member.id)
+        .where(
+            TeamKey.team_id == team_id,
+            KeyWrap.staff_member_id.is_(None)
+            if staff_member_id is None
+            else KeyWrap.staff_member_id == staff_member_id,
+        )
         .order_by(TeamKey.id.desc())
     ).all()
-    if not rows:
-        raise WrongSecretError("no key wraps for this member")
-    return {key_id: unwrap_private_key(wrapped, password) for key_id, wrapped in rows}
+    recipient = {key_id(public_key_of(private_key)): private_key}
+    return {team_key_id: open_sealed(recipient, sealed) for team_key_id, sealed in rows}
+
+
+def unwrap_member_key(member: StaffMember, password: str) -> bytes:
+    """The member's own private key; WrongSecretError on a wrong password.
+
+    This is the password check: there is no password hash, only the wrap.
+    """
+    if member.wrapped_private_key is None:
+        raise WrongSecretError("this member has no key")
+    return unwrap_private_key(member.wrapped_private_key, password)
+
+
+def unwrap_team_keys(session: Session, member: StaffMember, password: str) -> dict[str, bytes]:
+    """All team keys the member holds, by key id; WrongSecretError on a bad password."""
+    keys = open_grants(session, unwrap_member_key(member, password), member.id, member.team_id)
+    if not keys:
+        raise WrongSecretError("no team keys are sealed to this member")
+    return keys
 
 
 def open_new_session(session: Session, member: StaffMember, keys: dict[str, bytes]) -> str:
     """Store a new session for ``member`` and return its token (for the cookie only)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    document = json.dumps({key_id: key.hex() for key_id, key in keys.items()}).encode()
     session.add(
         StaffSession(
             id=_session_id(token),
             staff_member_id=member.id,
-            sealed_team_keys=_box(token).encrypt(document),
+            sealed_team_keys=_box(token).encrypt(_key_document(keys)),
         )
     )
     session.flush()
@@ -122,3 +148,10 @@ def purge_expired_sessions(
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def replace_session_keys(session: Session, token: str, keys: dict[str, bytes]) -> None:
+    """After a rotation the admin's own session holds the new key at once."""
+    record = session.get(StaffSession, _session_id(token))
+    if record is not None:
+        record.sealed_team_keys = _box(token).encrypt(_key_document(keys))

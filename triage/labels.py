@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from triage.roles import has_role
+from utvag.db import utcnow
 from utvag.due import CallbackWindow
 from utvag.models import (
     CallOutcome,
@@ -13,6 +14,7 @@ from utvag.models import (
     ContactChannel,
     ContactKind,
     ContactStatus,
+    Role,
 )
 
 KIND_NAMES = {
@@ -78,7 +80,7 @@ def label_globals() -> dict[str, object]:
 
 
 # What the data layer's refusals say, for staff reading Swedish. A test checks
-# every refusal in utvag/repo has an entry here.
+# every refusal the console can meet has an entry here.
 CALL_ERROR_TEXT = {
     "no such contact": _l("There is no such contact."),
     "this contact did not ask for a call": _l("This person did not ask to be called."),
@@ -100,8 +102,73 @@ CALL_ERROR_TEXT = {
         "Every criterion must be met before the case is accepted."
     ),
     "that does not fit this contact": _l("That does not fit this contact."),
+    # Accounts and settings (TeamError).
+    "the team has no active key": _l("The team has no active key. Ask an admin."),
+    "the username must be 2-64 lower-case letters, digits, '.', '_' or '-'": _l(
+        "The username must be 2–64 lower-case letters, digits, '.', '_' or '-'."
+    ),
+    "the password must be at least 12 characters": _l(
+        "The password must be at least 12 characters."
+    ),
+    "the password is too long": _l("The password is too long."),
+    "that password is too easy to guess": _l("That password is too easy to guess."),
+    "the password must not contain the username": _l("The password must not contain the username."),
+    "the passwords differ": _l("The two passwords are not the same."),
+    "that username is taken": _l("That username is taken."),
+    "the code from the app is wrong; check the app's time and try again": _l(
+        "The code from the app is wrong. Check that the phone's clock is right and try again."
+    ),
+    "call attempts must be between 1 and 10": _l("Call attempts must be between 1 and 10."),
+    "the criterion needs a text": _l("The criterion needs a text."),
+    "no such criterion": _l("There is no such criterion."),
 }
 
 
 def call_error_text(error: Exception) -> str:
     return str(CALL_ERROR_TEXT.get(str(error), str(error)))
+
+
+ROLE_NAMES = {
+    Role.COORDINATOR.value: _l("coordinator"),
+    Role.LEAD.value: _l("programme lead"),
+    Role.ADMIN.value: _l("admin"),
+}
+# Every action the audit trail records; a test keeps this in step with the code.
+ACTION_NAMES = {
+    "account_created": _l("account created"),
+    "account_enrolled": _l("enrolled"),
+    "account_invited": _l("member invited"),
+    "account_locked": _l("account locked"),
+    "account_removed": _l("account removed"),
+    "account_unlocked": _l("account unlocked"),
+    "call_outcome": _l("call logged"),
+    "case_decided": _l("case decided"),
+    "case_opened": _l("case opened"),
+    "case_updated": _l("case updated"),
+    "case_viewed": _l("case read"),
+    "claim": _l("took the call"),
+    "contact_closed": _l("contact closed"),
+    "decrypt": _l("contact read"),
+    "decrypt_failed": _l("contact could not be opened"),
+    "export": _l("export"),
+    "invitation_cancelled": _l("invitation cancelled"),
+    "key_rotated": _l("team key rotated"),
+    "login": _l("logged in"),
+    "login_failed": _l("failed login"),
+    "login_refused": _l("login refused (too many from one network)"),
+    "logout": _l("logged out"),
+    "password_change_failed": _l("password change failed"),
+    "password_changed": _l("password changed"),
+    "recovery_failed": _l("recovery failed"),
+    "recovery_used": _l("recovery code used"),
+    "referral_created": _l("referral created"),
+    "release": _l("let someone else call"),
+    "resealed": _l("re-sealed to the current key"),
+    "role_changed": _l("role changed"),
+    "settings_changed": _l("team settings changed"),
+    "team_created": _l("team created"),
+}
+
+
+def account_globals() -> dict[str, object]:
+    return {"role_names": ROLE_NAMES, "action_names": ACTION_NAMES, "now_utc": utcnow}

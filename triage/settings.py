@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from triage import current
+from triage.labels import call_error_text
 from triage.roles import requires
 from triage.state import state
 from utvag.db import transaction
@@ -55,7 +56,7 @@ def hours() -> ResponseReturnValue:
         flash(gettext("The hours could not be read: %(reason)s", reason=str(error)))
         return _back()
     except TeamError as error:
-        flash(str(error))
+        flash(call_error_text(error))
         return _back()
     flash(gettext("Saved."))
     return _back()
@@ -95,7 +96,7 @@ def add_checklist_item() -> ResponseReturnValue:
             item = team_settings.add_checklist_item(db, team, request.form.get("label", ""))
             current.record(db, "settings_changed", details={"checklist_item_added": item.id})
     except TeamError as error:
-        flash(str(error))
+        flash(call_error_text(error))
     return _back()
 
 
@@ -111,5 +112,5 @@ def set_checklist_item_active(item_id: int) -> ResponseReturnValue:
                 db, "settings_changed", details={"checklist_item": item_id, "active": active}
             )
     except TeamError as error:
-        flash(str(error))
+        flash(call_error_text(error))
     return _back()

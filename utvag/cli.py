@@ -14,6 +14,7 @@ import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
+from utvag.checklists import DEFAULT_PRESET, PRESETS
 from utvag.config import Config, ConfigError, load_config
 from utvag.db import make_engine, make_session_factory, transaction
 from utvag.hours import DEFAULT_HOURS_SPEC, DEFAULT_TIMEZONE, HoursSpecError, parse_instant
@@ -94,6 +95,14 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--password-stdin", is_flag=True, help="Read the admin's password from stdin.")
 @click.option("--hours", "hours_spec", default=DEFAULT_HOURS_SPEC, show_default=True)
 @click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True)
+@click.option(
+    "--checklist",
+    "checklist_preset",
+    type=click.Choice(sorted(PRESETS)),
+    default=DEFAULT_PRESET,
+    show_default=True,
+    help="The eligibility checklist to start from; the lead can edit it later.",
+)
 @click.pass_context
 def team_create(
     ctx: click.Context,
@@ -103,6 +112,7 @@ def team_create(
     password_stdin: bool,
     hours_spec: str,
     timezone: str,
+    checklist_preset: str,
 ) -> None:
     """Create a team, its key pair and its first admin."""
     config = _config(ctx)
@@ -119,6 +129,7 @@ def team_create(
                 hours_spec=hours_spec,
                 timezone=timezone,
                 cost=config.kdf_cost,
+                checklist_preset=checklist_preset,
             )
             audit.record(
                 session,
@@ -200,18 +211,33 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--head",
+    "recorded_head",
+    default=None,
+    help="A head hash printed by an earlier run: fail unless it is still in the chain.",
+)
 @click.pass_context
-def audit_verify(ctx: click.Context) -> None:
-    """Check the audit chain; exits non-zero if any row was altered."""
+def audit_verify(ctx: click.Context, recorded_head: str | None) -> None:
+    """Check the audit chain; exits non-zero if any row was altered, removed or reordered.
+
+    A chain cannot show by itself that rows were cut off its end; keep the
+    printed head (in the board report, say) and pass it back with --head.
+    """
     factory = _session_factory(_config(ctx))
     with factory() as session:
         problems = audit.verify_chain(session)
+        count, head = audit.chain_head(session)
+        head_found = recorded_head is None or audit.contains_hash(session, recorded_head)
     if problems:
         first = problems[0]
         _fail(
-            f"audit chain broken: event {first.event_id} {first.reason} ({len(problems)} problems)"
+            f"audit chain broken: event {first.event_id} {first.reason}"
+            f" ({len(problems)} problem(s) in all)"
         )
-    click.echo("audit chain intact")
+    if not head_found:
+        _fail("audit chain broken: the recorded head is no longer in the chain")
+    click.echo(f"audit chain intact: {count} events, head {head}")
 
 
 def main() -> None:

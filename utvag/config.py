@@ -49,6 +49,9 @@ class Config:
     session_idle_seconds: int = 30 * 60
     session_max_seconds: int = 10 * 60 * 60
     testing: bool = False
+    # How many proxies in front of the console to trust for the client address
+    # (used only, in memory, for the per-network login throttle).
+    console_proxy_hops: int = 0
 
     @property
     def embedded_redis(self) -> bool:
@@ -111,8 +114,13 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
             api_url=api_url,
         )
 
+    hops_text = _optional(env, "UTVAG_CONSOLE_PROXY_HOPS") or "0"
+    if not hops_text.isdigit() or int(hops_text) > 5:
+        raise ConfigError("UTVAG_CONSOLE_PROXY_HOPS must be a number from 0 to 5")
+
     return Config(
         data_dir=data_dir,
+        console_proxy_hops=int(hops_text),
         database_url=database_url,
         redis_url=redis_url,
         public_url=public_url,

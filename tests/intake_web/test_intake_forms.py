@@ -7,7 +7,7 @@ import json
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from support import TeamFixture, post_form, receipt_code_from
+from support import TeamFixture, post_form, receipt_code_from, team_keys
 
 from crypto.opening import open_sealed
 from utvag.models import Contact, OutboxEntry
@@ -63,16 +63,8 @@ def test_message_is_sealed_to_the_team_key_and_receipt_shown(
     assert contact.channel == "web"
     assert contact.wants_callback is False
     assert b"Ring inte hem" not in contact.sealed_content
-    # Only the team's private key opens it (the fixture holds it only for this test).
-    from crypto.unwrapping import unwrap_private_key
-    from utvag.models import KeyWrap
-
-    with session_factory() as session:
-        wrap = session.scalar(
-            select(KeyWrap).where(KeyWrap.staff_member_id == team.created.admin.id)
-        )
-        private_key = unwrap_private_key(wrap.wrapped_private_key, team.password)
-    document = json.loads(open_sealed({contact.key_id: private_key}, contact.sealed_content))
+    # Only the team's private key opens it.
+    document = json.loads(open_sealed(team_keys(session_factory, team), contact.sealed_content))
     assert document == {"v": 1, "fields": {"message": "Jag vill ut. Ring inte hem."}}
 
 

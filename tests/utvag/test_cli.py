@@ -142,3 +142,56 @@ def test_audit_verify_catches_a_tampered_row(cli_env: dict[str, str], engine: En
     result = run_utvag(["audit", "verify"], cli_env)
     assert result.returncode != 0
     assert "event 1 was altered" in result.stderr
+
+
+def test_audit_verify_catches_rows_cut_off_the_end_with_a_recorded_head(
+    cli_env: dict[str, str], engine: Engine
+) -> None:
+    run_utvag(["init"], cli_env)
+    run_utvag(
+        ["team", "create", "vagvalet", "--name", "Vägvalet", "--admin", "anna", "--password-stdin"],
+        cli_env,
+        stdin="correct horse battery staple",
+    )
+    first = run_utvag(["audit", "verify"], cli_env)
+    assert first.returncode == 0
+    head = first.stdout.strip().rsplit(" ", 1)[1]
+    assert "2 events" in first.stdout
+
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_events WHERE id = 2"))
+
+    assert run_utvag(["audit", "verify"], cli_env).returncode == 0  # the chain alone cannot tell
+    result = run_utvag(["audit", "verify", "--head", head], cli_env)
+    assert result.returncode != 0
+    assert "recorded head" in result.stderr
+
+
+def test_a_team_can_start_from_goteborgs_checklist_and_hours(
+    cli_env: dict[str, str], engine: Engine
+) -> None:
+    run_utvag(["init"], cli_env)
+    result = run_utvag(
+        [
+            "team",
+            "create",
+            "goteborg",
+            "--name",
+            "Kunskapscentrum",
+            "--admin",
+            "kim",
+            "--password-stdin",
+            "--hours",
+            "mon-fri 09:00-15:00",
+            "--checklist",
+            "kunskapscentrum",
+        ],
+        cli_env,
+        stdin="correct horse battery staple",
+    )
+    assert result.returncode == 0, result.stderr
+    with engine.connect() as connection:
+        labels = connection.execute(text("SELECT label FROM checklist_items ORDER BY position"))
+        assert next(iter(labels))[0] == "Är över 18 år"
+    opens = run_utvag(["hours", "next-open", "goteborg", "--at", "2026-11-24T15:00"], cli_env)
+    assert opens.stdout.strip() == "2026-11-25T09:00:00+01:00"

@@ -11,6 +11,8 @@ from utvag.models.contact import (
     ContactKind,
     ContactStatus,
 )
+from utvag.models.enrolment import Enrolment
+from utvag.models.login_throttle import LoginThrottle
 from utvag.models.outbox import OutboxEntry
 from utvag.models.staff import Role, StaffMember
 from utvag.models.staff_session import StaffSession
@@ -32,7 +34,9 @@ __all__ = [
     "ContactChannel",
     "ContactKind",
     "ContactStatus",
+    "Enrolment",
     "KeyWrap",
+    "LoginThrottle",
     "OutboxEntry",
     "Role",
     "StaffMember",

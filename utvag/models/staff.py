@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from utvag.db import Base, UTCDateTime, utcnow
@@ -16,8 +16,13 @@ class Role(enum.StrEnum):
 
 
 class StaffMember(Base):
-    """A triage staff member. The password is never stored: it is checked by
-    unwrapping the member's copy of the team key (see KeyWrap)."""
+    """A triage staff member.
+
+    Each member has an X25519 key pair of their own. The private half is
+    stored only wrapped under an Argon2id key from their password; the team
+    keys are sealed to the public half (see KeyWrap). There is no password
+    hash: a login is checked by unwrapping.
+    """
 
     __tablename__ = "staff_members"
 
@@ -25,8 +30,17 @@ class StaffMember(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(20), default=Role.COORDINATOR.value)
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    wrapped_private_key: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     totp_secret: Mapped[str] = mapped_column(String(64))
     # The last accepted TOTP time step: a code is never accepted twice.
     last_totp_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # Consecutive failed logins, and the lockout they led to.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None and self.wrapped_private_key is not None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from utvag.db import Base, UTCDateTime, utcnow
@@ -18,6 +18,10 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(200))
     hours_spec: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
+    # The recovery key pair: team keys are sealed to its public half too, and
+    # its private half is wrapped under the recovery code printed once.
+    recovery_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    wrapped_recovery_key: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     # After this many unanswered call attempts a contact closes as unreachable.
     max_call_attempts: Mapped[int] = mapped_column(default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

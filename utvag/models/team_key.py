@@ -26,8 +26,13 @@ class TeamKey(Base):
 
 
 class KeyWrap(Base):
-    """A team private key wrapped under one staff member's password, or, when
-    ``staff_member_id`` is empty, under the team's recovery code."""
+    """A team private key sealed to one staff member's public key or, when
+    ``staff_member_id`` is empty, to the team's recovery public key.
+
+    Sealing to a public key (rather than wrapping under a password) is what
+    lets an admin hand a new key to every member at a rotation, and take it
+    away again by deleting the row, without knowing anyone's password.
+    """
 
     __tablename__ = "key_wraps"
     __table_args__ = (UniqueConstraint("team_key_id", "staff_member_id"),)
@@ -39,5 +44,5 @@ class KeyWrap(Base):
     staff_member_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_members.id", ondelete="CASCADE"), index=True
     )
-    wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_private_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -121,3 +121,16 @@ def verify_chain(session: Session) -> list[ChainProblem]:
             problems.append(ChainProblem(event.id, "was altered"))
         expected_prev = event.row_hash
     return problems
+
+
+def chain_head(session: Session) -> tuple[int, str]:
+    """How many events there are and the newest one's hash."""
+    count = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    return int(count), _last_hash(session)
+
+
+def contains_hash(session: Session, row_hash: str) -> bool:
+    return (
+        session.scalar(select(AuditEvent.id).where(AuditEvent.row_hash == row_hash.strip()))
+        is not None
+    )

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import pyotp
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto.codes import RECOVERY_CODE_LENGTH, new_recovery_code, normalise_code
@@ -19,12 +17,17 @@ from crypto.keys import generate_team_keypair, key_id
 from crypto.wrapping import wrap_private_key
 from utvag.checklists import DEFAULT_PRESET, PRESETS
 from utvag.hours import OfficeCalendar
-from utvag.models import ChecklistItem, KeyWrap, Role, StaffMember, Team, TeamKey
+from utvag.models import ChecklistItem, Role, StaffMember, Team, TeamKey
+from utvag.repo.staff import (
+    check_new_password,
+    check_username,
+    create_member,
+    grant_team_keys,
+    username_taken,
+)
 from utvag.repo.teams import TeamError, team_by_slug, totp_uri
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
-USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-MIN_PASSWORD_LENGTH = 12
 
 
 @dataclass(frozen=True)
@@ -33,11 +36,6 @@ class NewTeam:
     admin: StaffMember
     totp_uri: str
     recovery_code: str
-
-
-def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise TeamError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def create_team(
@@ -61,15 +59,14 @@ def create_team(
         raise TeamError("the team slug must be lower-case letters, digits and hyphens")
     if not name.strip():
         raise TeamError("the team needs a name")
-    if not USERNAME_PATTERN.match(admin_username):
-        raise TeamError("the username must be 2-64 lower-case letters, digits, '.', '_' or '-'")
-    check_new_password(admin_password)
+    check_username(admin_username)
+    check_new_password(admin_password, admin_username)
     OfficeCalendar.build(hours_spec, timezone)  # raises HoursSpecError on bad input
     if checklist_preset not in PRESETS:
         raise TeamError(f"unknown checklist {checklist_preset!r}; known: {', '.join(PRESETS)}")
     if team_by_slug(session, slug) is not None:
         raise TeamError(f"a team called {slug!r} already exists")
-    if session.scalar(select(StaffMember).where(StaffMember.username == admin_username)):
+    if username_taken(session, admin_username):
         raise TeamError(f"the username {admin_username!r} is taken")
 
     team = Team(slug=slug, name=name.strip(), hours_spec=hours_spec, timezone=timezone)
@@ -78,37 +75,32 @@ def create_team(
 
     private_key, public_key = generate_team_keypair()
     team_key = TeamKey(team_id=team.id, key_id=key_id(public_key), public_key=public_key)
-    admin = StaffMember(
-        team_id=team.id,
-        username=admin_username,
-        role=Role.ADMIN.value,
-        totp_secret=pyotp.random_base32(),
-    )
-    session.add_all([team_key, admin])
+    session.add(team_key)
     session.add_all(
         ChecklistItem(team_id=team.id, position=position, label=label)
         for position, label in enumerate(PRESETS[checklist_preset])
     )
     session.flush()
+    team_keys = {team_key.key_id: private_key}
+
+    admin = create_member(
+        session,
+        team,
+        username=admin_username,
+        role=Role.ADMIN,
+        password=admin_password,
+        team_private_keys=team_keys,
+        cost=cost,
+    )
 
     recovery_code = new_recovery_code()
+    recovery_private, recovery_public = generate_team_keypair()
+    team.recovery_public_key = recovery_public
     # Wrapped under the canonical form, so any way of typing it back unwraps.
-    canonical_recovery = normalise_code(recovery_code, RECOVERY_CODE_LENGTH) or ""
-    session.add_all(
-        [
-            KeyWrap(
-                team_key_id=team_key.id,
-                staff_member_id=admin.id,
-                wrapped_private_key=wrap_private_key(private_key, admin_password, cost),
-            ),
-            KeyWrap(
-                team_key_id=team_key.id,
-                staff_member_id=None,
-                wrapped_private_key=wrap_private_key(private_key, canonical_recovery, cost),
-            ),
-        ]
+    team.wrapped_recovery_key = wrap_private_key(
+        recovery_private, normalise_code(recovery_code, RECOVERY_CODE_LENGTH) or "", cost
     )
-    session.flush()
+    grant_team_keys(session, recovery_public, None, team_keys)
     return NewTeam(
         team=team, admin=admin, totp_uri=totp_uri(admin, team), recovery_code=recovery_code
     )

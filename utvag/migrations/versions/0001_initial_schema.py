@@ -42,11 +42,26 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "login_throttles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("bucket", sa.String(length=64), nullable=False),
+        sa.Column("window_start", UTCDateTime(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_throttles")),
+        sa.UniqueConstraint("bucket", "window_start", name=op.f("uq_login_throttles_bucket")),
+    )
+    with op.batch_alter_table("login_throttles", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_login_throttles_window_start"), ["window_start"], unique=False
+        )
+
+    op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("job_name", sa.String(length=64), nullable=False),
         sa.Column("job_args", sa.JSON(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("run_at", UTCDateTime(), nullable=True),
         sa.Column("enqueued_at", UTCDateTime(), nullable=True),
         sa.Column("enqueue_count", sa.Integer(), nullable=False),
         sa.Column("completed_at", UTCDateTime(), nullable=True),
@@ -62,35 +77,45 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("hours_spec", sa.String(length=200), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("recovery_public_key", sa.LargeBinary(length=32), nullable=True),
+        sa.Column("wrapped_recovery_key", sa.LargeBinary(), nullable=True),
+        sa.Column("max_call_attempts", sa.Integer(), server_default="3", nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
         sa.UniqueConstraint("slug", name=op.f("uq_teams_slug")),
     )
     op.create_table(
-        "contacts",
+        "checklist_items",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("channel", sa.String(length=20), nullable=False),
-        sa.Column("wants_callback", sa.Boolean(), nullable=False),
-        sa.Column("callback_window", sa.String(length=20), nullable=True),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("due_at", UTCDateTime(), nullable=False),
-        sa.Column("attempt_count", sa.Integer(), nullable=False),
-        sa.Column("key_id", sa.String(length=16), nullable=False),
-        sa.Column("sealed_content", sa.LargeBinary(), nullable=False),
-        sa.Column("receipt_digest", sa.String(length=64), nullable=False),
-        sa.Column("reply_public_key", sa.LargeBinary(length=32), nullable=False),
-        sa.Column("notified_at", UTCDateTime(), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["team_id"], ["teams.id"], name=op.f("fk_contacts_team_id_teams"), ondelete="CASCADE"
+            ["team_id"],
+            ["teams.id"],
+            name=op.f("fk_checklist_items_team_id_teams"),
+            ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_contacts")),
-        sa.UniqueConstraint("receipt_digest", name=op.f("uq_contacts_receipt_digest")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_checklist_items")),
     )
-    with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.create_index("ix_contacts_team_id_due_at", ["team_id", "due_at"], unique=False)
+    with op.batch_alter_table("checklist_items", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_checklist_items_team_id"), ["team_id"], unique=False)
+
+    op.create_table(
+        "closed_days",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["teams.id"], name=op.f("fk_closed_days_team_id_teams"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_closed_days")),
+        sa.UniqueConstraint("team_id", "day", name=op.f("uq_closed_days_team_id")),
+    )
+    with op.batch_alter_table("closed_days", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_closed_days_team_id"), ["team_id"], unique=False)
 
     op.create_table(
         "staff_members",
@@ -98,8 +123,12 @@ def upgrade() -> None:
         sa.Column("team_id", sa.Integer(), nullable=False),
         sa.Column("username", sa.String(length=64), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("public_key", sa.LargeBinary(length=32), nullable=True),
+        sa.Column("wrapped_private_key", sa.LargeBinary(), nullable=True),
         sa.Column("totp_secret", sa.String(length=64), nullable=False),
         sa.Column("last_totp_step", sa.BigInteger(), nullable=True),
+        sa.Column("failed_logins", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("locked_until", UTCDateTime(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("disabled_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -132,11 +161,82 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_team_keys_team_id"), ["team_id"], unique=False)
 
     op.create_table(
+        "contacts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("wants_callback", sa.Boolean(), nullable=False),
+        sa.Column("callback_window", sa.String(length=20), nullable=True),
+        sa.Column("callback_day", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("due_at", UTCDateTime(), nullable=False),
+        sa.Column("attempt_count", sa.Integer(), nullable=False),
+        sa.Column("key_id", sa.String(length=16), nullable=False),
+        sa.Column("sealed_content", sa.LargeBinary(), nullable=False),
+        sa.Column("receipt_digest", sa.String(length=64), nullable=True),
+        sa.Column("reply_public_key", sa.LargeBinary(length=32), nullable=True),
+        sa.Column("referred_from_id", sa.Integer(), nullable=True),
+        sa.Column("notified_at", UTCDateTime(), nullable=True),
+        sa.Column("claimed_by_id", sa.Integer(), nullable=True),
+        sa.Column("claim_expires_at", UTCDateTime(), nullable=True),
+        sa.Column("closed_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["claimed_by_id"],
+            ["staff_members.id"],
+            name=op.f("fk_contacts_claimed_by_id_staff_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["referred_from_id"],
+            ["contacts.id"],
+            name=op.f("fk_contacts_referred_from_id_contacts"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["teams.id"], name=op.f("fk_contacts_team_id_teams"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contacts")),
+        sa.UniqueConstraint("receipt_digest", name=op.f("uq_contacts_receipt_digest")),
+    )
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.create_index("ix_contacts_team_id_due_at", ["team_id", "due_at"], unique=False)
+
+    op.create_table(
+        "enrolments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("wrapped_private_key", sa.LargeBinary(), nullable=False),
+        sa.Column("sealed_team_keys", sa.LargeBinary(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("totp_secret", sa.String(length=64), nullable=True),
+        sa.Column("failed_attempts", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["staff_members.id"],
+            name=op.f("fk_enrolments_created_by_id_staff_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["teams.id"], name=op.f("fk_enrolments_team_id_teams"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_enrolments")),
+        sa.UniqueConstraint("username", name=op.f("uq_enrolments_username")),
+    )
+    with op.batch_alter_table("enrolments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_enrolments_team_id"), ["team_id"], unique=False)
+
+    op.create_table(
         "key_wraps",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_key_id", sa.Integer(), nullable=False),
         sa.Column("staff_member_id", sa.Integer(), nullable=True),
-        sa.Column("wrapped_private_key", sa.LargeBinary(), nullable=False),
+        sa.Column("sealed_private_key", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["staff_member_id"],
@@ -181,11 +281,123 @@ def upgrade() -> None:
             batch_op.f("ix_staff_sessions_staff_member_id"), ["staff_member_id"], unique=False
         )
 
+    op.create_table(
+        "call_attempts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("staff_member_id", sa.Integer(), nullable=True),
+        sa.Column("outcome", sa.String(length=20), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("next_due_at", UTCDateTime(), nullable=True),
+        sa.Column("sealed_note", sa.LargeBinary(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_call_attempts_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["staff_member_id"],
+            ["staff_members.id"],
+            name=op.f("fk_call_attempts_staff_member_id_staff_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"],
+            ["teams.id"],
+            name=op.f("fk_call_attempts_team_id_teams"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_call_attempts")),
+    )
+    with op.batch_alter_table("call_attempts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_call_attempts_at"), ["at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_call_attempts_contact_id"), ["contact_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_call_attempts_team_id"), ["team_id"], unique=False)
+
+    op.create_table(
+        "cases",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("opened_by_id", sa.Integer(), nullable=True),
+        sa.Column("opened_at", UTCDateTime(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("police_meeting_at", UTCDateTime(), nullable=True),
+        sa.Column("sealed_notes", sa.LargeBinary(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_cases_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["opened_by_id"],
+            ["staff_members.id"],
+            name=op.f("fk_cases_opened_by_id_staff_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["teams.id"], name=op.f("fk_cases_team_id_teams"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
+        sa.UniqueConstraint("contact_id", name=op.f("uq_cases_contact_id")),
+    )
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cases_team_id"), ["team_id"], unique=False)
+
+    op.create_table(
+        "case_checks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("sealed_note", sa.LargeBinary(), nullable=True),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_case_checks_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["checklist_items.id"],
+            name=op.f("fk_case_checks_item_id_checklist_items"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"],
+            ["staff_members.id"],
+            name=op.f("fk_case_checks_updated_by_id_staff_members"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_checks")),
+        sa.UniqueConstraint("case_id", "item_id", name=op.f("uq_case_checks_case_id")),
+    )
+    with op.batch_alter_table("case_checks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_checks_case_id"), ["case_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("case_checks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_checks_case_id"))
+
+    op.drop_table("case_checks")
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cases_team_id"))
+
+    op.drop_table("cases")
+    with op.batch_alter_table("call_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_call_attempts_team_id"))
+        batch_op.drop_index(batch_op.f("ix_call_attempts_contact_id"))
+        batch_op.drop_index(batch_op.f("ix_call_attempts_at"))
+
+    op.drop_table("call_attempts")
     with op.batch_alter_table("staff_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_sessions_staff_member_id"))
 
@@ -195,6 +407,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_key_wraps_staff_member_id"))
 
     op.drop_table("key_wraps")
+    with op.batch_alter_table("enrolments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_enrolments_team_id"))
+
+    op.drop_table("enrolments")
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.drop_index("ix_contacts_team_id_due_at")
+
+    op.drop_table("contacts")
     with op.batch_alter_table("team_keys", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_team_keys_team_id"))
 
@@ -203,15 +423,23 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_staff_members_team_id"))
 
     op.drop_table("staff_members")
-    with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.drop_index("ix_contacts_team_id_due_at")
+    with op.batch_alter_table("closed_days", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_closed_days_team_id"))
 
-    op.drop_table("contacts")
+    op.drop_table("closed_days")
+    with op.batch_alter_table("checklist_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_checklist_items_team_id"))
+
+    op.drop_table("checklist_items")
     op.drop_table("teams")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_completed_at"))
 
     op.drop_table("outbox")
+    with op.batch_alter_table("login_throttles", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_login_throttles_window_start"))
+
+    op.drop_table("login_throttles")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_contact_id"))
         batch_op.drop_index(batch_op.f("ix_audit_events_actor_id"))

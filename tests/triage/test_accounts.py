@@ -1,0 +1,425 @@
+"""Staff accounts and keys: enrolment, passwords, lockout, removal, rotation, recovery."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pyotp
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from support import (
+    TeamFixture,
+    add_member,
+    csrf_token_from,
+    log_in,
+    post_form,
+    team_keys,
+)
+
+from utvag.models import (
+    AuditEvent,
+    Contact,
+    Enrolment,
+    KeyWrap,
+    LoginThrottle,
+    StaffMember,
+    StaffSession,
+    TeamKey,
+)
+
+pytestmark = pytest.mark.usefixtures("during_office_hours")
+
+NEW_PASSWORD = "three ordinary words together"
+
+
+def _post(client: FlaskClient, path: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    token = csrf_token_from(client.get("/queue").get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **(data or {})})
+
+
+def _actions(session_factory) -> list[str]:  # type: ignore[no-untyped-def]
+    with session_factory() as session:
+        return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def _invite(admin: FlaskClient, username: str, role: str = "coordinator") -> str:
+    page = _post(admin, "/admin/members", {"username": username, "role": role})
+    match = re.search(r'class="code"[^>]*><strong>([^<]+)</strong>', page.get_data(as_text=True))
+    assert match, page.get_data(as_text=True)
+    return match.group(1)
+
+
+def _enrol(app: Flask, username: str, code: str, password: str = NEW_PASSWORD):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    step_two = post_form(client, "/enrol", {"username": username, "code": code})
+    html = step_two.get_data(as_text=True)
+    secret = re.search(r'<code translate="no">([A-Z2-7]+)</code>', html)
+    assert secret, html
+    token = csrf_token_from(html)
+    response = client.post(
+        "/enrol",
+        data={
+            "csrf_token": token,
+            "username": username,
+            "code": code,
+            "password": password,
+            "password2": password,
+            "otp": pyotp.TOTP(secret.group(1)).now(),
+        },
+    )
+    return response, secret.group(1)
+
+
+def test_an_invited_member_enrols_and_reads_contacts(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    console_app: Flask,
+    session_factory,  # type: ignore[no-untyped-def]
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    post_form(client, "/sv/message", {"message": "Hej från en som vill ut"})
+    code = _invite(logged_in_staff, "cora")
+
+    response, secret = _enrol(console_app, "cora", code)
+
+    assert response.status_code == 302
+    with session_factory() as session:
+        assert session.scalars(select(Enrolment)).all() == []
+        cora = session.scalars(select(StaffMember).where(StaffMember.username == "cora")).one()
+        assert session.scalars(select(KeyWrap).where(KeyWrap.staff_member_id == cora.id)).all()
+    time_machine.shift(timedelta(seconds=31))
+    cora_client = console_app.test_client()
+    login = post_form(
+        cora_client,
+        "/login",
+        {"username": "cora", "password": NEW_PASSWORD, "otp": pyotp.TOTP(secret).now()},
+    )
+    assert login.status_code == 302
+    assert "Hej från en som vill ut" in cora_client.get("/contacts/1").get_data(as_text=True)
+    assert {"account_invited", "account_enrolled"} <= set(_actions(session_factory))
+
+
+def test_an_enrolment_code_works_once(logged_in_staff: FlaskClient, console_app: Flask) -> None:
+    code = _invite(logged_in_staff, "cora")
+    assert _enrol(console_app, "cora", code)[0].status_code == 302
+    again = post_form(console_app.test_client(), "/enrol", {"username": "cora", "code": code})
+    assert again.status_code == 401
+
+
+def test_five_wrong_codes_destroy_the_invitation(
+    logged_in_staff: FlaskClient,
+    console_app: Flask,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    code = _invite(logged_in_staff, "cora")
+    stranger = console_app.test_client()
+    for _ in range(5):
+        wrong = post_form(stranger, "/enrol", {"username": "cora", "code": "AAAA-BBBB-CCCC-DDDD"})
+        assert wrong.status_code == 401
+    with session_factory() as session:
+        assert session.scalars(select(Enrolment)).all() == []
+    assert post_form(stranger, "/enrol", {"username": "cora", "code": code}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "minst 12 tecken"),
+        ("password1234", "för lätt att gissa"),
+        ("cora is my password", "användarnamnet"),
+    ],
+)
+def test_a_weak_password_is_refused_at_enrolment(
+    logged_in_staff: FlaskClient, console_app: Flask, password: str, message: str
+) -> None:
+    code = _invite(logged_in_staff, "cora")
+    response, _secret = _enrol(console_app, "cora", code, password)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_an_expired_invitation_is_refused(
+    logged_in_staff: FlaskClient,
+    console_app: Flask,
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    code = _invite(logged_in_staff, "cora")
+    time_machine.shift(timedelta(days=4))
+    response = post_form(console_app.test_client(), "/enrol", {"username": "cora", "code": code})
+    assert response.status_code == 401
+
+
+def test_changing_the_password_rewraps_and_ends_other_sessions(
+    logged_in_staff: FlaskClient,
+    console_app: Flask,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    other_browser = console_app.test_client()
+    time_machine.shift(timedelta(seconds=31))
+    assert log_in(other_browser, team).status_code == 302
+
+    response = _post(
+        logged_in_staff,
+        "/account/password",
+        {"password": team.password, "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert logged_in_staff.get("/queue").status_code == 200
+    assert other_browser.get("/queue").status_code == 302
+    time_machine.shift(timedelta(seconds=31))
+    assert log_in(console_app.test_client(), team).status_code == 401
+    time_machine.shift(timedelta(seconds=31))
+    assert log_in(console_app.test_client(), team, password=NEW_PASSWORD).status_code == 302
+    assert "password_changed" in _actions(session_factory)
+
+
+def test_five_failures_lock_the_account_even_against_the_right_password(
+    console_app: Flask,
+    team: TeamFixture,
+    session_factory,
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    browser = console_app.test_client()
+    for _ in range(5):
+        assert log_in(browser, team, password="wrong password!").status_code == 401
+    assert log_in(browser, team).status_code == 401
+    assert "account_locked" in _actions(session_factory)
+
+    time_machine.shift(timedelta(minutes=16))
+    assert log_in(browser, team).status_code == 302
+
+
+def test_too_many_failures_from_one_network_are_throttled_without_storing_it(
+    console_app: Flask,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    attacker = {"REMOTE_ADDR": "192.0.2.17"}
+    neighbour = {"REMOTE_ADDR": "192.0.2.200"}
+    elsewhere = {"REMOTE_ADDR": "198.51.100.5"}
+    browser = console_app.test_client()
+    for number in range(20):
+        post_form(
+            browser,
+            "/login",
+            {"username": f"guess{number}", "password": "x" * 12, "otp": "123456"},
+            environ_base=attacker,
+        )
+
+    same_net = post_form(
+        browser,
+        "/login",
+        {"username": team.admin_username, "password": team.password, "otp": team.totp_now()},
+        environ_base=neighbour,
+    )
+    assert same_net.status_code == 429
+    assert log_in(console_app.test_client(), team, environ_base=elsewhere).status_code == 302
+    with session_factory() as session:
+        buckets = session.scalars(select(LoginThrottle.bucket)).all()
+    assert buckets
+    assert all("192.0.2" not in bucket for bucket in buckets)
+
+
+def test_a_removed_member_loses_sessions_and_keys(
+    console_app: Flask,
+    logged_in_staff: FlaskClient,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    bo = add_member(session_factory, team, "bo", "coordinator")
+    bo_browser = console_app.test_client()
+    assert log_in(bo_browser, bo).status_code == 302
+
+    _post(logged_in_staff, f"/admin/members/{bo.created.admin.id}/remove")
+
+    assert bo_browser.get("/queue").status_code == 302
+    with session_factory() as session:
+        assert (
+            session.scalars(
+                select(KeyWrap).where(KeyWrap.staff_member_id == bo.created.admin.id)
+            ).all()
+            == []
+        )
+        assert (
+            session.scalars(
+                select(StaffSession).where(StaffSession.staff_member_id == bo.created.admin.id)
+            ).all()
+            == []
+        )
+    assert log_in(console_app.test_client(), bo).status_code == 401
+
+
+def test_the_last_admin_cannot_be_demoted(
+    logged_in_staff: FlaskClient,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    _post(logged_in_staff, f"/admin/members/{team.created.admin.id}/role", {"role": "coordinator"})
+    with session_factory() as session:
+        assert session.get(StaffMember, team.created.admin.id).role == "admin"
+
+
+def test_a_coordinator_cannot_reach_account_administration(
+    console_app: Flask,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    cora = add_member(session_factory, team, "cora", "coordinator")
+    browser = console_app.test_client()
+    log_in(browser, cora)
+    assert (
+        _post(
+            browser, f"/admin/members/{cora.created.admin.id}/role", {"role": "admin"}
+        ).status_code
+        == 403
+    )
+    assert (
+        _post(browser, "/admin/members", {"username": "evil", "role": "admin"}).status_code == 403
+    )
+    with session_factory() as session:
+        assert session.get(StaffMember, cora.created.admin.id).role == "coordinator"
+
+
+def test_rotation_seals_new_contacts_to_a_new_key_and_old_ones_stay_readable(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    console_app: Flask,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    bo = add_member(session_factory, team, "bo", "coordinator")
+    removed = add_member(session_factory, team, "ex", "coordinator")
+    _post(logged_in_staff, f"/admin/members/{removed.created.admin.id}/remove")
+    post_form(client, "/sv/message", {"message": "före bytet"})
+
+    _post(logged_in_staff, "/admin/keys/rotate")
+    post_form(client, "/sv/message", {"message": "efter bytet"})
+
+    with session_factory() as session:
+        old_key, new_key = session.scalars(select(TeamKey).order_by(TeamKey.id)).all()
+        first, second = session.scalars(select(Contact).order_by(Contact.id)).all()
+        removed_grants = session.scalars(
+            select(KeyWrap).where(KeyWrap.staff_member_id == removed.created.admin.id)
+        ).all()
+    assert old_key.retired_at is not None
+    assert (first.key_id, second.key_id) == (old_key.key_id, new_key.key_id)
+    assert removed_grants == []
+    assert "efter bytet" in logged_in_staff.get(f"/contacts/{second.id}").get_data(as_text=True)
+    assert "före bytet" in logged_in_staff.get(f"/contacts/{first.id}").get_data(as_text=True)
+    time_machine.shift(timedelta(seconds=31))
+    bo_browser = console_app.test_client()
+    log_in(bo_browser, bo)
+    assert "efter bytet" in bo_browser.get(f"/contacts/{second.id}").get_data(as_text=True)
+
+    _post(logged_in_staff, "/admin/keys/reseal")
+    with session_factory() as session:
+        assert session.get(Contact, first.id).key_id == new_key.key_id
+    assert "före bytet" in logged_in_staff.get(f"/contacts/{first.id}").get_data(as_text=True)
+    assert {"key_rotated", "resealed"} <= set(_actions(session_factory))
+
+
+def test_the_recovery_code_restores_an_admin_who_lost_everything(
+    client: FlaskClient,
+    console_app: Flask,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    post_form(client, "/sv/message", {"message": "läses efter återställning"})
+    browser = console_app.test_client()
+
+    response = post_form(
+        browser,
+        "/recover",
+        {
+            "username": team.admin_username,
+            "recovery_code": team.created.recovery_code.lower(),
+            "password": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    uri = re.search(r'(otpauth://totp/[^<"]+)', html).group(1).replace("&amp;", "&")
+    assert "<svg" in html
+    login = post_form(
+        browser,
+        "/login",
+        {
+            "username": team.admin_username,
+            "password": NEW_PASSWORD,
+            "otp": pyotp.parse_uri(uri).now(),
+        },
+    )
+    assert login.status_code == 302
+    assert "läses efter återställning" in browser.get("/contacts/1").get_data(as_text=True)
+    assert log_in(console_app.test_client(), team).status_code == 401  # old password gone
+    assert "recovery_used" in _actions(session_factory)
+
+
+@pytest.mark.parametrize("who", ["admin-wrong-code", "coordinator"])
+def test_recovery_is_refused_without_the_code_or_for_a_non_admin(
+    console_app: Flask,
+    team: TeamFixture,
+    session_factory,
+    who: str,  # type: ignore[no-untyped-def]
+) -> None:
+    username = team.admin_username
+    code = "0000-0000-0000-0000-0000-0000-00"
+    if who == "coordinator":
+        username = add_member(session_factory, team, "cora", "coordinator").admin_username
+        code = team.created.recovery_code
+    response = post_form(
+        console_app.test_client(),
+        "/recover",
+        {
+            "username": username,
+            "recovery_code": code,
+            "password": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 401
+    assert "recovery_failed" in _actions(session_factory)
+
+
+def test_the_lead_reads_the_audit_trail_by_member_and_contact(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    post_form(client, "/sv/message", {"message": "Hej"})
+    logged_in_staff.get("/contacts/1")
+
+    by_contact = logged_in_staff.get("/audit?contact=1").get_data(as_text=True)
+    by_member = logged_in_staff.get(f"/audit?member={team.created.admin.id}").get_data(as_text=True)
+
+    assert "kontakt läst" in by_contact
+    assert "loggade in" not in by_contact
+    assert "loggade in" in by_member
+    assert "Granskningskedjan är hel." in by_member
+
+
+def test_the_audit_page_says_when_the_chain_is_broken(
+    logged_in_staff: FlaskClient,
+    engine,  # type: ignore[no-untyped-def]
+) -> None:
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE audit_events SET action = 'logout' WHERE id = 1"))
+    assert "Granskningskedjan är bruten" in logged_in_staff.get("/audit").get_data(as_text=True)
+
+
+def test_team_keys_helper_matches_the_active_key(team: TeamFixture, session_factory) -> None:  # type: ignore[no-untyped-def]
+    with session_factory() as session:
+        active = session.scalars(select(TeamKey)).one()
+    assert set(team_keys(session_factory, team)) == {active.key_id}

@@ -1,0 +1,163 @@
+"""Adding a member: an admin invites, the new member enrols with a one-time code.
+
+The admin's session wraps the team keys under the code (Argon2id), so the
+keys wait in the database protected by a secret that exists only on the
+piece of paper the admin hands over. The new member sets a password and
+TOTP; only then are the keys sealed to their own new key pair.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crypto.codes import RECEIPT_CODE_LENGTH, group_code, new_receipt_code, normalise_code
+from crypto.errors import CryptoError, WrongSecretError
+from crypto.kdf_cost import KdfCost
+from crypto.keys import generate_team_keypair, key_id, public_key_of
+from crypto.opening import open_sealed
+from crypto.sealing import seal
+from crypto.unwrapping import unwrap_private_key
+from crypto.wrapping import wrap_private_key
+from utvag.db import utcnow
+from utvag.models import Enrolment, Role, StaffMember, Team
+from utvag.repo.staff import check_new_password, check_username, create_member, username_taken
+from utvag.repo.teams import TeamError
+
+ENROLMENT_VALID = timedelta(days=3)
+MAX_FAILED_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Invitation:
+    enrolment: Enrolment
+    code: str
+
+
+def invite(
+    session: Session,
+    team: Team,
+    *,
+    username: str,
+    role: Role,
+    team_private_keys: Mapping[str, bytes],
+    invited_by: StaffMember,
+    cost: KdfCost,
+    now: datetime | None = None,
+) -> Invitation:
+    now = now or utcnow()
+    username = username.strip().lower()
+    check_username(username)
+    if username_taken(session, username):
+        raise TeamError("that username is taken")
+    code = new_receipt_code()
+    canonical = normalise_code(code, RECEIPT_CODE_LENGTH) or ""
+    document = json.dumps({key_id: key.hex() for key_id, key in team_private_keys.items()})
+    private_key, public_key = generate_team_keypair()
+    enrolment = Enrolment(
+        team_id=team.id,
+        username=username,
+        role=role.value,
+        wrapped_private_key=wrap_private_key(private_key, canonical, cost),
+        sealed_team_keys=seal(public_key, document.encode()),
+        created_by_id=invited_by.id,
+        created_at=now,
+        expires_at=now + ENROLMENT_VALID,
+    )
+    session.add(enrolment)
+    session.flush()
+    return Invitation(enrolment=enrolment, code=group_code(canonical))
+
+
+def _pending(session: Session, username: str, now: datetime) -> Enrolment | None:
+    enrolment = session.scalar(
+        select(Enrolment).where(Enrolment.username == username.strip().lower()).with_for_update()
+    )
+    if enrolment is not None and enrolment.expires_at < now:
+        session.delete(enrolment)
+        return None
+    return enrolment
+
+
+def open_invitation(
+    session: Session, username: str, code: str, now: datetime | None = None
+) -> tuple[Enrolment, dict[str, bytes]] | None:
+    """The enrolment and the team keys it holds, or None for any refusal.
+
+    Wrong codes count (the caller commits the count); after five the
+    invitation is destroyed and the admin must invite again.
+    """
+    now = now or utcnow()
+    enrolment = _pending(session, username, now)
+    canonical = normalise_code(code, RECEIPT_CODE_LENGTH)
+    if enrolment is None:
+        return None
+    try:
+        if canonical is None:
+            raise WrongSecretError("malformed code")
+        private_key = unwrap_private_key(enrolment.wrapped_private_key, canonical)
+        document = open_sealed(
+            {key_id(public_key_of(private_key)): private_key}, enrolment.sealed_team_keys
+        )
+    except CryptoError:
+        enrolment.failed_attempts += 1
+        if enrolment.failed_attempts >= MAX_FAILED_ATTEMPTS:
+            session.delete(enrolment)
+        return None
+    keys = {team_key_id: bytes.fromhex(key) for team_key_id, key in json.loads(document).items()}
+    return enrolment, keys
+
+
+def start_totp(enrolment: Enrolment) -> str:
+    """The TOTP secret the new member adds to their app (kept until confirmed)."""
+    if enrolment.totp_secret is None:
+        enrolment.totp_secret = pyotp.random_base32()
+    return enrolment.totp_secret
+
+
+def complete(
+    session: Session,
+    team: Team,
+    enrolment: Enrolment,
+    keys: dict[str, bytes],
+    *,
+    password: str,
+    totp_code: str,
+    cost: KdfCost,
+) -> StaffMember:
+    """Create the member once password and TOTP check out; the invitation goes.
+
+    Raises TeamError before writing anything if either does not.
+    """
+    check_new_password(password, enrolment.username)
+    secret = enrolment.totp_secret
+    if secret is None or not pyotp.TOTP(secret).verify(totp_code.strip(), valid_window=1):
+        raise TeamError("the code from the app is wrong; check the app's time and try again")
+    session.execute(delete(Enrolment).where(Enrolment.id == enrolment.id))
+    session.flush()
+    member = create_member(
+        session,
+        team,
+        username=enrolment.username,
+        role=Role(enrolment.role),
+        password=password,
+        team_private_keys=keys,
+        cost=cost,
+    )
+    member.totp_secret = secret
+    member.last_totp_step = pyotp.TOTP(secret).timecode(datetime.now())
+    return member
+
+
+def pending_invitations(session: Session, team_id: int) -> list[Enrolment]:
+    return list(
+        session.scalars(
+            select(Enrolment).where(Enrolment.team_id == team_id).order_by(Enrolment.created_at)
+        )
+    )

@@ -1,0 +1,59 @@
+"""The way back in when every admin has lost their password.
+
+The team recovery code (printed once at ``utvag team create``) unwraps the
+recovery key, which opens the team keys sealed to it. An admin account is
+then given a fresh key pair under a new password and a new TOTP secret.
+"""
+
+from __future__ import annotations
+
+import pyotp
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from crypto.codes import RECOVERY_CODE_LENGTH, normalise_code
+from crypto.errors import CryptoError
+from crypto.kdf_cost import KdfCost
+from crypto.unwrapping import unwrap_private_key
+from triage.keyring import open_grants
+from utvag.models import Role, StaffMember, StaffSession, Team
+from utvag.repo.staff import check_new_password, give_member_a_key_pair, member_by_username
+
+
+class RecoveryRefused(Exception):
+    """Unknown admin or wrong code: one answer for both."""
+
+
+def recover_admin(
+    session: Session, username: str, recovery_code: str, new_password: str, cost: KdfCost
+) -> tuple[StaffMember, Team]:
+    """Reset an admin's key pair, password and TOTP with the team recovery code.
+
+    Raises RecoveryRefused, or TeamError for a password that is too weak
+    (checked before anything is spent on Argon2).
+    """
+    member = member_by_username(session, username.strip().lower())
+    check_new_password(new_password, username.strip().lower())
+    canonical = normalise_code(recovery_code, RECOVERY_CODE_LENGTH)
+    team = session.get(Team, member.team_id) if member is not None else None
+    if (
+        member is None
+        or team is None
+        or member.role != Role.ADMIN.value
+        or canonical is None
+        or team.wrapped_recovery_key is None
+    ):
+        raise RecoveryRefused
+    try:
+        recovery_private = unwrap_private_key(team.wrapped_recovery_key, canonical)
+        keys = open_grants(session, recovery_private, None, team.id)
+    except CryptoError:
+        raise RecoveryRefused from None
+    give_member_a_key_pair(session, member, new_password, keys, cost)
+    member.totp_secret = pyotp.random_base32()
+    member.last_totp_step = None
+    member.disabled_at = None
+    member.failed_logins = 0
+    member.locked_until = None
+    session.execute(delete(StaffSession).where(StaffSession.staff_member_id == member.id))
+    return member, team

@@ -1,0 +1,193 @@
+"""Staff members and their keys: everything that only wraps or seals.
+
+Unwrapping (login, enrolment, recovery) happens in the console, which hands
+the opened team keys in here to be sealed to someone else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+
+import pyotp
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crypto.kdf_cost import KdfCost
+from crypto.keys import generate_team_keypair, key_id
+from crypto.sealing import seal
+from crypto.wrapping import wrap_private_key
+from utvag.db import utcnow
+from utvag.models import KeyWrap, Role, StaffMember, StaffSession, Team, TeamKey
+from utvag.repo.teams import TeamError
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD_LENGTH = 12  # also in the refusal's text below
+MAX_PASSWORD_LENGTH = 1024
+# Passwords people reach for first; a longer list belongs in a file, but these
+# are the ones staff in a hurry actually type.
+COMMON_PASSWORDS = frozenset(
+    {
+        "password1234",
+        "lösenord1234",
+        "losenord1234",
+        "123456789012",
+        "qwertyuiopå",
+        "sommar2026!!",
+        "vinter2026!!",
+        "eskilstuna123",
+        "changeme1234",
+    }
+)
+
+
+def check_username(username: str) -> None:
+    if not USERNAME_PATTERN.match(username):
+        raise TeamError("the username must be 2-64 lower-case letters, digits, '.', '_' or '-'")
+
+
+def check_new_password(password: str, username: str = "") -> None:
+    """Length first (NIST 800-63B): at least 12 characters, no composition rules."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise TeamError("the password must be at least 12 characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise TeamError("the password is too long")
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(password)) < 5:
+        raise TeamError("that password is too easy to guess")
+    if len(username) >= 4 and username.lower() in lowered:
+        raise TeamError("the password must not contain the username")
+
+
+def username_taken(session: Session, username: str) -> bool:
+    from utvag.models import Enrolment
+
+    return (
+        session.scalar(select(StaffMember.id).where(StaffMember.username == username)) is not None
+        or session.scalar(select(Enrolment.id).where(Enrolment.username == username)) is not None
+    )
+
+
+def grant_team_keys(
+    session: Session,
+    recipient_public_key: bytes,
+    staff_member_id: int | None,
+    team_private_keys: Mapping[str, bytes],
+) -> None:
+    """Seal each team key to a member (or, with no member, to the recovery key)."""
+    keys = session.scalars(select(TeamKey).where(TeamKey.key_id.in_(list(team_private_keys))))
+    for team_key in keys:
+        exists = session.scalar(
+            select(KeyWrap.id).where(
+                KeyWrap.team_key_id == team_key.id,
+                KeyWrap.staff_member_id.is_(None)
+                if staff_member_id is None
+                else KeyWrap.staff_member_id == staff_member_id,
+            )
+        )
+        if exists is None:
+            session.add(
+                KeyWrap(
+                    team_key_id=team_key.id,
+                    staff_member_id=staff_member_id,
+                    sealed_private_key=seal(
+                        recipient_public_key, team_private_keys[team_key.key_id]
+                    ),
+                )
+            )
+    session.flush()
+
+
+def give_member_a_key_pair(
+    session: Session,
+    member: StaffMember,
+    password: str,
+    team_private_keys: Mapping[str, bytes],
+    cost: KdfCost,
+) -> None:
+    """A fresh key pair for the member, wrapped under their password, and the
+    team keys sealed to it. Old grants to an old key pair are replaced."""
+    check_new_password(password, member.username)
+    private_key, public_key = generate_team_keypair()
+    member.public_key = public_key
+    member.wrapped_private_key = wrap_private_key(private_key, password, cost)
+    session.execute(delete(KeyWrap).where(KeyWrap.staff_member_id == member.id))
+    session.flush()
+    grant_team_keys(session, public_key, member.id, team_private_keys)
+
+
+def create_member(
+    session: Session,
+    team: Team,
+    *,
+    username: str,
+    role: Role,
+    password: str,
+    team_private_keys: Mapping[str, bytes],
+    cost: KdfCost,
+) -> StaffMember:
+    check_username(username)
+    member = StaffMember(
+        team_id=team.id, username=username, role=role.value, totp_secret=pyotp.random_base32()
+    )
+    session.add(member)
+    session.flush()
+    give_member_a_key_pair(session, member, password, team_private_keys, cost)
+    return member
+
+
+def rewrap_member_key(
+    member: StaffMember, member_private_key: bytes, new_password: str, cost: KdfCost
+) -> None:
+    """Password change: the same key pair, wrapped under the new password."""
+    check_new_password(new_password, member.username)
+    member.wrapped_private_key = wrap_private_key(member_private_key, new_password, cost)
+
+
+def remove_member(session: Session, member: StaffMember, now: datetime | None = None) -> None:
+    """Disable the account and destroy its key copy and every session it has."""
+    member.disabled_at = now or utcnow()
+    member.wrapped_private_key = None
+    session.execute(delete(KeyWrap).where(KeyWrap.staff_member_id == member.id))
+    session.execute(delete(StaffSession).where(StaffSession.staff_member_id == member.id))
+
+
+def members_of(session: Session, team_id: int) -> list[StaffMember]:
+    return list(
+        session.scalars(
+            select(StaffMember).where(StaffMember.team_id == team_id).order_by(StaffMember.username)
+        )
+    )
+
+
+def member_by_username(session: Session, username: str) -> StaffMember | None:
+    return session.scalar(select(StaffMember).where(StaffMember.username == username))
+
+
+def rotate_team_key(
+    session: Session, team: Team, now: datetime | None = None
+) -> tuple[TeamKey, bytes]:
+    """A new team key pair: new submissions are sealed to it from now on.
+
+    The old keys stay (retired for sealing) so everything sealed to them can
+    still be opened. The new private key is sealed to every active member and
+    to the recovery key; no password is needed, and a removed member, having
+    no grant, never gets it.
+    """
+    now = now or utcnow()
+    private_key, public_key = generate_team_keypair()
+    for old in session.scalars(
+        select(TeamKey).where(TeamKey.team_id == team.id, TeamKey.retired_at.is_(None))
+    ):
+        old.retired_at = now
+    new_key = TeamKey(team_id=team.id, key_id=key_id(public_key), public_key=public_key)
+    session.add(new_key)
+    session.flush()
+    grant = {new_key.key_id: private_key}
+    for member in members_of(session, team.id):
+        if member.is_active and member.public_key is not None:
+            grant_team_keys(session, member.public_key, member.id, grant)
+    if team.recovery_public_key is not None:
+        grant_team_keys(session, team.recovery_public_key, None, grant)
+    return new_key, private_key
