@@ -12,6 +12,7 @@ import redis
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from intake_web.forms import MESSAGE_MAX
 from intake_web.headers import apply_security_headers
@@ -47,6 +48,11 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         BABEL_TRANSLATION_DIRECTORIES="translations",
         BABEL_DEFAULT_LOCALE="sv",
     )
+    if config.public_proxy_hops:
+        # Only for the per-network rate limits: hashed in memory, never kept.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=config.public_proxy_hops, x_proto=config.public_proxy_hops
+        )
     engine = make_engine(config.database_url)
     app.extensions["utvag"] = IntakeState(
         config=config,

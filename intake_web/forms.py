@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
@@ -75,7 +75,18 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class MessageForm(FlaskForm):
+class SpamGuardedForm(FlaskForm):
+    """A form with a trap field people never see (hidden by CSS and from
+    screen readers) and robots fill in."""
+
+    website = StringField(
+        _l("Leave this field empty"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=200)],
+    )
+
+
+class MessageForm(SpamGuardedForm):
     message = TextAreaField(
         _l("Your message"),
         filters=[_strip],
@@ -90,7 +101,7 @@ class MessageForm(FlaskForm):
     kind = _kind_field()
 
 
-class CallbackForm(FlaskForm):
+class CallbackForm(SpamGuardedForm):
     phone = StringField(
         _l("Phone number"),
         filters=[_strip],
@@ -152,5 +163,18 @@ class ReceiptForm(FlaskForm):
     )
 
 
-def csrf_problem(form: FlaskForm) -> bool:
-    return bool(form.errors.get("csrf_token"))
+class FollowUpForm(FlaskForm):
+    """Writing again from the status page; the code comes back in a hidden field."""
+
+    code = HiddenField()
+    message = TextAreaField(
+        _l("Write to us again"),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Write your message.")),
+            Length(
+                max=MESSAGE_MAX,
+                message=_l("Your message can be at most %(max)d characters.", max=MESSAGE_MAX),
+            ),
+        ],
+    )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
+from flask_babel import gettext
 
-from intake_web.forms import CallbackForm, MessageForm
+from intake_web.forms import CallbackForm, MessageForm, SpamGuardedForm
 from intake_web.i18n import require_known_language
 from intake_web.sealing import Receipt, store_sealed_contact
 from intake_web.state import state
@@ -16,16 +16,17 @@ from intake_web.teams import public_team
 from utvag.db import transaction
 from utvag.dispatch import try_enqueue
 from utvag.due import CallbackWindow
-from utvag.models import ContactChannel
+from utvag.models import ContactChannel, ContactKind
+from utvag.throttle import Purpose
+from utvag.web_throttle import count, over_limit
 
 bp = Blueprint("forms", __name__)
+bp.url_value_preprocessor(require_known_language)
 log = logging.getLogger(__name__)
 
-bp.url_value_preprocessor(require_known_language)
 
-
-def _store(form: FlaskForm, fields: dict[str, str], **clear: object) -> Receipt | None:
-    """Seal and store in one transaction, then hand the job to Redis.
+def _store(fields: dict[str, str], **clear: object) -> Receipt | None:
+    """Seal and store in one transaction, then hand the jobs to Redis.
 
     Returns None when the site has no team yet (nothing is stored).
     """
@@ -42,9 +43,40 @@ def _store(form: FlaskForm, fields: dict[str, str], **clear: object) -> Receipt 
             channel=ContactChannel.WEB.value,
             **clear,  # type: ignore[arg-type]
         )
+    count(app_state.session_factory, Purpose.SUBMISSION)
     try_enqueue(app_state.session_factory, app_state.redis, receipt.outbox_ids)
     log.info("contact %s received on the web", receipt.contact.id)
     return receipt
+
+
+def _refusal(form: SpamGuardedForm) -> str | None:
+    """Why a valid-looking form is still not stored: a filled trap field, or
+    too many submissions from one network. Said plainly in the page language."""
+    if form.website.data:
+        return gettext("Leave the last field empty; it is there to stop spam robots.")
+    if over_limit(state().session_factory, Purpose.SUBMISSION):
+        return gettext(
+            "Too many messages have come from your network in the last hour. Wait a while,"
+            " or call us."
+        )
+    return None
+
+
+def _render_form(
+    template: str, lang: str, form: SpamGuardedForm, refusal: str | None = None
+) -> ResponseReturnValue:
+    if refusal:
+        form.form_errors.append(refusal)
+    status = 200
+    if form.is_submitted():
+        status = 429 if refusal and not form.website.data else 400
+    return render_template(template, lang=lang, form=form), status
+
+
+def _kind_from_query(form: MessageForm | CallbackForm) -> None:
+    """The relatives' page links here with ?for=relative to choose for them."""
+    if request.method == "GET" and request.args.get("for") == ContactKind.RELATIVE.value:
+        form.kind.data = ContactKind.RELATIVE.value
 
 
 def _not_ready(lang: str) -> ResponseReturnValue:
@@ -54,9 +86,12 @@ def _not_ready(lang: str) -> ResponseReturnValue:
 @bp.route("/<lang>/message", methods=["GET", "POST"])
 def message(lang: str) -> ResponseReturnValue:
     form = MessageForm()
+    _kind_from_query(form)
     if form.validate_on_submit():
+        refusal = _refusal(form)
+        if refusal:
+            return _render_form("message.html", lang, form, refusal)
         receipt = _store(
-            form,
             {"message": form.message.data or ""},
             kind=form.kind.data,
             wants_callback=False,
@@ -65,17 +100,19 @@ def message(lang: str) -> ResponseReturnValue:
         if receipt is None:
             return _not_ready(lang)
         return render_template("sent.html", lang=lang, receipt=receipt, callback=False)
-    status = 400 if form.is_submitted() else 200
-    return render_template("message.html", lang=lang, form=form), status
+    return _render_form("message.html", lang, form)
 
 
 @bp.route("/<lang>/callback", methods=["GET", "POST"])
 def callback(lang: str) -> ResponseReturnValue:
     form = CallbackForm()
+    _kind_from_query(form)
     if form.validate_on_submit():
+        refusal = _refusal(form)
+        if refusal:
+            return _render_form("callback.html", lang, form, refusal)
         window = CallbackWindow(form.window.data or CallbackWindow.ASAP.value)
         receipt = _store(
-            form,
             {
                 "phone": form.phone.data or "",
                 "name": form.name.data or "",
@@ -90,5 +127,4 @@ def callback(lang: str) -> ResponseReturnValue:
         if receipt is None:
             return _not_ready(lang)
         return render_template("sent.html", lang=lang, receipt=receipt, callback=True)
-    status = 400 if form.is_submitted() else 200
-    return render_template("callback.html", lang=lang, form=form), status
+    return _render_form("callback.html", lang, form)

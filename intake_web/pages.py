@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from intake_web.i18n import DEFAULT_LANGUAGE, require_known_language
 from intake_web.state import state
-from intake_web.teams import public_team
+from intake_web.teams import public_info
 
 bp = Blueprint("pages", __name__)
 
@@ -21,9 +21,17 @@ def root() -> ResponseReturnValue:
 
 @bp.route("/<lang>/")
 def start(lang: str) -> ResponseReturnValue:
-    with state().session_factory() as session:
-        team = public_team(session)
-    return render_template("start.html", lang=lang, team=team)
+    return render_template("start.html", lang=lang, info=public_info(lang))
+
+
+@bp.route("/<lang>/relatives")
+def relatives(lang: str) -> ResponseReturnValue:
+    return render_template("relatives.html", lang=lang)
+
+
+@bp.route("/<lang>/privacy")
+def privacy(lang: str) -> ResponseReturnValue:
+    return render_template("privacy.html", lang=lang, info=public_info(lang))
 
 
 @bp.route("/healthz")

@@ -28,14 +28,15 @@ from wtforms.validators import DataRequired, Length
 
 from crypto.errors import WrongSecretError
 from crypto.kdf import derive_wrapping_key
-from triage import throttle
 from triage.keyring import close_session, open_new_session, unwrap_team_keys
 from triage.roles import public
 from triage.state import state
-from triage.throttle_guard import client_network
+from utvag import throttle
 from utvag.db import transaction, utcnow
 from utvag.models import StaffMember
 from utvag.repo import audit
+from utvag.throttle import Purpose
+from utvag.web_throttle import client_bucket
 
 bp = Blueprint("auth", __name__)
 
@@ -119,9 +120,9 @@ def _try_login(username: str, password: str, otp: str) -> str | LoginRefusal:
     """The session token on success; a refusal that never says which factor failed."""
     console = state()
     now = utcnow()
-    bucket = client_network()
+    bucket = client_bucket()
     with transaction(console.session_factory) as db:
-        if throttle.network_blocked(db, bucket, now):
+        if throttle.over_limit(db, Purpose.STAFF_LOGIN, bucket, now):
             audit.record(db, "login_refused", details={"reason": "network"})
             return LoginRefusal.NETWORK
         member = db.scalar(
@@ -138,7 +139,7 @@ def _try_login(username: str, password: str, otp: str) -> str | LoginRefusal:
             except WrongSecretError:
                 keys = None
         if member is None or keys is None or not accept_totp(member, otp):
-            throttle.record_network_failure(db, bucket, now)
+            throttle.count_one(db, Purpose.STAFF_LOGIN, bucket, now)
             reason = "credentials"
             if member is not None:
                 if throttle.account_locked(member, now):

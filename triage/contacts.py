@@ -7,21 +7,31 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from crypto.sealing import seal
 from triage import current
 from triage.labels import call_error_text
 from triage.roles import requires
 from triage.state import state
 from utvag.db import transaction, utcnow
-from utvag.models import CallOutcome, ContactKind, ContactStatus, Role, StaffMember
+from utvag.models import (
+    CallOutcome,
+    ContactKind,
+    ContactStatus,
+    MessageDirection,
+    Role,
+    StaffMember,
+)
 from utvag.phones import normalise_phone, phone_for_display
 from utvag.repo import calls
 from utvag.repo.calls import CallError, ClaimState
 from utvag.repo.cases import case_for_contact, open_case
 from utvag.repo.contacts import contact_for_team, create_referral
+from utvag.repo.messages import add_reply, mark_follow_ups_seen, messages_for
 
 bp = Blueprint("contacts", __name__)
 
 NOTE_MAX = 2000
+REPLY_MAX = 5000
 # How a reached contact may be closed, by kind.
 CLOSINGS = {
     ContactKind.DEFECTOR.value: {ContactStatus.CLOSED},
@@ -51,6 +61,16 @@ def show(contact_id: int) -> ResponseReturnValue:
             for member in db.query(StaffMember).filter(StaffMember.team_id == team.id)
         }
         case = case_for_contact(db, contact.id)
+        thread = [
+            (
+                message,
+                current.open_fields(message.sealed_content)
+                if message.direction == MessageDirection.FROM_PERSON.value
+                else None,
+            )
+            for message in messages_for(db, contact.id)
+        ]
+        mark_follow_ups_seen(db, contact.id)
         current.record(
             db, "decrypt" if content is not None else "decrypt_failed", contact_id=contact.id
         )
@@ -62,6 +82,7 @@ def show(contact_id: int) -> ResponseReturnValue:
         content=content,
         phone_display=phone_for_display(phone) if phone else None,
         attempts=attempts,
+        thread=thread,
         names=names,
         case=case,
         zone=current.zone(team),
@@ -200,3 +221,26 @@ def refer(contact_id: int) -> ResponseReturnValue:
             db, "referral_created", contact_id=relative.id, details={"referral": referral.id}
         )
     return redirect(url_for("contacts.show", contact_id=referral.id))
+
+
+@bp.route("/contacts/<int:contact_id>/reply", methods=["POST"])
+@requires(Role.COORDINATOR)
+def reply(contact_id: int) -> ResponseReturnValue:
+    """A reply the person reads with their receipt code. Sealed to the
+    contact's reply key, so once sent not even staff can read it back."""
+    text = request.form.get("reply", "").strip()[:REPLY_MAX]
+    if not text:
+        flash(gettext("Write a reply first."))
+        return _back(contact_id)
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        contact = contact_for_team(db, team.id, contact_id)
+        if contact is None:
+            abort(404)
+        if contact.reply_public_key is None:
+            flash(gettext("This person has no receipt code, so cannot read replies."))
+            return _back(contact_id)
+        add_reply(db, contact, seal(contact.reply_public_key, text.encode()), current.member().id)
+        current.record(db, "reply_sent", contact_id=contact.id)
+    flash(gettext("The reply is sent. The person sees it when they come back with their code."))
+    return _back(contact_id)

@@ -121,6 +121,10 @@ CALL_ERROR_TEXT = {
     "call attempts must be between 1 and 10": _l("Call attempts must be between 1 and 10."),
     "the criterion needs a text": _l("The criterion needs a text."),
     "no such criterion": _l("There is no such criterion."),
+    "keep closed contacts between 30 and 3650 days": _l(
+        "Keep closed contacts between 30 and 3650 days."
+    ),
+    "that phone number does not look right": _l("That phone number does not look right."),
 }
 
 
@@ -143,6 +147,8 @@ ACTION_NAMES = {
     "account_unlocked": _l("account unlocked"),
     "call_outcome": _l("call logged"),
     "case_decided": _l("case decided"),
+    "purged": _l("old contacts deleted (retention)"),
+    "reply_sent": _l("reply sent"),
     "case_opened": _l("case opened"),
     "case_updated": _l("case updated"),
     "case_viewed": _l("case read"),

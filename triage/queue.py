@@ -15,6 +15,7 @@ from utvag.db import utcnow
 from utvag.jobs import queue_version_key
 from utvag.models import Role, StaffMember
 from utvag.repo.contacts import closed_for_team, count_due, queue_for_team
+from utvag.repo.messages import contacts_with_unseen_follow_ups
 from utvag.repo.teams import calendar_for
 
 bp = Blueprint("queue", __name__)
@@ -41,6 +42,7 @@ def queue() -> ResponseReturnValue:
             for member in db.query(StaffMember).filter(StaffMember.team_id == team.id)
         }
         due_now = count_due(db, team.id, now)
+        unseen = contacts_with_unseen_follow_ups(db, team.id)
     opens_at = None if calendar.is_open(now) else calendar.next_open(now)
     return render_template(
         "queue.html",
@@ -52,6 +54,7 @@ def queue() -> ResponseReturnValue:
         zone=calendar.zone,
         names=names,
         due_now=due_now,
+        unseen=unseen,
         version=_queue_version(team.id),
     )
 

@@ -19,12 +19,14 @@ from triage.labels import call_error_text
 from triage.recovery import RecoveryRefused, recover_admin
 from triage.roles import public, requires
 from triage.state import state
-from triage.throttle_guard import network_refused, note_network_failure
 from utvag.db import transaction
 from utvag.models import Role, StaffSession, Team
 from utvag.repo import audit
 from utvag.repo.staff import rewrap_member_key
 from utvag.repo.teams import TOTP_ISSUER, TeamError, totp_uri
+from utvag.throttle import Purpose
+from utvag.web_throttle import count as count_failure
+from utvag.web_throttle import over_limit
 
 bp = Blueprint("self_service", __name__)
 
@@ -45,7 +47,7 @@ def enrol() -> ResponseReturnValue:
     the pending TOTP secret; the code travels back in the form."""
     if request.method == "GET":
         return render_template("enrol.html", step=1)
-    if network_refused():
+    if over_limit(state().session_factory, Purpose.STAFF_LOGIN):
         return render_template("enrol.html", step=1, error=TOO_MANY), 429
     form = request.form
     username, code = form.get("username", ""), form.get("code", "")
@@ -90,7 +92,7 @@ def enrol() -> ResponseReturnValue:
                 details={"role": member.role},
             )
     if opened is None:
-        note_network_failure()
+        count_failure(state().session_factory, Purpose.STAFF_LOGIN)
         message = gettext("The username or code is wrong, or it has expired.")
         return render_template("enrol.html", step=1, error=message), 401
     flash(gettext("Welcome. Log in with your new password and a code from the app."))
@@ -143,7 +145,7 @@ def change_password() -> ResponseReturnValue:
 def recover() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("recover.html")
-    if network_refused():
+    if over_limit(state().session_factory, Purpose.STAFF_LOGIN):
         return render_template("recover.html", error=TOO_MANY), 429
     form = request.form
     if form.get("password", "") != form.get("password2", ""):
@@ -171,7 +173,7 @@ def recover() -> ResponseReturnValue:
             uri = totp_uri(member, team)
             username = member.username
     if refused:
-        note_network_failure()
+        count_failure(state().session_factory, Purpose.STAFF_LOGIN)
         message = gettext("The username or recovery code is wrong.")
         return render_template("recover.html", error=message), 401
     return render_template("recovered.html", username=username, uri=uri, qr=totp_qr(uri))

@@ -39,18 +39,25 @@ def show() -> ResponseReturnValue:
 @requires(Role.LEAD)
 def hours() -> ResponseReturnValue:
     attempts_text = request.form.get("max_call_attempts", "").strip()
-    if not attempts_text.isdigit():
-        flash(gettext("Call attempts must be a whole number."))
+    retention_text = request.form.get("retention_days", str(180)).strip()
+    if not attempts_text.isdigit() or not retention_text.isdigit():
+        flash(gettext("Call attempts and days must be whole numbers."))
         return _back()
     try:
         with transaction(state().session_factory) as db:
             team = current.team(db)
             team_settings.set_hours(team, request.form.get("hours", ""))
             team_settings.set_max_attempts(team, int(attempts_text))
+            team_settings.set_retention_days(team, int(retention_text))
+            team_settings.set_public_phone(team, request.form.get("public_phone", ""))
             current.record(
                 db,
                 "settings_changed",
-                details={"hours": team.hours_spec, "max_call_attempts": team.max_call_attempts},
+                details={
+                    "hours": team.hours_spec,
+                    "max_call_attempts": team.max_call_attempts,
+                    "retention_days": team.retention_days,
+                },
             )
     except HoursSpecError as error:
         flash(gettext("The hours could not be read: %(reason)s", reason=str(error)))

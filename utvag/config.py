@@ -52,6 +52,7 @@ class Config:
     # How many proxies in front of the console to trust for the client address
     # (used only, in memory, for the per-network login throttle).
     console_proxy_hops: int = 0
+    public_proxy_hops: int = 0
 
     @property
     def embedded_redis(self) -> bool:
@@ -114,13 +115,17 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
             api_url=api_url,
         )
 
-    hops_text = _optional(env, "UTVAG_CONSOLE_PROXY_HOPS") or "0"
-    if not hops_text.isdigit() or int(hops_text) > 5:
-        raise ConfigError("UTVAG_CONSOLE_PROXY_HOPS must be a number from 0 to 5")
+    hops = {}
+    for name in ("UTVAG_CONSOLE_PROXY_HOPS", "UTVAG_PUBLIC_PROXY_HOPS"):
+        text = _optional(env, name) or "0"
+        if not text.isdigit() or int(text) > 5:
+            raise ConfigError(f"{name} must be a number from 0 to 5")
+        hops[name] = int(text)
 
     return Config(
         data_dir=data_dir,
-        console_proxy_hops=int(hops_text),
+        console_proxy_hops=hops["UTVAG_CONSOLE_PROXY_HOPS"],
+        public_proxy_hops=hops["UTVAG_PUBLIC_PROXY_HOPS"],
         database_url=database_url,
         redis_url=redis_url,
         public_url=public_url,

@@ -14,7 +14,7 @@ import redis
 
 from utvag import context
 from utvag.db import transaction, utcnow
-from utvag.models import Contact, ContactStatus
+from utvag.models import Contact, ContactMessage, ContactStatus
 from utvag.repo import outbox
 
 log = logging.getLogger(__name__)
@@ -76,12 +76,27 @@ def notify_contact_due(outbox_id: int, contact_id: int) -> None:
     log.info("due notice done for outbox entry %s", outbox_id)
 
 
+def notify_follow_up(outbox_id: int, message_id: int) -> None:
+    """The person wrote again: bump the team's queue counter."""
+    ctx = context.current()
+    with transaction(ctx.session_factory) as session:
+        message = session.get(ContactMessage, message_id)
+        contact = session.get(Contact, message.contact_id) if message is not None else None
+        team_id = contact.team_id if contact is not None else None
+        outbox.mark_completed(session, outbox_id)
+    if team_id is not None:
+        announce_queue_change(ctx.redis_client, team_id)
+    log.info("follow-up notice done for outbox entry %s", outbox_id)
+
+
 JOB_FUNCTIONS = {
     "notify_new_contact": notify_new_contact,
     "notify_contact_due": notify_contact_due,
+    "notify_follow_up": notify_follow_up,
 }
 JOB_QUEUES = {
     "notify_new_contact": NOTIFICATIONS_QUEUE,
     "notify_contact_due": NOTIFICATIONS_QUEUE,
+    "notify_follow_up": NOTIFICATIONS_QUEUE,
 }
 WORKER_QUEUES = (NOTIFICATIONS_QUEUE,)

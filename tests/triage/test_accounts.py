@@ -24,7 +24,7 @@ from utvag.models import (
     Contact,
     Enrolment,
     KeyWrap,
-    LoginThrottle,
+    NetworkThrottle,
     StaffMember,
     StaffSession,
     TeamKey,
@@ -221,7 +221,7 @@ def test_too_many_failures_from_one_network_are_throttled_without_storing_it(
     assert same_net.status_code == 429
     assert log_in(console_app.test_client(), team, environ_base=elsewhere).status_code == 302
     with session_factory() as session:
-        buckets = session.scalars(select(LoginThrottle.bucket)).all()
+        buckets = session.scalars(select(NetworkThrottle.bucket)).all()
     assert buckets
     assert all("192.0.2" not in bucket for bucket in buckets)
 

@@ -25,6 +25,7 @@ EXPECTED_RULES = {
     "contacts.start_case": Role.COORDINATOR,
     "contacts.close": Role.COORDINATOR,
     "contacts.refer": Role.COORDINATOR,
+    "contacts.reply": Role.COORDINATOR,
     "cases.index": Role.LEAD,
     "cases.show": Role.LEAD,
     "cases.update": Role.LEAD,

@@ -11,8 +11,9 @@ from utvag.models.contact import (
     ContactKind,
     ContactStatus,
 )
+from utvag.models.contact_message import ContactMessage, MessageDirection
 from utvag.models.enrolment import Enrolment
-from utvag.models.login_throttle import LoginThrottle
+from utvag.models.network_throttle import NetworkThrottle
 from utvag.models.outbox import OutboxEntry
 from utvag.models.staff import Role, StaffMember
 from utvag.models.staff_session import StaffSession
@@ -33,10 +34,12 @@ __all__ = [
     "Contact",
     "ContactChannel",
     "ContactKind",
+    "ContactMessage",
     "ContactStatus",
     "Enrolment",
     "KeyWrap",
-    "LoginThrottle",
+    "MessageDirection",
+    "NetworkThrottle",
     "OutboxEntry",
     "Role",
     "StaffMember",

@@ -49,6 +49,7 @@ class Case(Base):
     )
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status: Mapped[str] = mapped_column(String(20), default=CaseStatus.PENDING.value)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # The next step: the intake meeting with police (threat assessment).
     police_meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     sealed_notes: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)

@@ -80,3 +80,6 @@ class Contact(Base):
     )
     claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When the retention purge deleted everything sealed; the clear queue
+    # fields stay for the yearly follow-up.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -18,10 +18,15 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(200))
     hours_spec: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
+    # The programme's own phone number, shown on the public site.
+    public_phone: Mapped[str | None] = mapped_column(String(40), default=None)
     # The recovery key pair: team keys are sealed to its public half too, and
     # its private half is wrapped under the recovery code printed once.
     recovery_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
     wrapped_recovery_key: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    # Days after a contact closes (or its case is decided) before what the
+    # person wrote, their number and every note are deleted.
+    retention_days: Mapped[int] = mapped_column(default=180, server_default="180")
     # After this many unanswered call attempts a contact closes as unreachable.
     max_call_attempts: Mapped[int] = mapped_column(default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -124,3 +124,4 @@ def decide(session: Session, case: Case, status: CaseStatus) -> None:
         if open_checks:
             raise CallError("every criterion must be met before the case is accepted")
     case.status = status.value
+    case.decided_at = utcnow()

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
 from utvag.due import CallbackWindow, due_time
 from utvag.models import OPEN_STATUSES, Contact, ContactChannel, ContactKind, Team
 from utvag.repo import outbox
+from utvag.repo.messages import has_unseen_follow_up
 from utvag.repo.teams import calendar_for
 
 NEW_CONTACT_JOB = "notify_new_contact"
@@ -124,7 +125,10 @@ def queue_for_team(session: Session, team_id: int) -> list[Contact]:
     return list(
         session.scalars(
             select(Contact)
-            .where(Contact.team_id == team_id, Contact.status.in_(_open_values()))
+            .where(
+                Contact.team_id == team_id,
+                or_(Contact.status.in_(_open_values()), has_unseen_follow_up()),
+            )
             .order_by(Contact.due_at, Contact.id)
         )
     )
@@ -135,7 +139,11 @@ def closed_for_team(session: Session, team_id: int, limit: int = 200) -> list[Co
     return list(
         session.scalars(
             select(Contact)
-            .where(Contact.team_id == team_id, Contact.status.not_in(_open_values()))
+            .where(
+                Contact.team_id == team_id,
+                Contact.status.not_in(_open_values()),
+                ~has_unseen_follow_up(),
+            )
             .order_by(Contact.closed_at.desc(), Contact.id.desc())
             .limit(limit)
         )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from utvag.hours import OfficeCalendar
 from utvag.models import ChecklistItem, ClosedDay, Team
+from utvag.phones import normalise_phone, phone_for_display
 from utvag.repo.teams import TeamError
 
 MAX_ATTEMPTS_RANGE = range(1, 11)
@@ -24,6 +25,27 @@ def set_max_attempts(team: Team, attempts: int) -> None:
     if attempts not in MAX_ATTEMPTS_RANGE:
         raise TeamError("call attempts must be between 1 and 10")
     team.max_call_attempts = attempts
+
+
+RETENTION_RANGE = range(30, 3651)
+
+
+def set_retention_days(team: Team, days: int) -> None:
+    if days not in RETENTION_RANGE:
+        raise TeamError("keep closed contacts between 30 and 3650 days")
+    team.retention_days = days
+
+
+def set_public_phone(team: Team, raw: str) -> None:
+    """The programme's number on the public site; empty removes it."""
+    raw = raw.strip()
+    if not raw:
+        team.public_phone = None
+        return
+    normalised = normalise_phone(raw)
+    if normalised is None:
+        raise TeamError("that phone number does not look right")
+    team.public_phone = phone_for_display(normalised)
 
 
 def add_closed_day(session: Session, team: Team, day: date, note: str) -> ClosedDay:

@@ -42,17 +42,20 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "login_throttles",
+        "network_throttles",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.String(length=20), nullable=False),
         sa.Column("bucket", sa.String(length=64), nullable=False),
         sa.Column("window_start", UTCDateTime(), nullable=False),
-        sa.Column("failures", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_throttles")),
-        sa.UniqueConstraint("bucket", "window_start", name=op.f("uq_login_throttles_bucket")),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_network_throttles")),
+        sa.UniqueConstraint(
+            "purpose", "bucket", "window_start", name=op.f("uq_network_throttles_purpose")
+        ),
     )
-    with op.batch_alter_table("login_throttles", schema=None) as batch_op:
+    with op.batch_alter_table("network_throttles", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_login_throttles_window_start"), ["window_start"], unique=False
+            batch_op.f("ix_network_throttles_window_start"), ["window_start"], unique=False
         )
 
     op.create_table(
@@ -77,8 +80,10 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("hours_spec", sa.String(length=200), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("public_phone", sa.String(length=40), nullable=True),
         sa.Column("recovery_public_key", sa.LargeBinary(length=32), nullable=True),
         sa.Column("wrapped_recovery_key", sa.LargeBinary(), nullable=True),
+        sa.Column("retention_days", sa.Integer(), server_default="180", nullable=False),
         sa.Column("max_call_attempts", sa.Integer(), server_default="3", nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
@@ -182,6 +187,7 @@ def upgrade() -> None:
         sa.Column("claimed_by_id", sa.Integer(), nullable=True),
         sa.Column("claim_expires_at", UTCDateTime(), nullable=True),
         sa.Column("closed_at", UTCDateTime(), nullable=True),
+        sa.Column("purged_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["claimed_by_id"],
             ["staff_members.id"],
@@ -326,6 +332,7 @@ def upgrade() -> None:
         sa.Column("opened_by_id", sa.Integer(), nullable=True),
         sa.Column("opened_at", UTCDateTime(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("decided_at", UTCDateTime(), nullable=True),
         sa.Column("police_meeting_at", UTCDateTime(), nullable=True),
         sa.Column("sealed_notes", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -348,6 +355,34 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cases_team_id"), ["team_id"], unique=False)
+
+    op.create_table(
+        "contact_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("direction", sa.String(length=20), nullable=False),
+        sa.Column("sealed_content", sa.LargeBinary(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("seen_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["staff_members.id"],
+            name=op.f("fk_contact_messages_author_id_staff_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_contact_messages_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contact_messages")),
+    )
+    with op.batch_alter_table("contact_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_contact_messages_contact_id"), ["contact_id"], unique=False
+        )
 
     op.create_table(
         "case_checks",
@@ -388,6 +423,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_case_checks_case_id"))
 
     op.drop_table("case_checks")
+    with op.batch_alter_table("contact_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contact_messages_contact_id"))
+
+    op.drop_table("contact_messages")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cases_team_id"))
 
@@ -436,10 +475,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_completed_at"))
 
     op.drop_table("outbox")
-    with op.batch_alter_table("login_throttles", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_login_throttles_window_start"))
+    with op.batch_alter_table("network_throttles", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_network_throttles_window_start"))
 
-    op.drop_table("login_throttles")
+    op.drop_table("network_throttles")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_contact_id"))
         batch_op.drop_index(batch_op.f("ix_audit_events_actor_id"))

@@ -1,0 +1,142 @@
+"""Coming back with the code: status, replies from staff, writing again."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from support import TeamFixture, csrf_token_from, post_form, receipt_code_from
+
+from utvag.models import ContactMessage
+
+pytestmark = pytest.mark.usefixtures("during_office_hours")
+
+
+def _code(client: FlaskClient) -> str:
+    return receipt_code_from(
+        post_form(client, "/sv/callback", {"phone": "0701234567"}).get_data(as_text=True)
+    )
+
+
+def test_a_reply_from_staff_is_read_only_with_the_code(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    code = _code(client)
+    token = csrf_token_from(logged_in_staff.get("/contacts/1").get_data(as_text=True))
+    logged_in_staff.post(
+        "/contacts/1/reply", data={"csrf_token": token, "reply": "Vi ringer i morgon kl 10."}
+    )
+
+    status = post_form(client, "/sv/receipt", {"code": code}).get_data(as_text=True)
+
+    assert "Vi ringer i morgon kl 10." in status
+    with session_factory() as session:
+        [reply] = session.scalars(select(ContactMessage))
+    assert b"Vi ringer" not in reply.sealed_content
+    staff_view = logged_in_staff.get("/contacts/1").get_data(as_text=True)
+    assert "Vi ringer i morgon kl 10." not in staff_view  # sealed to the person only
+    assert "svar från anna" in staff_view
+
+
+def test_the_person_writes_again_and_staff_see_it_in_the_queue(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    code = _code(client)
+    page = post_form(client, "/sv/receipt", {"code": code}).get_data(as_text=True)
+    token = csrf_token_from(page)
+
+    sent = client.post(
+        "/sv/receipt/message",
+        data={
+            "csrf_token": token,
+            "code": code.replace("-", ""),
+            "message": "Ring efter 15 i stället",
+        },
+    )
+
+    assert sent.status_code == 200
+    assert "Ditt meddelande är skickat." in sent.get_data(as_text=True)
+    with session_factory() as session:
+        [message] = session.scalars(select(ContactMessage))
+    assert b"Ring efter" not in message.sealed_content
+    assert "nytt meddelande" in logged_in_staff.get("/queue").get_data(as_text=True)
+    assert "Ring efter 15 i stället" in logged_in_staff.get("/contacts/1").get_data(as_text=True)
+    assert "nytt meddelande" not in logged_in_staff.get("/queue").get_data(as_text=True)
+
+
+def test_writing_again_needs_the_right_code(
+    client: FlaskClient,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    code = _code(client)
+    token = csrf_token_from(post_form(client, "/sv/receipt", {"code": code}).get_data(as_text=True))
+    response = client.post(
+        "/sv/receipt/message",
+        data={"csrf_token": token, "code": "AAAABBBBCCCCDDDD", "message": "hej"},
+    )
+    assert response.status_code == 404
+    with session_factory() as session:
+        assert session.scalars(select(ContactMessage)).all() == []
+
+
+def test_an_empty_follow_up_is_explained_and_the_code_kept(
+    client: FlaskClient, team: TeamFixture
+) -> None:
+    code = _code(client)
+    token = csrf_token_from(post_form(client, "/sv/receipt", {"code": code}).get_data(as_text=True))
+    response = client.post(
+        "/sv/receipt/message", data={"csrf_token": token, "code": code, "message": "  "}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Skriv ditt meddelande." in html
+    assert f'value="{code.replace("-", "")}"' in html
+
+
+def test_guessing_codes_is_rate_limited_per_network(client: FlaskClient, team: TeamFixture) -> None:
+    code = _code(client)
+    guesser = {"REMOTE_ADDR": "203.0.113.50"}
+    token = csrf_token_from(client.get("/sv/receipt", environ_base=guesser).get_data(as_text=True))
+    for _ in range(20):
+        client.post(
+            "/sv/receipt",
+            data={"csrf_token": token, "code": "AAAA-BBBB-CCCC-DDDD"},
+            environ_base=guesser,
+        )
+
+    blocked = client.post(
+        "/sv/receipt", data={"csrf_token": token, "code": code}, environ_base=guesser
+    )
+    other = client.post(
+        "/sv/receipt",
+        data={"csrf_token": token, "code": code},
+        environ_base={"REMOTE_ADDR": "198.51.100.60"},
+    )
+
+    assert blocked.status_code == 429
+    assert "För många försök" in blocked.get_data(as_text=True)
+    assert other.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("outcome", "text"),
+    [
+        ("no_answer", "Vi har försökt ringa dig men inte nått dig"),
+        ("wrong_number", "Numret du gav fungerade inte"),
+        ("reached", "Vi har pratat med dig"),
+    ],
+)
+def test_the_status_says_what_happened_in_plain_words(
+    client: FlaskClient, logged_in_staff: FlaskClient, outcome: str, text: str
+) -> None:
+    code = _code(client)
+    token = csrf_token_from(logged_in_staff.get("/contacts/1").get_data(as_text=True))
+    logged_in_staff.post("/contacts/1/claim", data={"csrf_token": token})
+    logged_in_staff.post("/contacts/1/attempts", data={"csrf_token": token, "outcome": outcome})
+
+    assert text in post_form(client, "/sv/receipt", {"code": code}).get_data(as_text=True)

@@ -1,0 +1,43 @@
+"""Configuration is read once from the environment; bad values fail with one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from utvag.config import ConfigError, load_config
+
+
+def test_the_embedded_default_needs_nothing(tmp_path: Path) -> None:
+    config = load_config({"UTVAG_DATA_DIR": str(tmp_path)})
+    assert config.database_url == f"sqlite:///{tmp_path / 'utvag.sqlite3'}"
+    assert config.embedded_redis
+    assert config.public_url == "http://127.0.0.1:8000"
+    assert config.twilio is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"UTVAG_DATABASE_URL": "mysql://x"}, "UTVAG_DATABASE_URL"),
+        ({"UTVAG_REDIS_URL": "http://x"}, "UTVAG_REDIS_URL"),
+        ({"UTVAG_TWILIO_ACCOUNT_SID": "AC1"}, "UTVAG_TWILIO_AUTH_TOKEN"),
+        ({"UTVAG_PUBLIC_PROXY_HOPS": "many"}, "UTVAG_PUBLIC_PROXY_HOPS"),
+    ],
+)
+def test_bad_settings_fail_in_one_line(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as raised:
+        load_config(env)
+    assert "\n" not in str(raised.value)
+
+
+def test_the_twilio_auth_token_never_shows_in_a_repr() -> None:
+    config = load_config(
+        {
+            "UTVAG_TWILIO_ACCOUNT_SID": "AC123",
+            "UTVAG_TWILIO_AUTH_TOKEN": "very-secret-token",
+            "UTVAG_TWILIO_NUMBER": "+46101234567",
+        }
+    )
+    assert "very-secret-token" not in repr(config)

@@ -1,0 +1,89 @@
+"""What people wrote is deleted once its time is up; the counts stay."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from support import TeamFixture
+
+from utvag.db import transaction
+from utvag.models import AuditEvent, Case, CaseStatus, Contact, ContactMessage, ContactStatus, Team
+from utvag.repo.contacts import SealedSubmission, create_contact
+from utvag.repo.messages import add_follow_up
+from utvag.retention import purge_expired
+
+NOW = datetime.fromisoformat("2026-11-24T10:00:00+01:00")
+
+
+def _contact(
+    session_factory, team: TeamFixture, status: ContactStatus, closed_days_ago: int | None
+) -> int:  # type: ignore[no-untyped-def]
+    with transaction(session_factory) as session:
+        contact, _ = create_contact(
+            session,
+            session.get(Team, team.created.team.id),
+            SealedSubmission(
+                kind="defector",
+                channel="web",
+                wants_callback=False,
+                callback_window=None,
+                key_id="k" * 16,
+                sealed_content=b"sealed words",
+                receipt_digest=f"{status}{closed_days_ago}".ljust(64, "0"),
+                reply_public_key=b"r" * 32,
+            ),
+            now=NOW - timedelta(days=400),
+        )
+        contact.status = status.value
+        if closed_days_ago is not None:
+            contact.closed_at = NOW - timedelta(days=closed_days_ago)
+        add_follow_up(session, contact, b"sealed follow-up")
+        return contact.id
+
+
+@pytest.mark.usefixtures("team")
+def test_closed_contacts_past_retention_lose_everything_sealed(session_factory, team) -> None:  # type: ignore[no-untyped-def]
+    old = _contact(session_factory, team, ContactStatus.CLOSED, 181)
+    recent = _contact(session_factory, team, ContactStatus.CLOSED, 10)
+    still_open = _contact(session_factory, team, ContactStatus.RECEIVED, None)
+
+    with transaction(session_factory) as session:
+        assert purge_expired(session, NOW) == 1
+
+    with session_factory() as session:
+        purged = session.get(Contact, old)
+        assert purged.sealed_content == b""
+        assert purged.receipt_digest is None
+        assert purged.reply_public_key is None
+        assert purged.kind == "defector"  # the counts stay
+        assert (
+            session.scalars(select(ContactMessage).where(ContactMessage.contact_id == old)).all()
+            == []
+        )
+        for kept in (recent, still_open):
+            assert session.get(Contact, kept).sealed_content == b"sealed words"
+        assert "purged" in session.scalars(select(AuditEvent.action)).all()
+
+
+def test_a_case_keeps_its_contact_until_decided_and_then_the_retention(
+    session_factory, team
+) -> None:  # type: ignore[no-untyped-def]
+    contact_id = _contact(session_factory, team, ContactStatus.CASE_OPENED, 400)
+    with transaction(session_factory) as session:
+        session.add(
+            Case(team_id=team.created.team.id, contact_id=contact_id, sealed_notes=b"notes")
+        )
+    with transaction(session_factory) as session:
+        assert purge_expired(session, NOW) == 0
+
+    with transaction(session_factory) as session:
+        case = session.scalars(select(Case)).one()
+        case.status = CaseStatus.ACCEPTED.value
+        case.decided_at = NOW - timedelta(days=200)
+    with transaction(session_factory) as session:
+        assert purge_expired(session, NOW) == 1
+    with session_factory() as session:
+        assert session.get(Contact, contact_id).sealed_content == b""
+        assert session.scalars(select(Case)).one().sealed_notes is None

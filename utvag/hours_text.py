@@ -1,0 +1,27 @@
+"""Office hours as people read them: "måndag–fredag 08:00–16:00"."""
+
+from __future__ import annotations
+
+from babel.dates import get_day_names
+
+from utvag.hours import WeeklyHours
+
+
+def describe_hours(hours: WeeklyHours, locale: str) -> list[str]:
+    """One line per run of days with the same hours, in the reader's language."""
+    names = get_day_names("wide", locale=locale)  # 0 = Monday
+    lines: list[str] = []
+    day = 0
+    while day < 7:
+        intervals = hours.days[day]
+        end = day
+        while end + 1 < 7 and hours.days[end + 1] == intervals:
+            end += 1
+        if intervals:
+            days = names[day] if day == end else f"{names[day]}–{names[end]}"
+            times = ", ".join(
+                f"{start.strftime('%H:%M')}–{stop.strftime('%H:%M')}" for start, stop in intervals
+            )
+            lines.append(f"{days} {times}")
+        day = end + 1
+    return lines

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from utvag.db import Base, UTCDateTime, utcnow
+
+
+class MessageDirection(enum.StrEnum):
+    # A follow-up the person sent with their receipt code: sealed to the team.
+    FROM_PERSON = "from_person"
+    # A reply from staff: sealed to the contact's reply key, which only the
+    # receipt code derives. Staff cannot read it back once sent.
+    TO_PERSON = "to_person"
+
+
+class ContactMessage(Base):
+    """One message after the first contact, in either direction, always sealed."""
+
+    __tablename__ = "contact_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(20))
+    sealed_content: Mapped[bytes] = mapped_column(LargeBinary)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_members.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # For messages from the person: when a member first opened them.
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

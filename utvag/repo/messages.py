@@ -1,0 +1,92 @@
+"""Follow-ups from the person and replies from staff, both sealed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Exists, exists, select, update
+from sqlalchemy.orm import Session
+
+from utvag.db import utcnow
+from utvag.models import Contact, ContactMessage, MessageDirection
+from utvag.repo import outbox
+
+FOLLOW_UP_JOB = "notify_follow_up"
+
+
+def add_follow_up(
+    session: Session, contact: Contact, sealed_content: bytes
+) -> tuple[ContactMessage, int]:
+    """The person wrote again with their receipt code. Returns the message and
+    the outbox entry that tells the console (content-free)."""
+    message = ContactMessage(
+        contact_id=contact.id,
+        direction=MessageDirection.FROM_PERSON.value,
+        sealed_content=sealed_content,
+    )
+    session.add(message)
+    session.flush()
+    entry = outbox.add_job(session, FOLLOW_UP_JOB, message.id)
+    return message, entry.id
+
+
+def add_reply(
+    session: Session, contact: Contact, sealed_to_person: bytes, author_id: int
+) -> ContactMessage:
+    message = ContactMessage(
+        contact_id=contact.id,
+        direction=MessageDirection.TO_PERSON.value,
+        sealed_content=sealed_to_person,
+        author_id=author_id,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def messages_for(session: Session, contact_id: int) -> list[ContactMessage]:
+    return list(
+        session.scalars(
+            select(ContactMessage)
+            .where(ContactMessage.contact_id == contact_id)
+            .order_by(ContactMessage.created_at, ContactMessage.id)
+        )
+    )
+
+
+def replies_for(session: Session, contact_id: int) -> list[ContactMessage]:
+    return [
+        message
+        for message in messages_for(session, contact_id)
+        if message.direction == MessageDirection.TO_PERSON.value
+    ]
+
+
+def mark_follow_ups_seen(session: Session, contact_id: int, now: datetime | None = None) -> None:
+    session.execute(
+        update(ContactMessage)
+        .where(
+            ContactMessage.contact_id == contact_id,
+            ContactMessage.direction == MessageDirection.FROM_PERSON.value,
+            ContactMessage.seen_at.is_(None),
+        )
+        .values(seen_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def has_unseen_follow_up() -> Exists:
+    """A SQL condition: the contact has a follow-up no one has opened yet."""
+    return exists().where(
+        ContactMessage.contact_id == Contact.id,
+        ContactMessage.direction == MessageDirection.FROM_PERSON.value,
+        ContactMessage.seen_at.is_(None),
+    )
+
+
+def contacts_with_unseen_follow_ups(session: Session, team_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            select(Contact.id).where(Contact.team_id == team_id, has_unseen_follow_up())
+        )
+    )
