@@ -75,6 +75,20 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _message_field(label: Any) -> TextAreaField:
+    return TextAreaField(
+        label,
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Write your message.")),
+            Length(
+                max=MESSAGE_MAX,
+                message=_l("Your message can be at most %(max)d characters.", max=MESSAGE_MAX),
+            ),
+        ],
+    )
+
+
 class SpamGuardedForm(FlaskForm):
     """A form with a trap field people never see (hidden by CSS and from
     screen readers) and robots fill in."""
@@ -87,17 +101,7 @@ class SpamGuardedForm(FlaskForm):
 
 
 class MessageForm(SpamGuardedForm):
-    message = TextAreaField(
-        _l("Your message"),
-        filters=[_strip],
-        validators=[
-            DataRequired(message=_l("Write your message.")),
-            Length(
-                max=MESSAGE_MAX,
-                message=_l("Your message can be at most %(max)d characters.", max=MESSAGE_MAX),
-            ),
-        ],
-    )
+    message = _message_field(_l("Your message"))
     kind = _kind_field()
 
 
@@ -167,14 +171,4 @@ class FollowUpForm(FlaskForm):
     """Writing again from the status page; the code comes back in a hidden field."""
 
     code = HiddenField()
-    message = TextAreaField(
-        _l("Write to us again"),
-        filters=[_strip],
-        validators=[
-            DataRequired(message=_l("Write your message.")),
-            Length(
-                max=MESSAGE_MAX,
-                message=_l("Your message can be at most %(max)d characters.", max=MESSAGE_MAX),
-            ),
-        ],
-    )
+    message = _message_field(_l("Write to us again"))

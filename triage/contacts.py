@@ -19,7 +19,6 @@ from utvag.models import (
     ContactStatus,
     MessageDirection,
     Role,
-    StaffMember,
 )
 from utvag.phones import normalise_phone, phone_for_display
 from utvag.repo import calls
@@ -27,6 +26,7 @@ from utvag.repo.calls import CallError, ClaimState
 from utvag.repo.cases import case_for_contact, open_case
 from utvag.repo.contacts import contact_for_team, create_referral
 from utvag.repo.messages import add_reply, mark_follow_ups_seen, messages_for
+from utvag.repo.staff import member_names
 
 bp = Blueprint("contacts", __name__)
 
@@ -56,10 +56,7 @@ def show(contact_id: int) -> ResponseReturnValue:
             (attempt, current.open_fields(attempt.sealed_note))
             for attempt in calls.attempts_for(db, contact.id)
         ]
-        names = {
-            member.id: member.username
-            for member in db.query(StaffMember).filter(StaffMember.team_id == team.id)
-        }
+        names = member_names(db, team.id)
         case = case_for_contact(db, contact.id)
         thread = [
             (

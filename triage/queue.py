@@ -13,9 +13,10 @@ from triage.roles import requires
 from triage.state import state
 from utvag.db import utcnow
 from utvag.jobs import queue_version_key
-from utvag.models import Role, StaffMember
+from utvag.models import Role
 from utvag.repo.contacts import closed_for_team, count_due, queue_for_team
 from utvag.repo.messages import contacts_with_unseen_follow_ups
+from utvag.repo.staff import member_names
 from utvag.repo.teams import calendar_for
 
 bp = Blueprint("queue", __name__)
@@ -37,10 +38,7 @@ def queue() -> ResponseReturnValue:
         team = current.team(db)
         contacts = closed_for_team(db, team.id) if show_closed else queue_for_team(db, team.id)
         calendar = calendar_for(db, team)
-        names = {
-            member.id: member.username
-            for member in db.query(StaffMember).filter(StaffMember.team_id == team.id)
-        }
+        names = member_names(db, team.id)
         due_now = count_due(db, team.id, now)
         unseen = contacts_with_unseen_follow_ups(db, team.id)
     opens_at = None if calendar.is_open(now) else calendar.next_open(now)

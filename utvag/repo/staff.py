@@ -161,6 +161,11 @@ def members_of(session: Session, team_id: int) -> list[StaffMember]:
     )
 
 
+def member_names(session: Session, team_id: int) -> dict[int, str]:
+    """Member id to username, for showing who did what."""
+    return {member.id: member.username for member in members_of(session, team_id)}
+
+
 def member_by_username(session: Session, username: str) -> StaffMember | None:
     return session.scalar(select(StaffMember).where(StaffMember.username == username))
 
