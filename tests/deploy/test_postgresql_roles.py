@@ -1,0 +1,187 @@
+"""deploy/postgresql/roles.sql, for real: each process works under its own role.
+
+A fresh database and three fresh roles (suffixed, so runs never collide) get
+exactly the grants from roles.sql; then the public app, the console and the
+worker do their everyday work, each connected as its own role. A missing
+grant fails here instead of in production; an extra one is visible in the
+file under review.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from support import TEST_PASSWORD, TeamFixture, csrf_token_from, log_in, post_form
+
+from crypto.kdf import TEST_COST
+from utvag import context as worker_context
+from utvag.config import Config
+from utvag.context import AppContext
+from utvag.db import make_engine, make_session_factory, transaction
+from utvag.repo.team_setup import create_team
+from utvag.schema import upgrade_to_head
+
+ROLES_SQL = Path(__file__).resolve().parents[2] / "deploy" / "postgresql" / "roles.sql"
+PROCESSES = ("intake", "console", "worker")
+
+
+def _grant_statements(suffix: str) -> list[str]:
+    body = ROLES_SQL.read_text().split("\\connect utvag", 1)[1]
+    body = "\n".join(line for line in body.splitlines() if not line.strip().startswith("--"))
+    body = re.sub(r"\butvag_(intake|console|worker)\b", rf"utvag_\1_{suffix}", body)
+    return [statement.strip() for statement in body.split(";") if statement.strip()]
+
+
+@pytest.fixture(scope="module")
+def role_urls() -> Iterator[dict[str, str]]:
+    import os
+
+    admin_url = os.environ.get(
+        "UTVAG_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    ).strip()
+    if not admin_url:
+        pytest.skip("UTVAG_TEST_DATABASE_URL is empty: PostgreSQL tests switched off")
+    suffix = secrets.token_hex(4)
+    name = f"utvag_roles_{suffix}"
+    server = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        for process in PROCESSES:
+            connection.execute(text(f"CREATE ROLE utvag_{process}_{suffix} LOGIN"))
+    owner_url = make_url(admin_url).set(database=name)
+    upgrade_to_head(owner_url.render_as_string(hide_password=False))
+    database = create_engine(owner_url, isolation_level="AUTOCOMMIT")
+    with database.connect() as connection:
+        for statement in _grant_statements(suffix):
+            connection.execute(text(statement))
+    database.dispose()
+    urls = {
+        process: owner_url.set(username=f"utvag_{process}_{suffix}").render_as_string(
+            hide_password=False
+        )
+        for process in PROCESSES
+    }
+    urls["owner"] = owner_url.render_as_string(hide_password=False)
+    yield urls
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for process in PROCESSES:
+            connection.execute(text(f"DROP ROLE IF EXISTS utvag_{process}_{suffix}"))
+    server.dispose()
+
+
+def _config(tmp_path: Path, url: str, redis_url: str) -> Config:
+    return Config(
+        data_dir=tmp_path / "var",
+        database_url=url,
+        redis_url=redis_url,
+        public_url="http://127.0.0.1:8000",
+        twilio=None,
+        kdf_cost=TEST_COST,
+        testing=True,
+    )
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_each_process_does_its_work_under_its_own_role(
+    role_urls: dict[str, str], tmp_path: Path, redis_url: str, redis_client: redis.Redis
+) -> None:
+    from intake_web import create_app as create_intake
+    from triage import create_app as create_console
+    from worker import build_worker
+
+    owner = make_engine(role_urls["owner"])
+    with transaction(make_session_factory(owner)) as session:
+        created = create_team(
+            session,
+            slug="vagvalet",
+            name="Vägvalet",
+            admin_username="anna",
+            admin_password=TEST_PASSWORD,
+            hours_spec="mon-fri 08:00-16:00",
+            timezone="Europe/Stockholm",
+            cost=TEST_COST,
+        )
+    owner.dispose()
+    team = TeamFixture(created=created, password=TEST_PASSWORD)
+
+    intake = create_intake(
+        _config(tmp_path, role_urls["intake"], redis_url), redis_client=redis_client
+    )
+    person = intake.test_client()
+    sent = post_form(person, "/sv/callback", {"phone": "0701234567"})
+    assert sent.status_code == 200
+    code = re.search(r"<strong>([0-9A-Z-]{19})</strong>", sent.get_data(as_text=True)).group(1)
+    status = post_form(person, "/sv/receipt", {"code": code})
+    assert status.status_code == 200
+    token = csrf_token_from(status.get_data(as_text=True))
+    follow_up = person.post(
+        "/sv/receipt/message", data={"csrf_token": token, "code": code, "message": "Igen"}
+    )
+    assert follow_up.status_code == 200
+
+    console = create_console(
+        _config(tmp_path, role_urls["console"], redis_url), redis_client=redis_client
+    )
+    staff = console.test_client()
+    assert log_in(staff, team).status_code == 302
+    assert "070-123 45 67" in staff.get("/contacts/1").get_data(as_text=True)
+    token = csrf_token_from(staff.get("/queue").get_data(as_text=True))
+    for path, data in [
+        ("/contacts/1/claim", {}),
+        ("/contacts/1/attempts", {"outcome": "no_answer", "note": "röstbrevlåda"}),
+        ("/contacts/1/reply", {"reply": "Vi ringer igen"}),
+        ("/admin/members", {"username": "cora", "role": "coordinator"}),
+        ("/team/closed-days", {"day": "2026-12-30", "note": "planering"}),
+    ]:
+        assert staff.post(path, data={"csrf_token": token, **data}).status_code in (200, 302), path
+    for page in ["/queue", "/reports/calls", "/audit", "/admin/members", "/team", "/cases"]:
+        assert staff.get(page).status_code == 200, page
+
+    ctx = AppContext.build(_config(tmp_path, role_urls["worker"], redis_url), redis_client)
+    worker_context.bind(ctx)
+    try:
+        build_worker(ctx).work(burst=True)
+        from utvag.retention import purge_expired
+
+        with transaction(ctx.session_factory) as session:
+            purge_expired(session)
+    finally:
+        worker_context.bind(None)
+        ctx.engine.dispose()
+    for app in (intake, console):
+        app.extensions["utvag"].engine.dispose()
+
+    check = create_engine(role_urls["owner"])
+    with check.connect() as connection:
+        pending = connection.execute(
+            text("SELECT id, job_name FROM outbox WHERE completed_at IS NULL AND run_at IS NULL")
+        ).all()
+    check.dispose()
+    assert pending == [], "the worker could not finish its jobs under its role"
+
+
+def test_the_public_role_cannot_read_keys_staff_or_the_audit_trail(
+    role_urls: dict[str, str],
+) -> None:
+    from sqlalchemy.exc import ProgrammingError
+
+    intake = create_engine(role_urls["intake"])
+    for table in [
+        "key_wraps",
+        "staff_members",
+        "staff_sessions",
+        "audit_events",
+        "cases",
+        "enrolments",
+    ]:
+        with intake.connect() as connection, pytest.raises(ProgrammingError, match="permission"):
+            connection.execute(text(f"SELECT * FROM {table}"))  # noqa: S608
+    intake.dispose()
