@@ -48,14 +48,22 @@ def post_form(client: FlaskClient, path: str, data: dict[str, str], **kwargs: An
     return client.post(path, data={"csrf_token": token, **data}, **kwargs)
 
 
-def log_in(console_client: FlaskClient, team: TeamFixture, **overrides: str) -> TestResponse:
+def log_in(
+    console_client: FlaskClient,
+    team: TeamFixture,
+    *,
+    request: dict[str, Any] | None = None,
+    **overrides: str,
+) -> TestResponse:
+    """Log in through the form; ``overrides`` replace form fields, ``request``
+    holds test-client options (environ_base, base_url)."""
     data = {
         "username": team.admin_username,
         "password": team.password,
         "otp": team.totp_now(),
         **overrides,
     }
-    return post_form(console_client, "/login", data)
+    return post_form(console_client, "/login", data, **(request or {}))
 
 
 RECEIPT_PATTERN = re.compile(r'class="receipt-code"[^>]*><strong>([^<]+)</strong>')

@@ -219,7 +219,10 @@ def test_too_many_failures_from_one_network_are_throttled_without_storing_it(
         environ_base=neighbour,
     )
     assert same_net.status_code == 429
-    assert log_in(console_app.test_client(), team, environ_base=elsewhere).status_code == 302
+    assert (
+        log_in(console_app.test_client(), team, request={"environ_base": elsewhere}).status_code
+        == 302
+    )
     with session_factory() as session:
         buckets = session.scalars(select(NetworkThrottle.bucket)).all()
     assert buckets

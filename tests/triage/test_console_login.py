@@ -143,3 +143,12 @@ def test_session_cookie_is_httponly_and_strict(
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Strict" in cookie
+
+
+def test_the_session_cookie_is_secure_outside_localhost(
+    console_app,
+    team: TeamFixture,  # type: ignore[no-untyped-def]
+) -> None:
+    browser = console_app.test_client()
+    response = log_in(browser, team, request={"base_url": "https://utvag.intern.example/"})
+    assert "Secure" in response.headers["Set-Cookie"]
