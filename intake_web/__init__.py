@@ -63,11 +63,12 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     )
     Babel(app, locale_selector=select_locale)
 
-    from intake_web import forms_views, pages, receipt
+    from intake_web import forms_views, pages, receipt, telephony
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(forms_views.bp)
     app.register_blueprint(receipt.bp)
+    app.register_blueprint(telephony.bp)
     app.after_request(apply_security_headers)
     app.context_processor(_template_globals)
     app.register_error_handler(404, _not_found)

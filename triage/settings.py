@@ -50,6 +50,7 @@ def hours() -> ResponseReturnValue:
             team_settings.set_max_attempts(team, int(attempts_text))
             team_settings.set_retention_days(team, int(retention_text))
             team_settings.set_public_phone(team, request.form.get("public_phone", ""))
+            team_settings.set_duty_phone(team, request.form.get("duty_phone", ""))
             current.record(
                 db,
                 "settings_changed",

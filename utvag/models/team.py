@@ -20,6 +20,9 @@ class Team(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     # The programme's own phone number, shown on the public site.
     public_phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    # Where hotline calls are put through inside the team's hours (E.164);
+    # without it every call gets the call-back menu.
+    duty_phone: Mapped[str | None] = mapped_column(String(40), default=None)
     # The recovery key pair: team keys are sealed to its public half too, and
     # its private half is wrapped under the recovery code printed once.
     recovery_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)

@@ -48,6 +48,18 @@ def set_public_phone(team: Team, raw: str) -> None:
     team.public_phone = phone_for_display(normalised)
 
 
+def set_duty_phone(team: Team, raw: str) -> None:
+    """The phone hotline calls are put through to in hours; empty turns it off."""
+    raw = raw.strip()
+    if not raw:
+        team.duty_phone = None
+        return
+    normalised = normalise_phone(raw)
+    if normalised is None:
+        raise TeamError("that phone number does not look right")
+    team.duty_phone = normalised
+
+
 def add_closed_day(session: Session, team: Team, day: date, note: str) -> ClosedDay:
     existing = session.scalar(
         select(ClosedDay).where(ClosedDay.team_id == team.id, ClosedDay.day == day)

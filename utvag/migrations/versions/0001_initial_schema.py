@@ -81,6 +81,7 @@ def upgrade() -> None:
         sa.Column("hours_spec", sa.String(length=200), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("public_phone", sa.String(length=40), nullable=True),
+        sa.Column("duty_phone", sa.String(length=40), nullable=True),
         sa.Column("recovery_public_key", sa.LargeBinary(length=32), nullable=True),
         sa.Column("wrapped_recovery_key", sa.LargeBinary(), nullable=True),
         sa.Column("retention_days", sa.Integer(), server_default="180", nullable=False),

@@ -1,0 +1,157 @@
+"""The hotline: Twilio's voice webhooks.
+
+``/telephony/voice`` is the number's incoming-call URL. When someone is on
+duty (inside the team's hours and a duty phone is set) the call is put
+through to them; otherwise, or if nobody answers, the caller hears a short
+menu in which pressing 1 asks for a call-back. The caller's number is sealed
+to the team key inside the request that receives it, like a web form; it is
+never logged or kept in clear. Every request must carry a valid
+``X-Twilio-Signature``; without telephony configured these URLs do not exist.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, request, url_for
+from flask.typing import ResponseReturnValue
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from intake_web.sealing import store_sealed_contact
+from intake_web.state import state
+from intake_web.teams import public_team
+from utvag.config import TwilioConfig
+from utvag.db import transaction, utcnow
+from utvag.dispatch import try_enqueue
+from utvag.due import CallbackWindow
+from utvag.models import ContactChannel, ContactKind
+from utvag.phones import normalise_phone
+from utvag.repo.teams import calendar_for
+
+bp = Blueprint("telephony", __name__, url_prefix="/telephony")
+log = logging.getLogger(__name__)
+
+VOICE = {"language": "sv-SE", "voice": "alice"}
+MENU_TIMEOUT_SECONDS = 8
+DIAL_TIMEOUT_SECONDS = 25
+
+GREETING = (
+    "Du har kommit till avhopparverksamheten. Just nu kan ingen svara. "
+    "Tryck 1 om du vill att vi ringer upp dig på det här numret en vardag under kontorstid."
+)
+NO_CHOICE = "Vi fick inget val. Du kan också skriva till oss på vår webbplats. Hej då."
+THANKS = (
+    "Tack. Vi ringer upp dig på det här numret en vardag under kontorstid. "
+    "Om det inte passar när vi ringer, säg bara att det är fel nummer. Hej då."
+)
+HIDDEN_NUMBER = (
+    "Vi kan inte se ditt nummer, så vi kan inte ringa upp. Ring igen utan dolt nummer, "
+    "eller skriv till oss på vår webbplats. Hej då."
+)
+PUTTING_THROUGH = "Vänta, du kopplas till oss."
+
+
+def _twilio() -> TwilioConfig:
+    twilio = state().config.twilio
+    if twilio is None:
+        abort(404)
+    return twilio
+
+
+@bp.before_request
+def _require_twilio_signature() -> None:
+    """Only Twilio, signing with the account's auth token, gets an answer."""
+    twilio = _twilio()
+    public_url = state().config.public_url
+    url = (
+        f"{public_url}{request.full_path}"
+        if request.query_string
+        else f"{public_url}{request.path}"
+    )
+    signature = request.headers.get("X-Twilio-Signature", "")
+    params = request.form.to_dict() if request.method == "POST" else {}
+    if not RequestValidator(twilio.auth_token).validate(url, params, signature):
+        abort(403)
+
+
+def _twiml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="text/xml")
+
+
+def _menu(response: VoiceResponse) -> VoiceResponse:
+    gather = Gather(
+        num_digits=1,
+        action=url_for("telephony.menu"),
+        method="POST",
+        timeout=MENU_TIMEOUT_SECONDS,
+    )
+    gather.say(GREETING, **VOICE)
+    response.append(gather)
+    response.say(NO_CHOICE, **VOICE)
+    return response
+
+
+def _duty_phone_now() -> str | None:
+    with state().session_factory() as session:
+        team = public_team(session)
+        if team is None or not team.duty_phone:
+            return None
+        if not calendar_for(session, team).is_open(utcnow()):
+            return None
+        return team.duty_phone
+
+
+@bp.route("/voice", methods=["POST"])
+def voice() -> ResponseReturnValue:
+    response = VoiceResponse()
+    duty_phone = _duty_phone_now()
+    if duty_phone is None:
+        return _twiml(_menu(response))
+    response.say(PUTTING_THROUGH, **VOICE)
+    dial = response.dial(
+        action=url_for("telephony.dial_status"),
+        method="POST",
+        timeout=DIAL_TIMEOUT_SECONDS,
+        caller_id=_twilio().number,
+    )
+    dial.number(duty_phone)
+    return _twiml(response)
+
+
+@bp.route("/dial-status", methods=["POST"])
+def dial_status() -> ResponseReturnValue:
+    """After the forwarded call: if nobody answered, offer the call-back menu."""
+    if request.form.get("DialCallStatus") == "completed":
+        return _twiml(VoiceResponse())
+    return _twiml(_menu(VoiceResponse()))
+
+
+@bp.route("/menu", methods=["POST"])
+def menu() -> ResponseReturnValue:
+    response = VoiceResponse()
+    if request.form.get("Digits") != "1":
+        return _twiml(_menu(response))
+    phone = normalise_phone(request.form.get("From", ""))
+    if phone is None:
+        response.say(HIDDEN_NUMBER, **VOICE)
+        return _twiml(response)
+    app_state = state()
+    with transaction(app_state.session_factory) as session:
+        team = public_team(session)
+        if team is None:
+            abort(503)
+        receipt = store_sealed_contact(
+            session,
+            team,
+            app_state.secrets.receipt_key,
+            fields={"phone": phone, "window": CallbackWindow.ASAP.value},
+            kind=ContactKind.DEFECTOR.value,
+            channel=ContactChannel.PHONE.value,
+            wants_callback=True,
+            callback_window=CallbackWindow.ASAP,
+        )
+    try_enqueue(app_state.session_factory, app_state.redis, receipt.outbox_ids)
+    log.info("contact %s received on the hotline", receipt.contact.id)
+    response.say(THANKS, **VOICE)
+    return _twiml(response)

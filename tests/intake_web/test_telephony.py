@@ -1,0 +1,137 @@
+"""The hotline's webhooks, signed exactly as Twilio signs them."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from support import TeamFixture
+from twilio.request_validator import RequestValidator
+
+from utvag.config import TwilioConfig
+from utvag.db import transaction
+from utvag.models import Contact, Team
+
+AUTH_TOKEN = "twilio-test-auth-token"
+PUBLIC_URL = "https://kontakt.example.se"
+CALLER = "+46701112233"
+
+
+@pytest.fixture
+def hotline(config, redis_client, team: TeamFixture):  # type: ignore[no-untyped-def]
+    from intake_web import create_app
+
+    app = create_app(
+        config.with_changes(
+            public_url=PUBLIC_URL,
+            twilio=TwilioConfig(
+                account_sid="AC" + "0" * 32,
+                auth_token=AUTH_TOKEN,
+                number="+46101234567",
+                api_url="http://127.0.0.1:1",
+            ),
+        ),
+        redis_client=redis_client,
+    )
+    yield app
+    app.extensions["utvag"].engine.dispose()
+
+
+def twilio_post(client: FlaskClient, path: str, params: dict[str, str], token: str = AUTH_TOKEN):  # type: ignore[no-untyped-def]
+    signature = RequestValidator(token).compute_signature(f"{PUBLIC_URL}{path}", params)
+    return client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+
+def _call(**extra: str) -> dict[str, str]:
+    return {"CallSid": "CA" + "1" * 32, "From": CALLER, "To": "+46101234567", **extra}
+
+
+def test_an_unsigned_or_forged_request_is_refused(hotline: Flask) -> None:
+    client = hotline.test_client()
+    assert client.post("/telephony/voice", data=_call()).status_code == 403
+    assert twilio_post(client, "/telephony/voice", _call(), token="wrong").status_code == 403
+
+
+def test_without_telephony_configured_the_urls_do_not_exist(client: FlaskClient) -> None:
+    assert client.post("/telephony/voice", data=_call()).status_code == 404
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_nobody_on_duty_gets_the_call_back_menu(hotline: Flask) -> None:
+    response = twilio_post(hotline.test_client(), "/telephony/voice", _call())
+    twiml = response.get_data(as_text=True)
+    assert response.mimetype == "text/xml"
+    assert '<Gather action="/telephony/menu" method="POST" numDigits="1"' in twiml
+    assert "Tryck 1" in twiml
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_in_hours_the_call_goes_to_the_duty_phone_and_falls_back_to_the_menu(
+    hotline: Flask,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    with transaction(session_factory) as session:
+        session.scalars(select(Team)).one().duty_phone = "+46709998877"
+    client = hotline.test_client()
+
+    forwarded = twilio_post(client, "/telephony/voice", _call()).get_data(as_text=True)
+    unanswered = twilio_post(
+        client, "/telephony/dial-status", _call(DialCallStatus="no-answer")
+    ).get_data(as_text=True)
+
+    assert "<Number>+46709998877</Number>" in forwarded
+    assert "<Gather" in unanswered
+
+
+def test_out_of_hours_the_duty_phone_is_not_rung(
+    hotline: Flask,
+    session_factory,
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    with transaction(session_factory) as session:
+        session.scalars(select(Team)).one().duty_phone = "+46709998877"
+    time_machine.move_to("2026-12-24T10:00:00+01:00")
+    twiml = twilio_post(hotline.test_client(), "/telephony/voice", _call()).get_data(as_text=True)
+    assert "<Dial" not in twiml
+    assert "<Gather" in twiml
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_pressing_1_seals_the_callers_number_into_a_call_back(
+    hotline: Flask,
+    logged_in_staff: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    response = twilio_post(hotline.test_client(), "/telephony/menu", _call(Digits="1"))
+
+    assert "Vi ringer upp dig" in response.get_data(as_text=True)
+    with session_factory() as session:
+        [contact] = session.scalars(select(Contact))
+    assert (contact.channel, contact.wants_callback) == ("phone", True)
+    assert b"701112233" not in contact.sealed_content
+    assert "701112233" not in caplog.text
+    assert "070-111 22 33" in logged_in_staff.get(f"/contacts/{contact.id}").get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_a_hidden_number_cannot_be_called_back_and_nothing_is_stored(
+    hotline: Flask,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    response = twilio_post(
+        hotline.test_client(), "/telephony/menu", _call(Digits="1", From="anonymous")
+    )
+    assert "dolt nummer" in response.get_data(as_text=True)
+    with session_factory() as session:
+        assert session.scalars(select(Contact)).all() == []
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_another_key_repeats_the_menu(hotline: Flask) -> None:
+    twiml = twilio_post(hotline.test_client(), "/telephony/menu", _call(Digits="7"))
+    assert "<Gather" in twiml.get_data(as_text=True)
