@@ -152,3 +152,20 @@ def test_the_session_cookie_is_secure_outside_localhost(
     browser = console_app.test_client()
     response = log_in(browser, team, request={"base_url": "https://utvag.intern.example/"})
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_a_busy_session_still_ends_after_its_absolute_lifetime(
+    console_client: FlaskClient,
+    team: TeamFixture,
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    from datetime import timedelta
+
+    time_machine.move_to("2026-11-24T08:00:00+01:00")
+    assert log_in(console_client, team).status_code == 302
+    logged_in_staff = console_client
+    for _ in range(20):  # active every 29 minutes: never idle for 30
+        time_machine.shift(timedelta(minutes=29))
+        assert logged_in_staff.get("/queue").status_code == 200
+    time_machine.shift(timedelta(minutes=29))  # 21 x 29 min: over 10 hours in all
+    assert logged_in_staff.get("/queue").status_code == 302
