@@ -86,5 +86,8 @@ def _template_globals() -> dict[str, object]:
 
 
 def _not_found(_error: Exception) -> ResponseReturnValue:
-    lang = (request.view_args or {}).get("lang")
-    return render_template("404.html", lang=lang if lang in LANGUAGES else DEFAULT_LANGUAGE), 404
+    """In the language of the URL, even when the URL matched no page."""
+    first_segment = request.path.strip("/").split("/", 1)[0]
+    lang = first_segment if first_segment in LANGUAGES else DEFAULT_LANGUAGE
+    request.view_args = {**(request.view_args or {}), "lang": lang}  # for the locale selector
+    return render_template("404.html", lang=lang), 404

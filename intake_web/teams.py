@@ -27,7 +27,7 @@ class PublicInfo:
     """What the public pages show about the programme: all of it public anyway."""
 
     name: str
-    hours: list[str]
+    hours: list[tuple[str, str]]
     phone: str | None
     retention_days: int
 

@@ -33,6 +33,9 @@ def home() -> ResponseReturnValue:
 @requires(Role.COORDINATOR)
 def queue() -> ResponseReturnValue:
     show_closed = request.args.get("view") == "closed"
+    # Without JavaScript a member may choose a timed reload; it is never
+    # imposed (WCAG 2.2.1: a timed change the user can turn off).
+    auto_refresh = request.args.get("auto") == "1" and not show_closed
     now = utcnow()
     with state().session_factory() as db:
         team = current.team(db)
@@ -47,6 +50,7 @@ def queue() -> ResponseReturnValue:
         team=team,
         contacts=contacts,
         show_closed=show_closed,
+        auto_refresh=auto_refresh,
         now=now,
         opens_at=opens_at,
         zone=calendar.zone,

@@ -7,10 +7,11 @@ from babel.dates import get_day_names
 from utvag.hours import WeeklyHours
 
 
-def describe_hours(hours: WeeklyHours, locale: str) -> list[str]:
-    """One line per run of days with the same hours, in the reader's language."""
+def describe_hours(hours: WeeklyHours, locale: str) -> list[tuple[str, str]]:
+    """(days, times) per run of days with the same hours, in the reader's
+    language. Kept apart so a right-to-left page can keep the times left to right."""
     names = get_day_names("wide", locale=locale)  # 0 = Monday
-    lines: list[str] = []
+    lines: list[tuple[str, str]] = []
     day = 0
     while day < 7:
         intervals = hours.days[day]
@@ -22,6 +23,6 @@ def describe_hours(hours: WeeklyHours, locale: str) -> list[str]:
             times = ", ".join(
                 f"{start.strftime('%H:%M')}–{stop.strftime('%H:%M')}" for start, stop in intervals
             )
-            lines.append(f"{days} {times}")
+            lines.append((days, times))
         day = end + 1
     return lines

@@ -240,7 +240,11 @@ def test_the_poll_answers_counts_only(client: FlaskClient, logged_in_staff: Flas
 def test_the_queue_page_works_without_javascript(logged_in_staff: FlaskClient) -> None:
     response = logged_in_staff.get("/queue")
     html = response.get_data(as_text=True)
-    assert '<noscript><meta http-equiv="refresh" content="60"></noscript>' in html
+    assert 'http-equiv="refresh"' not in html  # never imposed
+    assert 'href="/queue?auto=1"' in html
+    chosen = logged_in_staff.get("/queue?auto=1").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="60">' in chosen
+    assert "Sluta ladda om" in chosen
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     script = logged_in_staff.get("/static/queue.js")
     assert script.status_code == 200

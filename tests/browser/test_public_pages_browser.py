@@ -1,0 +1,190 @@
+"""The public site in a real Chromium, with JavaScript on and off.
+
+Every page passes axe-core's WCAG 2.0/2.1 A and AA rules, speaks its
+language in the right direction, fits a phone, can be used with the keyboard
+alone, shows where the focus is, and asks nothing of any host but its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import (
+    ARTIFACTS,
+    PHONE_VIEWPORT,
+    RECEIPT_CODE,
+    LiveServers,
+    RequestLog,
+    assert_first_tab_stop_is_a_way_out,
+    describe_violations,
+    run_axe,
+    tab_to,
+)
+from playwright.sync_api import Page, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("team")]
+
+LANGUAGES = ["sv", "en", "ar"]
+# Pages reached by a plain GET, by name: the path after /<lang>/.
+PLAIN_PAGES = {
+    "start": "",
+    "relatives": "relatives",
+    "privacy": "privacy",
+    "message": "message",
+    "callback": "callback",
+    "receipt": "receipt",
+    "not-found": "no-such-page",
+}
+# Each form sent empty comes back with its error summary.
+EMPTY_FORMS = {"message-error": "message", "callback-error": "callback", "receipt-error": "receipt"}
+PAGES = [*PLAIN_PAGES, *EMPTY_FORMS, "sent", "status"]
+SUBMIT = "main form button[type=submit]"
+PHONE = "070 123 45 67"
+
+
+def _submit(page: Page) -> None:
+    page.locator(SUBMIT).first.click()
+
+
+def _send_callback(page: Page, base: str, lang: str) -> str:
+    """Ask for a call; returns the receipt code the page shows."""
+    page.goto(f"{base}/{lang}/callback")
+    page.locator("#phone").fill(PHONE)
+    _submit(page)
+    code = page.locator(".receipt-code strong")
+    expect(code).to_have_text(RECEIPT_CODE)
+    return code.inner_text()
+
+
+def open_public_page(page: Page, base: str, lang: str, name: str) -> None:
+    """Bring ``page`` to the named public page, in ``lang``."""
+    if name in PLAIN_PAGES:
+        page.goto(f"{base}/{lang}/{PLAIN_PAGES[name]}")
+    elif name in EMPTY_FORMS:
+        page.goto(f"{base}/{lang}/{EMPTY_FORMS[name]}")
+        _submit(page)
+        expect(page.locator(".error-summary")).to_be_visible()
+    elif name == "sent":
+        _send_callback(page, base, lang)
+    elif name == "status":
+        # Straight after "sent", come back with the code that page shows.
+        shown = page.locator(".receipt-code strong")
+        code = shown.inner_text() if shown.count() else _send_callback(page, base, lang)
+        page.goto(f"{base}/{lang}/receipt")
+        page.locator("#code").fill(code)
+        _submit(page)
+        expect(page.locator("main h1")).to_be_visible()
+        expect(page.locator("#code")).to_be_hidden()
+    else:  # pragma: no cover - a typo in a parameter
+        raise AssertionError(name)
+    expect(page.locator("main")).to_be_attached()
+
+
+def _wider_than_the_viewport(page: Page) -> int | None:
+    width: int = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size
+    assert viewport is not None
+    return width if width > viewport["width"] else None
+
+
+def test_axe_sees_a_violation_with_javascript_on_and_off(page: Page, js: bool) -> None:
+    """The harness itself: axe runs (and finds things) whether the page's
+    JavaScript is on or off, and sees <noscript> the way the browser built it."""
+    page.set_content(
+        '<!doctype html><html lang="sv"><head><title>t</title>'
+        '<noscript><meta http-equiv="refresh" content="5"></noscript></head>'
+        '<body><main><h1>t</h1><img src="data:,"></main></body></html>'
+    )
+    found = {violation["id"] for violation in run_axe(page, js=js)}
+    assert found == ({"image-alt"} if js else {"image-alt", "meta-refresh"})
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_tour_of_every_public_page(
+    page: Page, live_servers: LiveServers, requests_made: RequestLog, js: bool, lang: str
+) -> None:
+    """Every public page, on a phone, JavaScript on and off: no axe-core WCAG
+    2.0/2.1 A or AA violation, the right lang and dir, no sideways scrolling,
+    and no request to any host but the site itself. With JavaScript on, the
+    Swedish and Arabic tours leave screenshots under test-artifacts/screenshots/.
+
+    One test per language keeps the suite fast (a fresh context and servers
+    cost more than a page) and reports every page's problems at once.
+    """
+    base = live_servers.intake.url
+    page.set_viewport_size(PHONE_VIEWPORT)
+    screenshots = ARTIFACTS / "screenshots" if js and lang in ("sv", "ar") else None
+    if screenshots:
+        screenshots.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for name in PAGES:
+        open_public_page(page, base, lang, name)
+        if screenshots:
+            page.screenshot(path=screenshots / f"public-{lang}-{name}.png", full_page=True)
+        html = page.locator("html")
+        # A page that is not found speaks Swedish whatever the URL says (the
+        # xfail below); here its lang and dir need only agree with each other.
+        expected_lang = html.get_attribute("lang") if name == "not-found" else lang
+        if expected_lang not in LANGUAGES:
+            problems.append(f"{name}: <html lang={expected_lang!r}>")
+        expected_dir = "rtl" if expected_lang == "ar" else "ltr"
+        if (html.get_attribute("lang"), html.get_attribute("dir")) != (expected_lang, expected_dir):
+            problems.append(
+                f"{name}: <html lang={html.get_attribute('lang')!r} dir="
+                f"{html.get_attribute('dir')!r}>, expected {expected_lang!r} {expected_dir!r}"
+            )
+        if width := _wider_than_the_viewport(page):
+            problems.append(f"{name}: {width}px wide on a {PHONE_VIEWPORT['width']}px phone")
+        if violations := run_axe(page, js=js):
+            problems.append(f"{name} ({page.url}):\n{describe_violations(violations)}")
+
+    assert problems == [], "\n".join(problems)
+    assert any(url.endswith("/static/site.css") for url in requests_made.urls)
+    assert requests_made.foreign({base}) == []
+
+
+@pytest.mark.parametrize("js", ["nojs"], indirect=True)
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_page_not_found_speaks_the_language_of_its_url(
+    page: Page, live_servers: LiveServers, lang: str
+) -> None:
+    page.goto(f"{live_servers.intake.url}/{lang}/no-such-page")
+    assert page.locator("html").get_attribute("lang") == lang
+
+
+def test_a_call_back_can_be_asked_for_with_the_keyboard_alone(
+    page: Page, live_servers: LiveServers
+) -> None:
+    page.goto(f"{live_servers.intake.url}/sv/")
+
+    assert_first_tab_stop_is_a_way_out(page)
+    tab_to(page, "main a[href$='/sv/callback']")
+    page.keyboard.press("Enter")
+    expect(page.locator("#phone")).to_be_attached()
+    assert_first_tab_stop_is_a_way_out(page)
+    tab_to(page, "#phone")
+    page.keyboard.type(PHONE)
+    tab_to(page, "#name")  # past the window choice and the date field
+    page.keyboard.type("Sam")
+    page.keyboard.press("Enter")  # sends the form from a text field
+
+    expect(page.locator(".receipt-code strong")).to_have_text(RECEIPT_CODE)
+
+
+def test_a_message_can_be_written_and_sent_with_the_keyboard_alone(
+    page: Page, live_servers: LiveServers
+) -> None:
+    page.goto(f"{live_servers.intake.url}/ar/message")
+
+    assert_first_tab_stop_is_a_way_out(page)
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")  # the skip link: past the header, into <main>
+    expect(page.locator("main")).to_be_focused()
+    tab_to(page, "#message")
+    page.keyboard.type("Jag vill prata med någon.\nInte hemma.")
+    tab_to(page, "input[name=kind]:checked")
+    page.keyboard.press("ArrowDown")  # "someone close to me"
+    expect(page.locator("input[name=kind][value=relative]")).to_be_checked()
+    tab_to(page, SUBMIT)
+    page.keyboard.press("Space")
+
+    expect(page.locator(".receipt-code strong")).to_have_text(RECEIPT_CODE)
