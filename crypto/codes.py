@@ -23,7 +23,7 @@ _MAX_INPUT_FACTOR = 4
 
 
 def new_receipt_code() -> str:
-    """Create a receipt code and return it grouped for display ("XXXX-XXXX-XXXX-XXXX").
+    """Create a receipt code, grouped for display: four groups of four characters.
 
     80 bits from ``secrets``: enough that a stored digest cannot be guessed,
     short enough to copy down or read aloud once. Store and derive from

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
@@ -128,13 +128,16 @@ def _locked_contact(session: Session, team_id: int, contact_id: int) -> Contact 
 
 
 def unanswered_attempts(session: Session, contact_id: int) -> int:
-    return len(
-        session.scalars(
-            select(CallAttempt.id).where(
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(CallAttempt)
+            .where(
                 CallAttempt.contact_id == contact_id,
                 CallAttempt.outcome.in_([CallOutcome.NO_ANSWER.value, CallOutcome.BUSY.value]),
             )
-        ).all()
+        )
+        or 0
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -59,6 +58,3 @@ def mark_completed(session: Session, entry_id: int) -> None:
     if entry is not None and entry.completed_at is None:
         entry.completed_at = utcnow()
 
-
-def describe(entry: OutboxEntry) -> dict[str, Any]:
-    return {"id": entry.id, "job": entry.job_name, "args": entry.job_args}

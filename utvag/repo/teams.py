@@ -20,10 +20,6 @@ def team_by_slug(session: Session, slug: str) -> Team | None:
     return session.scalar(select(Team).where(Team.slug == slug))
 
 
-def all_teams(session: Session) -> list[Team]:
-    return list(session.scalars(select(Team).order_by(Team.id)))
-
-
 def active_team_key(session: Session, team_id: int) -> TeamKey:
     key = session.scalar(
         select(TeamKey)
