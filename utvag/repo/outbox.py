@@ -57,4 +57,3 @@ def mark_completed(session: Session, entry_id: int) -> None:
     entry = session.get(OutboxEntry, entry_id)
     if entry is not None and entry.completed_at is None:
         entry.completed_at = utcnow()
-
