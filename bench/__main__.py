@@ -63,7 +63,7 @@ def _submission_ratio(data_dir: Path) -> float:
             slug="bench",
             name="Bench",
             admin_username="bench",
-            admin_password="a bench password",
+            admin_password="correct horse battery staple",
             hours_spec="mon-fri 08:00-16:00",
             timezone="Europe/Stockholm",
             cost=TEST_COST,
