@@ -13,12 +13,13 @@ from intake_web.i18n import require_known_language
 from intake_web.sealing import Receipt, store_sealed_contact
 from intake_web.state import state
 from intake_web.teams import public_team
-from utvag.db import transaction
+from utvag import throttle
+from utvag.db import transaction, utcnow
 from utvag.dispatch import try_enqueue
 from utvag.due import CallbackWindow
 from utvag.models import ContactChannel, ContactKind
 from utvag.throttle import Purpose
-from utvag.web_throttle import count, over_limit
+from utvag.web_throttle import client_bucket, over_limit
 
 bp = Blueprint("forms", __name__)
 bp.url_value_preprocessor(require_known_language)
@@ -43,7 +44,7 @@ def _store(fields: dict[str, str], **clear: object) -> Receipt | None:
             channel=ContactChannel.WEB.value,
             **clear,  # type: ignore[arg-type]
         )
-    count(app_state.session_factory, Purpose.SUBMISSION)
+        throttle.count_one(session, Purpose.SUBMISSION, client_bucket(), utcnow())
     try_enqueue(app_state.session_factory, app_state.redis, receipt.outbox_ids)
     log.info("contact %s received on the web", receipt.contact.id)
     return receipt

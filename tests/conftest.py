@@ -21,14 +21,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from support import TEST_PASSWORD, TeamFixture, log_in
+from support import TeamFixture, create_vagvalet, log_in
 
 from crypto.kdf import TEST_COST
 from utvag import context as worker_context
 from utvag.config import Config
 from utvag.context import AppContext
-from utvag.db import Base, make_engine, make_session_factory, transaction
-from utvag.repo.team_setup import create_team
+from utvag.db import Base, make_engine, make_session_factory
 from utvag.schema import upgrade_to_head
 
 DEFAULT_TEST_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -170,18 +169,7 @@ def console_client(console_app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def team(session_factory) -> TeamFixture:  # type: ignore[no-untyped-def]
-    with transaction(session_factory) as session:
-        created = create_team(
-            session,
-            slug="vagvalet",
-            name="Vägvalet",
-            admin_username="anna",
-            admin_password=TEST_PASSWORD,
-            hours_spec="mon-fri 08:00-16:00",
-            timezone="Europe/Stockholm",
-            cost=TEST_COST,
-        )
-    return TeamFixture(created=created, password=TEST_PASSWORD)
+    return create_vagvalet(session_factory)
 
 
 @pytest.fixture

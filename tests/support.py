@@ -108,3 +108,23 @@ def add_member(session_factory: Any, team: TeamFixture, username: str, role: str
         team=team.created.team, admin=member, totp_uri="", recovery_code=team.created.recovery_code
     )
     return TeamFixture(created=created, password=password)
+
+
+def create_vagvalet(session_factory: Any) -> TeamFixture:
+    """Vägvalet with its first admin, anna, the way `utvag team create` makes it."""
+    from crypto.kdf import TEST_COST
+    from utvag.db import transaction
+    from utvag.repo.team_setup import create_team
+
+    with transaction(session_factory) as session:
+        created = create_team(
+            session,
+            slug="vagvalet",
+            name="Vägvalet",
+            admin_username="anna",
+            admin_password=TEST_PASSWORD,
+            hours_spec="mon-fri 08:00-16:00",
+            timezone="Europe/Stockholm",
+            cost=TEST_COST,
+        )
+    return TeamFixture(created=created, password=TEST_PASSWORD)

@@ -85,12 +85,7 @@ def show(contact_id: int) -> ResponseReturnValue:
         zone=current.zone(team),
         now=now,
         mine=calls.holds_claim(contact, current.member(), now),
-        claimed_by_other=(
-            contact.claimed_by_id is not None
-            and contact.claimed_by_id != current.member().id
-            and contact.claim_expires_at is not None
-            and contact.claim_expires_at >= now
-        ),
+        claimed_by_other=calls.claimer_id(contact, now) not in (None, current.member().id),
         outcomes=list(CallOutcome),
         closings=sorted(CLOSINGS.get(contact.kind, ()), key=lambda s: s.value),
     )

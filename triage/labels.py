@@ -75,7 +75,7 @@ def label_globals() -> dict[str, object]:
         "closing_names": CLOSING_NAMES,
         "case_status_names": CASE_STATUS_NAMES,
         "check_status_names": CHECK_STATUS_NAMES,
-        "has_role": lambda role, needed: has_role(role, needed),
+        "has_role": has_role,
     }
 
 

@@ -14,6 +14,7 @@ from triage.state import state
 from utvag.db import utcnow
 from utvag.jobs import queue_version_key
 from utvag.models import Role
+from utvag.repo.calls import claimer_id
 from utvag.repo.contacts import closed_for_team, count_due, queue_for_team
 from utvag.repo.messages import contacts_with_unseen_follow_ups
 from utvag.repo.staff import member_names
@@ -42,6 +43,11 @@ def queue() -> ResponseReturnValue:
         contacts = closed_for_team(db, team.id) if show_closed else queue_for_team(db, team.id)
         calendar = calendar_for(db, team)
         names = member_names(db, team.id)
+        calling = {
+            contact.id: names.get(holder, "?")
+            for contact in contacts
+            if (holder := claimer_id(contact, now)) is not None
+        }
         due_now = count_due(db, team.id, now)
         unseen = contacts_with_unseen_follow_ups(db, team.id)
     opens_at = None if calendar.is_open(now) else calendar.next_open(now)
@@ -54,7 +60,7 @@ def queue() -> ResponseReturnValue:
         now=now,
         opens_at=opens_at,
         zone=calendar.zone,
-        names=names,
+        calling=calling,
         due_now=due_now,
         unseen=unseen,
         version=_queue_version(team.id),

@@ -18,14 +18,13 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from support import TEST_PASSWORD, TeamFixture, csrf_token_from, log_in, post_form
+from support import create_vagvalet, csrf_token_from, log_in, post_form
 
 from crypto.kdf import TEST_COST
 from utvag import context as worker_context
 from utvag.config import Config
 from utvag.context import AppContext
 from utvag.db import make_engine, make_session_factory, transaction
-from utvag.repo.team_setup import create_team
 from utvag.schema import upgrade_to_head
 
 ROLES_SQL = Path(__file__).resolve().parents[2] / "deploy" / "postgresql" / "roles.sql"
@@ -98,19 +97,8 @@ def test_each_process_does_its_work_under_its_own_role(
     from worker import build_worker
 
     owner = make_engine(role_urls["owner"])
-    with transaction(make_session_factory(owner)) as session:
-        created = create_team(
-            session,
-            slug="vagvalet",
-            name="Vägvalet",
-            admin_username="anna",
-            admin_password=TEST_PASSWORD,
-            hours_spec="mon-fri 08:00-16:00",
-            timezone="Europe/Stockholm",
-            cost=TEST_COST,
-        )
+    team = create_vagvalet(make_session_factory(owner))
     owner.dispose()
-    team = TeamFixture(created=created, password=TEST_PASSWORD)
 
     intake = create_intake(
         _config(tmp_path, role_urls["intake"], redis_url), redis_client=redis_client

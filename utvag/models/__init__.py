@@ -5,6 +5,7 @@ from utvag.models.call_attempt import CallAttempt, CallOutcome
 from utvag.models.case import Case, CaseCheck, CaseStatus, ChecklistItem, CheckStatus
 from utvag.models.closed_day import ClosedDay
 from utvag.models.contact import (
+    OPEN_STATUS_VALUES,
     OPEN_STATUSES,
     Contact,
     ContactChannel,
@@ -21,6 +22,7 @@ from utvag.models.team import Team
 from utvag.models.team_key import KeyWrap, TeamKey
 
 __all__ = [
+    "OPEN_STATUS_VALUES",
     "OPEN_STATUSES",
     "AuditEvent",
     "CallAttempt",

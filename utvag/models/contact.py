@@ -38,6 +38,8 @@ class ContactStatus(enum.StrEnum):
 
 
 OPEN_STATUSES = frozenset({ContactStatus.RECEIVED, ContactStatus.WAITING, ContactStatus.REACHED})
+# The same, as stored in the status column, for queries.
+OPEN_STATUS_VALUES = tuple(sorted(status.value for status in OPEN_STATUSES))
 
 
 class Contact(Base):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from utvag.db import utcnow
 from utvag.due import CallbackWindow, due_time
 from utvag.models import (
-    OPEN_STATUSES,
+    OPEN_STATUS_VALUES,
     CallAttempt,
     CallOutcome,
     Contact,
@@ -54,10 +54,6 @@ class CallError(ValueError):
     """A call action that does not fit the contact's state; one line for staff."""
 
 
-def _open_status_values() -> list[str]:
-    return [status.value for status in OPEN_STATUSES]
-
-
 def claim(
     session: Session,
     team_id: int,
@@ -72,7 +68,7 @@ def claim(
         .where(
             Contact.id == contact_id,
             Contact.team_id == team_id,
-            Contact.status.in_(_open_status_values()),
+            Contact.status.in_(OPEN_STATUS_VALUES),
             or_(
                 Contact.claimed_by_id.is_(None),
                 Contact.claimed_by_id == member.id,
@@ -97,13 +93,16 @@ def claim(
     )
 
 
-def holds_claim(contact: Contact, member: StaffMember, now: datetime | None = None) -> bool:
+def claimer_id(contact: Contact, now: datetime | None = None) -> int | None:
+    """Who holds a lease on the contact that has not run out, if anyone."""
     now = now or utcnow()
-    return (
-        contact.claimed_by_id == member.id
-        and contact.claim_expires_at is not None
-        and contact.claim_expires_at >= now
-    )
+    if contact.claim_expires_at is None or contact.claim_expires_at < now:
+        return None
+    return contact.claimed_by_id
+
+
+def holds_claim(contact: Contact, member: StaffMember, now: datetime | None = None) -> bool:
+    return claimer_id(contact, now) == member.id
 
 
 def release(session: Session, team_id: int, contact_id: int, member: StaffMember) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
 from utvag.due import CallbackWindow, due_time
-from utvag.models import OPEN_STATUSES, Contact, ContactChannel, ContactKind, Team
+from utvag.models import OPEN_STATUS_VALUES, Contact, ContactChannel, ContactKind, Team
 from utvag.repo import outbox
 from utvag.repo.messages import has_unseen_follow_up
 from utvag.repo.teams import calendar_for
@@ -127,7 +127,7 @@ def queue_for_team(session: Session, team_id: int) -> list[Contact]:
             select(Contact)
             .where(
                 Contact.team_id == team_id,
-                or_(Contact.status.in_(_open_values()), has_unseen_follow_up()),
+                or_(Contact.status.in_(OPEN_STATUS_VALUES), has_unseen_follow_up()),
             )
             .order_by(Contact.due_at, Contact.id)
         )
@@ -141,7 +141,7 @@ def closed_for_team(session: Session, team_id: int, limit: int = 200) -> list[Co
             select(Contact)
             .where(
                 Contact.team_id == team_id,
-                Contact.status.not_in(_open_values()),
+                Contact.status.not_in(OPEN_STATUS_VALUES),
                 ~has_unseen_follow_up(),
             )
             .order_by(Contact.closed_at.desc(), Contact.id.desc())
@@ -158,13 +158,9 @@ def count_due(session: Session, team_id: int, now: datetime) -> int:
             .select_from(Contact)
             .where(
                 Contact.team_id == team_id,
-                Contact.status.in_(_open_values()),
+                Contact.status.in_(OPEN_STATUS_VALUES),
                 Contact.due_at <= now,
             )
         )
         or 0
     )
-
-
-def _open_values() -> list[str]:
-    return [status.value for status in OPEN_STATUSES]
