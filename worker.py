@@ -10,43 +10,34 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timedelta
 
 from rq import SimpleWorker
 
 from utvag import context
 from utvag.config import Config, load_config
 from utvag.context import AppContext
-from utvag.db import transaction, utcnow
 from utvag.dispatch import relay
 from utvag.jobs import WORKER_QUEUES
+from utvag.maintenance import Schedule, run_due_tasks
 from utvag.redis_conn import connect_redis
-from utvag.retention import purge_expired
-from utvag.throttle import purge_old_windows
 
 log = logging.getLogger("utvag.worker")
 
 RELAY_INTERVAL_SECONDS = 10.0
-PURGE_INTERVAL = timedelta(hours=1)
 
 
 def relay_forever(ctx: AppContext, stop: threading.Event) -> None:
-    """Every ten seconds the outbox relay; every hour the retention purge."""
-    last_purge: datetime | None = None
+    """Every ten seconds the outbox relay, then whatever scheduled maintenance
+    is due (``utvag.maintenance``: expired staff sessions every minute, the
+    retention purge every hour)."""
+    schedule = Schedule()
     while not stop.is_set():
         try:
             relay(ctx.session_factory, ctx.redis_client)
-            now = utcnow()
-            if last_purge is None or now - last_purge >= PURGE_INTERVAL:
-                with transaction(ctx.session_factory) as session:
-                    purged = purge_expired(session, now)
-                    purge_old_windows(session, now)
-                last_purge = now
-                if purged:
-                    log.info("retention purge: %s contacts", purged)
         except Exception as error:  # noqa: BLE001 - the loop must outlive any fault
             # Only the type: a message could in principle quote a value.
-            log.warning("maintenance failed (%s); retrying", type(error).__name__)
+            log.warning("outbox relay failed (%s); retrying", type(error).__name__)
+        run_due_tasks(ctx.session_factory, ctx.config, schedule)
         stop.wait(RELAY_INTERVAL_SECONDS)
 
 

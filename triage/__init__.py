@@ -21,10 +21,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from triage.keyring import resume_session
 from triage.labels import account_globals, label_globals
+from triage.roles import has_role
 from triage.state import ConsoleState, state
+from utvag import maintenance
 from utvag.config import Config, load_config
 from utvag.db import make_engine, make_session_factory, transaction
 from utvag.http_headers import CONSOLE_CONTENT_SECURITY_POLICY, set_strict_headers
+from utvag.models import Role, Team
 from utvag.redis_conn import connect_redis
 from utvag.server_secrets import console_session_key
 
@@ -110,6 +113,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     app.register_error_handler(CSRFError, _csrf_failed)
     app.context_processor(label_globals)
     app.context_processor(account_globals)
+    app.context_processor(_worker_warning)
     app.add_template_filter(local_time)
     app.add_template_filter(iso_time)
     return app
@@ -130,6 +134,20 @@ def _load_staff_session() -> None:
         )
     if g.staff is None:
         session.clear()
+
+
+def _worker_warning() -> dict[str, object]:
+    """Leads and admins see, on every page, a scheduled task that stopped
+    succeeding: an expired session not deleted or content kept past its
+    retention is a broken promise someone must act on."""
+    current = g.get("staff")
+    if current is None or not has_role(current.member.role, Role.LEAD):
+        return {"overdue_tasks": []}
+    with transaction(state().session_factory) as db:
+        report = maintenance.health(db)
+        team = db.get(Team, current.member.team_id)
+        zone = ZoneInfo(team.timezone) if team else None
+    return {"overdue_tasks": report.overdue if report.seen else [], "team_zone": zone}
 
 
 def _headers(response: Response) -> Response:

@@ -138,18 +138,6 @@ def close_session(session: Session, token: str) -> None:
     session.execute(delete(StaffSession).where(StaffSession.id == _session_id(token)))
 
 
-def purge_expired_sessions(
-    session: Session, *, idle: timedelta, lifetime: timedelta, now: datetime | None = None
-) -> int:
-    now = now or utcnow()
-    result = session.execute(
-        delete(StaffSession).where(
-            (StaffSession.last_seen_at < now - idle) | (StaffSession.created_at < now - lifetime)
-        )
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 def replace_session_keys(session: Session, token: str, keys: dict[str, bytes]) -> None:
     """After a rotation the admin's own session holds the new key at once."""
     record = session.get(StaffSession, _session_id(token))

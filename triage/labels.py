@@ -64,6 +64,13 @@ CHECK_STATUS_NAMES = {
     CheckStatus.NOT_MET.value: _l("no"),
 }
 
+# The worker's scheduled tasks (utvag.maintenance), as leads read them.
+TASK_NAMES = {
+    "staff_sessions": _l("deleting expired staff sessions"),
+    "retention": _l("deleting content past its retention period"),
+    "throttle_windows": _l("deleting old per-network counts"),
+}
+
 
 def label_globals() -> dict[str, object]:
     return {
@@ -75,6 +82,7 @@ def label_globals() -> dict[str, object]:
         "closing_names": CLOSING_NAMES,
         "case_status_names": CASE_STATUS_NAMES,
         "check_status_names": CHECK_STATUS_NAMES,
+        "task_names": TASK_NAMES,
         "has_role": has_role,
     }
 

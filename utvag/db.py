@@ -58,6 +58,8 @@ def make_engine(database_url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not the driver, say where transactions begin.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -65,13 +67,27 @@ def make_engine(database_url: str) -> Engine:
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin_immediate(connection: Any) -> None:
+            # Take the write lock at the start: a transaction that read first
+            # and wrote later could otherwise fail at once (SQLITE_BUSY) when
+            # another process wrote in between. Writers queue on the busy
+            # timeout instead; readers in other processes are not blocked (WAL).
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
         return engine
     # hide_parameters: bound values never appear in an exception's text.
     return create_engine(database_url, pool_pre_ping=True, hide_parameters=True)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Sessions whose audit events are chained as they commit."""
+    from utvag.repo.audit import append_pending, drop_pending
+
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "before_commit", append_pending)
+    event.listen(factory, "after_transaction_end", drop_pending)
+    return factory
 
 
 @contextmanager

@@ -33,13 +33,16 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON staff_sessions, enrolments, closed_days,
 GRANT SELECT, INSERT, UPDATE ON contacts, contact_messages, call_attempts, cases, case_checks,
   checklist_items, outbox TO utvag_console;
 GRANT SELECT, INSERT ON audit_events TO utvag_console;
+GRANT SELECT ON maintenance_runs TO utvag_console;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO utvag_console;
 
 -- The worker: the outbox, the clear queue fields, the retention purge
--- (which empties sealed columns and deletes follow-ups), and audit rows for it.
+-- (which empties sealed columns and deletes follow-ups), deleting expired
+-- staff sessions, its own schedule's record, and audit rows for it.
 GRANT SELECT, UPDATE ON outbox TO utvag_worker;
 GRANT SELECT ON teams TO utvag_worker;
 GRANT SELECT, UPDATE ON contacts, call_attempts, cases, case_checks TO utvag_worker;
-GRANT SELECT, DELETE ON contact_messages, network_throttles TO utvag_worker;
+GRANT SELECT, DELETE ON contact_messages, network_throttles, staff_sessions TO utvag_worker;
+GRANT SELECT, INSERT, UPDATE ON maintenance_runs TO utvag_worker;
 GRANT SELECT, INSERT ON audit_events TO utvag_worker;
 GRANT USAGE ON SEQUENCE audit_events_id_seq TO utvag_worker;

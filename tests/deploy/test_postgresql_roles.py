@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +25,8 @@ from crypto.kdf import TEST_COST
 from utvag import context as worker_context
 from utvag.config import Config
 from utvag.context import AppContext
-from utvag.db import make_engine, make_session_factory, transaction
+from utvag.db import make_engine, make_session_factory, utcnow
+from utvag.maintenance import Schedule, run_due_tasks
 from utvag.schema import upgrade_to_head
 
 ROLES_SQL = Path(__file__).resolve().parents[2] / "deploy" / "postgresql" / "roles.sql"
@@ -133,27 +135,46 @@ def test_each_process_does_its_work_under_its_own_role(
     for page in ["/queue", "/reports/calls", "/audit", "/admin/members", "/team", "/cases"]:
         assert staff.get(page).status_code == 200, page
 
+    # Something for the worker's schedule to do: a contact closed long ago,
+    # and a staff session left idle.
+    check = create_engine(role_urls["owner"])
+    with check.begin() as connection:
+        # Naive UTC, as the models store it, from the test's (moved) clock.
+        now = utcnow().replace(tzinfo=None)
+        connection.execute(
+            text("UPDATE contacts SET status = 'closed', closed_at = :at WHERE id = 1"),
+            {"at": now - timedelta(days=400)},
+        )
+        connection.execute(
+            text("UPDATE staff_sessions SET last_seen_at = :at"), {"at": now - timedelta(hours=2)}
+        )
+
     ctx = AppContext.build(_config(tmp_path, role_urls["worker"], redis_url), redis_client)
     worker_context.bind(ctx)
     try:
         build_worker(ctx).work(burst=True)
-        from utvag.retention import purge_expired
-
-        with transaction(ctx.session_factory) as session:
-            purge_expired(session)
+        run_due_tasks(ctx.session_factory, ctx.config, Schedule())
     finally:
         worker_context.bind(None)
         ctx.engine.dispose()
     for app in (intake, console):
         app.extensions["utvag"].engine.dispose()
 
-    check = create_engine(role_urls["owner"])
     with check.connect() as connection:
         pending = connection.execute(
             text("SELECT id, job_name FROM outbox WHERE completed_at IS NULL AND run_at IS NULL")
         ).all()
+        purged = connection.execute(text("SELECT purged_at FROM contacts WHERE id = 1")).scalar()
+        sessions = connection.execute(text("SELECT count(*) FROM staff_sessions")).scalar()
+        runs = connection.execute(
+            text("SELECT task FROM maintenance_runs WHERE failures_in_a_row = 0")
+        ).scalars()
+        succeeded = set(runs)
     check.dispose()
     assert pending == [], "the worker could not finish its jobs under its role"
+    assert purged is not None, "the retention purge did not run under the worker's role"
+    assert sessions == 0, "the worker could not delete an expired session under its role"
+    assert succeeded == {"staff_sessions", "retention", "throttle_windows"}
 
 
 def test_the_public_role_cannot_read_keys_staff_or_the_audit_trail(
@@ -173,3 +194,133 @@ def test_the_public_role_cannot_read_keys_staff_or_the_audit_trail(
         with intake.connect() as connection, pytest.raises(ProgrammingError, match="permission"):
             connection.execute(text(f"SELECT * FROM {table}"))  # noqa: S608
     intake.dispose()
+
+
+# Exactly what each process may do, written out independently of roles.sql:
+# a grant added there without a reason here fails, and so does one missing.
+WRITE = {"SELECT", "INSERT", "UPDATE"}
+EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
+    "intake": {
+        "teams": {"SELECT"},
+        "team_keys": {"SELECT"},
+        "closed_days": {"SELECT"},
+        "contacts": {"SELECT", "INSERT"},
+        "contact_messages": {"SELECT", "INSERT"},
+        "outbox": {"SELECT", "INSERT"},
+        "network_throttles": WRITE,
+    },
+    "console": {
+        "teams": {"SELECT", "UPDATE"},
+        "team_keys": WRITE,
+        "key_wraps": {"SELECT", "INSERT", "DELETE"},
+        "staff_members": WRITE,
+        "staff_sessions": WRITE | {"DELETE"},
+        "enrolments": WRITE | {"DELETE"},
+        "closed_days": WRITE | {"DELETE"},
+        "network_throttles": WRITE | {"DELETE"},
+        "contacts": WRITE,
+        "contact_messages": WRITE,
+        "call_attempts": WRITE,
+        "cases": WRITE,
+        "case_checks": WRITE,
+        "checklist_items": WRITE,
+        "outbox": WRITE,
+        "audit_events": {"SELECT", "INSERT"},
+        "maintenance_runs": {"SELECT"},
+    },
+    "worker": {
+        "outbox": {"SELECT", "UPDATE"},
+        "teams": {"SELECT"},
+        "contacts": {"SELECT", "UPDATE"},
+        "call_attempts": {"SELECT", "UPDATE"},
+        "cases": {"SELECT", "UPDATE"},
+        "case_checks": {"SELECT", "UPDATE"},
+        "contact_messages": {"SELECT", "DELETE"},
+        "network_throttles": {"SELECT", "DELETE"},
+        "staff_sessions": {"SELECT", "DELETE"},
+        "maintenance_runs": WRITE,
+        "audit_events": {"SELECT", "INSERT"},
+    },
+}
+# Column-level grants on top of the table-level ones.
+EXPECTED_COLUMN_GRANTS: dict[str, set[tuple[str, str, str]]] = {
+    "intake": {("outbox", "enqueued_at", "UPDATE"), ("outbox", "enqueue_count", "UPDATE")},
+    "console": set(),
+    "worker": set(),
+}
+EXPECTED_SEQUENCES: dict[str, set[str]] = {
+    "intake": {
+        "contacts_id_seq",
+        "contact_messages_id_seq",
+        "outbox_id_seq",
+        "network_throttles_id_seq",
+    },
+    "worker": {"audit_events_id_seq"},
+}
+
+
+def _actual_grants(
+    url: str, role: str
+) -> tuple[dict[str, set[str]], set[tuple[str, str, str]], set[str]]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        table_rows = connection.execute(
+            text(
+                "SELECT table_name, privilege_type FROM information_schema.role_table_grants"
+                " WHERE grantee = :role AND table_schema = 'public'"
+            ),
+            {"role": role},
+        ).all()
+        column_rows = connection.execute(
+            text(
+                "SELECT table_name, column_name, privilege_type"
+                " FROM information_schema.column_privileges"
+                " WHERE grantee = :role AND table_schema = 'public'"
+            ),
+            {"role": role},
+        ).all()
+        sequences = connection.execute(
+            text(
+                "SELECT object_name FROM information_schema.usage_privileges"
+                " WHERE object_type = 'SEQUENCE' AND grantee = :role"
+                " AND object_schema = 'public' AND privilege_type = 'USAGE'"
+            ),
+            {"role": role},
+        ).scalars()
+        sequence_names = set(sequences)
+    engine.dispose()
+    tables: dict[str, set[str]] = {}
+    for table, privilege in table_rows:
+        tables.setdefault(table, set()).add(privilege)
+    columns = {
+        (table, column, privilege)
+        for table, column, privilege in column_rows
+        if privilege not in tables.get(table, set())
+    }
+    return tables, columns, sequence_names
+
+
+@pytest.mark.parametrize("process", PROCESSES)
+def test_each_role_has_exactly_the_grants_it_needs(role_urls: dict[str, str], process: str) -> None:
+    role = make_url(role_urls[process]).username
+    assert role is not None
+    tables, columns, sequences = _actual_grants(role_urls["owner"], role)
+    assert tables == EXPECTED_TABLE_GRANTS[process]
+    assert columns == EXPECTED_COLUMN_GRANTS[process]
+    if process == "console":
+        # The console creates rows in many tables; it may use every sequence.
+        owner = create_engine(role_urls["owner"])
+        with owner.connect() as connection:
+            all_sequences = set(
+                connection.execute(
+                    text(
+                        "SELECT sequence_name FROM information_schema.sequences"
+                        " WHERE sequence_schema = 'public'"
+                    )
+                ).scalars()
+            )
+        owner.dispose()
+        assert sequences == all_sequences
+        assert sequences  # there are sequences to compare
+    else:
+        assert sequences == EXPECTED_SEQUENCES[process]

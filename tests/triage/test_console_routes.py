@@ -15,6 +15,7 @@ EXPECTED_RULES = {
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "health.healthz": PUBLIC,
+    "health.worker_health": PUBLIC,
     "queue.home": Role.COORDINATOR,
     "queue.queue": Role.COORDINATOR,
     "queue.poll": Role.COORDINATOR,

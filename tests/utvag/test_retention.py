@@ -9,7 +9,18 @@ from sqlalchemy import select
 from support import TeamFixture
 
 from utvag.db import transaction
-from utvag.models import AuditEvent, Case, CaseStatus, Contact, ContactMessage, ContactStatus, Team
+from utvag.models import (
+    AuditEvent,
+    CallAttempt,
+    Case,
+    CaseCheck,
+    CaseStatus,
+    ChecklistItem,
+    Contact,
+    ContactMessage,
+    ContactStatus,
+    Team,
+)
 from utvag.repo.contacts import SealedSubmission, create_contact
 from utvag.repo.messages import add_follow_up
 from utvag.retention import purge_expired
@@ -72,11 +83,26 @@ def test_a_case_keeps_its_contact_until_decided_and_then_the_retention(
 ) -> None:  # type: ignore[no-untyped-def]
     contact_id = _contact(session_factory, team, ContactStatus.CASE_OPENED, 400)
     with transaction(session_factory) as session:
+        case = Case(team_id=team.created.team.id, contact_id=contact_id, sealed_notes=b"notes")
+        session.add(case)
+        session.flush()
+        item = ChecklistItem(team_id=team.created.team.id, label="Motiverad")
+        session.add(item)
+        session.flush()
+        session.add(CaseCheck(case_id=case.id, item_id=item.id, sealed_note=b"check note"))
         session.add(
-            Case(team_id=team.created.team.id, contact_id=contact_id, sealed_notes=b"notes")
+            CallAttempt(
+                contact_id=contact_id,
+                team_id=team.created.team.id,
+                outcome="reached",
+                sealed_note=b"call note",
+            )
         )
     with transaction(session_factory) as session:
         assert purge_expired(session, NOW) == 0
+    with session_factory() as session:
+        assert session.scalars(select(CaseCheck.sealed_note)).one() == b"check note"
+        assert session.scalars(select(CallAttempt.sealed_note)).one() == b"call note"
 
     with transaction(session_factory) as session:
         case = session.scalars(select(Case)).one()
@@ -87,3 +113,9 @@ def test_a_case_keeps_its_contact_until_decided_and_then_the_retention(
     with session_factory() as session:
         assert session.get(Contact, contact_id).sealed_content == b""
         assert session.scalars(select(Case)).one().sealed_notes is None
+        # Staff notes about the calls and the criteria go with it; the clear
+        # outcome and status stay for the counts.
+        assert session.scalars(select(CaseCheck.sealed_note)).one() is None
+        attempt = session.scalars(select(CallAttempt)).one()
+        assert attempt.sealed_note is None
+        assert attempt.outcome == "reached"

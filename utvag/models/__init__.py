@@ -14,6 +14,7 @@ from utvag.models.contact import (
 )
 from utvag.models.contact_message import ContactMessage, MessageDirection
 from utvag.models.enrolment import Enrolment
+from utvag.models.maintenance_run import MaintenanceRun
 from utvag.models.network_throttle import NetworkThrottle
 from utvag.models.outbox import OutboxEntry
 from utvag.models.staff import Role, StaffMember
@@ -40,6 +41,7 @@ __all__ = [
     "ContactStatus",
     "Enrolment",
     "KeyWrap",
+    "MaintenanceRun",
     "MessageDirection",
     "NetworkThrottle",
     "OutboxEntry",

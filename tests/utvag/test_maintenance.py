@@ -1,0 +1,184 @@
+"""The worker deletes what has expired by itself, on a schedule, and says so
+loudly when it cannot."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select, text
+from support import TeamFixture, log_in
+
+import worker
+from utvag import maintenance
+from utvag.context import AppContext
+from utvag.db import transaction, utcnow
+from utvag.models import Contact, ContactStatus, MaintenanceRun, StaffSession, Team
+from utvag.repo.contacts import SealedSubmission, create_contact
+
+
+def _session_row(
+    session_factory, team: TeamFixture, token: str, created: datetime, seen: datetime
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(session_factory) as session:
+        session.add(
+            StaffSession(
+                id=token.ljust(64, "0"),
+                staff_member_id=team.created.admin.id,
+                created_at=created,
+                last_seen_at=seen,
+                sealed_team_keys=b"keys sealed under a cookie's token",
+            )
+        )
+
+
+def _closed_contact(session_factory, team: TeamFixture, closed_days_ago: int) -> int:  # type: ignore[no-untyped-def]
+    with transaction(session_factory) as session:
+        contact, _ = create_contact(
+            session,
+            session.get(Team, team.created.team.id),
+            SealedSubmission(
+                kind="defector",
+                channel="web",
+                wants_callback=False,
+                callback_window=None,
+                key_id="k" * 16,
+                sealed_content=b"sealed words",
+                receipt_digest="d" * 64,
+                reply_public_key=b"r" * 32,
+            ),
+            now=utcnow() - timedelta(days=400),
+        )
+        contact.status = ContactStatus.CLOSED.value
+        contact.closed_at = utcnow() - timedelta(days=closed_days_ago)
+        return contact.id
+
+
+def _run_worker_loop_until(ctx: AppContext, done, seconds: float = 10) -> None:  # type: ignore[no-untyped-def]
+    """Run the worker's own maintenance thread, with no request arriving anywhere."""
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.relay_forever, args=(ctx, stop), daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + seconds
+        while not done():
+            assert time.monotonic() < deadline, "the worker did not do its scheduled work"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+
+
+def test_the_worker_deletes_expired_sessions_and_purges_content_by_itself(
+    app_context: AppContext, team: TeamFixture
+) -> None:
+    factory = app_context.session_factory
+    now = utcnow()
+    _session_row(
+        factory, team, "idle", created=now - timedelta(hours=1), seen=now - timedelta(minutes=31)
+    )
+    _session_row(factory, team, "old", created=now - timedelta(hours=10, minutes=1), seen=now)
+    _session_row(
+        factory, team, "live", created=now - timedelta(hours=2), seen=now - timedelta(minutes=5)
+    )
+    expired_contact = _closed_contact(factory, team, closed_days_ago=181)
+
+    def swept() -> bool:
+        with factory() as session:
+            left = set(session.scalars(select(StaffSession.id)))
+            purged = session.get(Contact, expired_contact).purged_at is not None
+        return left == {"live".ljust(64, "0")} and purged
+
+    _run_worker_loop_until(app_context, swept)
+    with factory() as session:
+        runs = {row.task: row for row in session.scalars(select(MaintenanceRun))}
+    assert {name for name, row in runs.items() if row.last_ok_at} == {
+        t.name for t in maintenance.TASKS
+    }
+
+
+def test_sessions_are_swept_every_minute_and_the_purge_every_hour() -> None:
+    every = {task.name: task.every for task in maintenance.TASKS}
+    assert every["staff_sessions"] == timedelta(minutes=1)
+    assert every["retention"] == timedelta(hours=1)
+    schedule = maintenance.Schedule()
+    start = utcnow()
+    sessions = next(t for t in maintenance.TASKS if t.name == "staff_sessions")
+    assert schedule.due(sessions, start)
+    schedule.last_started[sessions.name] = start
+    assert not schedule.due(sessions, start + timedelta(seconds=59))
+    assert schedule.due(sessions, start + timedelta(minutes=1))
+
+
+@pytest.fixture
+def broken_retention(engine, database_url: str):  # type: ignore[no-untyped-def]
+    """A real fault: the table the purge deletes follow-ups from is gone."""
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE contact_messages RENAME TO contact_messages_away"))
+    yield
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE contact_messages_away RENAME TO contact_messages"))
+
+
+@pytest.mark.usefixtures("broken_retention")
+def test_a_purge_that_keeps_failing_is_shown_to_monitoring_and_to_the_lead(
+    app_context: AppContext,
+    team: TeamFixture,
+    console_client: FlaskClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    factory = app_context.session_factory
+    _closed_contact(factory, team, closed_days_ago=181)
+    start = utcnow()
+    schedule = maintenance.Schedule()
+    maintenance.run_due_tasks(factory, app_context.config, schedule, start)
+    maintenance.run_due_tasks(factory, app_context.config, schedule, start + timedelta(hours=1))
+
+    assert any(
+        record.levelname == "ERROR" and "retention" in record.getMessage()
+        for record in caplog.records
+    )
+    health = console_client.get("/healthz/worker")
+    assert health.status_code == 503
+    assert health.json["tasks"]["retention"]["failures_in_a_row"] == 2
+    assert health.json["tasks"]["staff_sessions"]["overdue"] is False
+
+    assert log_in(console_client, team).status_code == 302
+    # Every page carries the warning (this one does not read contacts, whose
+    # follow-up table this fault removed).
+    page = console_client.get("/account/password").get_data(as_text=True)
+    assert 'role="alert"' in page
+    assert "2 fel i rad" in page
+
+
+def test_the_worker_health_is_ok_once_every_task_succeeded(
+    app_context: AppContext, console_client: FlaskClient
+) -> None:
+    assert console_client.get("/healthz/worker").status_code == 503  # never ran
+    maintenance.run_due_tasks(
+        app_context.session_factory, app_context.config, maintenance.Schedule()
+    )
+    assert console_client.get("/healthz/worker").status_code == 200
+
+
+def test_a_task_is_overdue_once_it_has_not_succeeded_for_twice_its_interval(
+    app_context: AppContext,
+) -> None:
+    factory = app_context.session_factory
+    start = utcnow()
+    maintenance.run_due_tasks(factory, app_context.config, maintenance.Schedule(), start)
+    with factory() as session:
+
+        def overdue_after(delay: timedelta) -> set[str]:
+            return {task.name for task in maintenance.health(session, start + delay).overdue}
+
+        assert overdue_after(timedelta(minutes=6)) == set()
+        assert overdue_after(timedelta(minutes=8)) == {"staff_sessions"}
+        assert overdue_after(timedelta(hours=2, minutes=6)) == {
+            "staff_sessions",
+            "retention",
+            "throttle_windows",
+        }
