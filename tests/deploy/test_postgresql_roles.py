@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
