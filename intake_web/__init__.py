@@ -9,20 +9,14 @@ from __future__ import annotations
 import logging
 
 import redis
-from flask import Flask, render_template, request
-from flask.typing import ResponseReturnValue
+from flask import Flask
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from intake_web.errors import register_error_pages
 from intake_web.forms import MESSAGE_MAX
 from intake_web.headers import apply_security_headers
-from intake_web.i18n import (
-    DEFAULT_LANGUAGE,
-    LANGUAGE_NAMES,
-    LANGUAGES,
-    select_locale,
-    text_direction,
-)
+from intake_web.i18n import LANGUAGE_NAMES, LANGUAGES, select_locale, text_direction
 from intake_web.state import IntakeState
 from utvag.config import Config, load_config
 from utvag.db import make_engine, make_session_factory
@@ -71,7 +65,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     app.register_blueprint(telephony.bp)
     app.after_request(apply_security_headers)
     app.context_processor(_template_globals)
-    app.register_error_handler(404, _not_found)
+    register_error_pages(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app
 
@@ -83,11 +77,3 @@ def _template_globals() -> dict[str, object]:
         "text_direction": text_direction,
         "message_max": MESSAGE_MAX,
     }
-
-
-def _not_found(_error: Exception) -> ResponseReturnValue:
-    """In the language of the URL, even when the URL matched no page."""
-    first_segment = request.path.strip("/").split("/", 1)[0]
-    lang = first_segment if first_segment in LANGUAGES else DEFAULT_LANGUAGE
-    request.view_args = {**(request.view_args or {}), "lang": lang}  # for the locale selector
-    return render_template("404.html", lang=lang), 404

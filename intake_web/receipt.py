@@ -113,18 +113,20 @@ def follow_up(lang: str) -> ResponseReturnValue:
         return _too_many(lang, code_form)
     with transaction(app_state.session_factory) as session:
         found = _find(session, form.code.data or "")
-        if found is None:
-            return _not_found(lang, code_form)
-        contact, canonical = found
-        if not form.validate_on_submit():
-            return _status_page(lang, session, contact, canonical, form), 400
-        key = active_team_key(session, contact.team_id)
-        _message, entry_id = add_follow_up(
-            session, contact, seal_fields(key.public_key, {"message": form.message.data or ""})
-        )
-        page = _status_page(
-            lang, session, contact, canonical, FollowUpForm(formdata=None), sent=True
-        )
+        if found is not None:
+            contact, canonical = found
+            if not form.validate_on_submit():
+                return _status_page(lang, session, contact, canonical, form), 400
+            key = active_team_key(session, contact.team_id)
+            _message, entry_id = add_follow_up(
+                session, contact, seal_fields(key.public_key, {"message": form.message.data or ""})
+            )
+            page = _status_page(
+                lang, session, contact, canonical, FollowUpForm(formdata=None), sent=True
+            )
+    if found is None:
+        # Counted in a unit of work of its own, after the lookup's has ended.
+        return _not_found(lang, code_form)
     try_enqueue(app_state.session_factory, app_state.redis, [entry_id])
     log.info("follow-up received for contact %s", contact.id)
     return page

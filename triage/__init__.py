@@ -109,11 +109,11 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     ):
         app.register_blueprint(blueprint)
     app.before_request(_load_staff_session)
+    app.before_request(_check_worker)
     app.after_request(_headers)
     app.register_error_handler(CSRFError, _csrf_failed)
     app.context_processor(label_globals)
     app.context_processor(account_globals)
-    app.context_processor(_worker_warning)
     app.add_template_filter(local_time)
     app.add_template_filter(iso_time)
     return app
@@ -136,18 +136,24 @@ def _load_staff_session() -> None:
         session.clear()
 
 
-def _worker_warning() -> dict[str, object]:
+def _check_worker() -> None:
     """Leads and admins see, on every page, a scheduled task that stopped
     succeeding: an expired session not deleted or content kept past its
-    retention is a broken promise someone must act on."""
+    retention is a broken promise someone must act on.
+
+    Read before the view runs, in a transaction of its own: a template is
+    often rendered inside the view's transaction, and SQLite lets one
+    process hold only one at a time."""
+    g.overdue_tasks = []
+    g.team_zone = None
     current = g.get("staff")
     if current is None or not has_role(current.member.role, Role.LEAD):
-        return {"overdue_tasks": []}
+        return
     with transaction(state().session_factory) as db:
         report = maintenance.health(db)
         team = db.get(Team, current.member.team_id)
-        zone = ZoneInfo(team.timezone) if team else None
-    return {"overdue_tasks": report.overdue if report.seen else [], "team_zone": zone}
+        g.team_zone = ZoneInfo(team.timezone) if team else None
+    g.overdue_tasks = report.overdue if report.seen else []
 
 
 def _headers(response: Response) -> Response:

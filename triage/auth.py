@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import hmac
-import secrets
 import time
 from urllib.parse import urlsplit
 
@@ -27,8 +26,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from crypto.errors import WrongSecretError
-from crypto.kdf import derive_wrapping_key
-from triage.keyring import close_session, open_new_session, unwrap_team_keys
+from triage.keyring import close_session, open_new_session, spend_one_unwrap, unwrap_team_keys
 from triage.roles import public
 from triage.state import state
 from utvag import throttle
@@ -132,7 +130,7 @@ def _try_login(username: str, password: str, otp: str) -> str | LoginRefusal:
         if member is None or not member.is_active or throttle.account_locked(member, now):
             # Spend the same time as a real check so timing does not reveal
             # which usernames exist or are locked.
-            derive_wrapping_key(password or "x", secrets.token_bytes(16), console.config.kdf_cost)
+            spend_one_unwrap(console.config.kdf_cost)
         else:
             try:
                 keys = unwrap_team_keys(db, member, password)

@@ -22,7 +22,7 @@ from utvag.models import (
 )
 from utvag.phones import normalise_phone, phone_for_display
 from utvag.repo import calls
-from utvag.repo.calls import CallError, ClaimState
+from utvag.repo.calls import CallError, ClaimState, NoSuchContact
 from utvag.repo.cases import case_for_contact, open_case
 from utvag.repo.contacts import contact_for_team, create_referral
 from utvag.repo.messages import add_reply, mark_follow_ups_seen, messages_for
@@ -113,8 +113,10 @@ def claim(contact_id: int) -> ResponseReturnValue:
 def release(contact_id: int) -> ResponseReturnValue:
     with transaction(state().session_factory) as db:
         team = current.team(db)
-        calls.release(db, team.id, contact_id, current.member())
-        current.record(db, "release", contact_id=contact_id)
+        if contact_for_team(db, team.id, contact_id) is None:
+            abort(404)
+        if calls.release(db, team.id, contact_id, current.member()):
+            current.record(db, "release", contact_id=contact_id)
     return redirect(url_for("queue.queue"))
 
 
@@ -136,6 +138,8 @@ def log_attempt(contact_id: int) -> ResponseReturnValue:
             current.record(
                 db, "call_outcome", contact_id=contact_id, details={"outcome": outcome.value}
             )
+    except NoSuchContact:
+        abort(404)
     except CallError as error:
         flash(call_error_text(error))
         return _back(contact_id)
@@ -152,6 +156,8 @@ def start_case(contact_id: int) -> ResponseReturnValue:
             team = current.team(db)
             case = open_case(db, team.id, contact_id, current.member())
             current.record(db, "case_opened", contact_id=contact_id, details={"case": case.id})
+    except NoSuchContact:
+        abort(404)
     except CallError as error:
         flash(call_error_text(error))
         return _back(contact_id)

@@ -25,6 +25,7 @@ from crypto.opening import open_sealed
 from crypto.sealing import seal
 from crypto.unwrapping import unwrap_private_key
 from crypto.wrapping import wrap_private_key
+from triage.keyring import spend_one_unwrap
 from utvag.db import utcnow
 from utvag.models import Enrolment, Role, StaffMember, Team
 from utvag.repo.staff import check_new_password, check_username, create_member, username_taken
@@ -86,20 +87,23 @@ def _pending(session: Session, username: str, now: datetime) -> Enrolment | None
 
 
 def open_invitation(
-    session: Session, username: str, code: str, now: datetime | None = None
+    session: Session, username: str, code: str, cost: KdfCost, now: datetime | None = None
 ) -> tuple[Enrolment, dict[str, bytes]] | None:
     """The enrolment and the team keys it holds, or None for any refusal.
 
     Wrong codes count (the caller commits the count); after five the
-    invitation is destroyed and the admin must invite again.
+    invitation is destroyed and the admin must invite again. An unknown name
+    or a malformed code costs the same Argon2 work as a wrong code.
     """
     now = now or utcnow()
     enrolment = _pending(session, username, now)
     canonical = normalise_code(code, RECEIPT_CODE_LENGTH)
     if enrolment is None:
+        spend_one_unwrap(cost)
         return None
     try:
         if canonical is None:
+            spend_one_unwrap(cost)
             raise WrongSecretError("malformed code")
         private_key = unwrap_private_key(enrolment.wrapped_private_key, canonical)
         document = open_sealed(

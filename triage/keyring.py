@@ -22,6 +22,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crypto.errors import WrongSecretError
+from crypto.kdf import derive_wrapping_key
+from crypto.kdf_cost import KdfCost
 from crypto.keys import key_id, public_key_of
 from crypto.opening import open_sealed
 from crypto.unwrapping import unwrap_private_key
@@ -69,6 +71,15 @@ def open_grants(
     ).all()
     recipient = {key_id(public_key_of(private_key)): private_key}
     return {team_key_id: open_sealed(recipient, sealed) for team_key_id, sealed in rows}
+
+
+def spend_one_unwrap(cost: KdfCost) -> None:
+    """Do the Argon2 work of one unwrap and throw it away.
+
+    Every refusal that could otherwise answer early (no such member, no such
+    invitation, a malformed code, a locked account) spends it, so the time an
+    answer takes does not tell which names exist."""
+    derive_wrapping_key(secrets.token_hex(16), secrets.token_bytes(16), cost)
 
 
 def unwrap_member_key(member: StaffMember, password: str) -> bytes:

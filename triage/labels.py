@@ -128,7 +128,6 @@ CALL_ERROR_TEXT = {
     ),
     "call attempts must be between 1 and 10": _l("Call attempts must be between 1 and 10."),
     "the criterion needs a text": _l("The criterion needs a text."),
-    "no such criterion": _l("There is no such criterion."),
     "keep closed contacts between 30 and 3650 days": _l(
         "Keep closed contacts between 30 and 3650 days."
     ),

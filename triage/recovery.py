@@ -15,7 +15,7 @@ from crypto.codes import RECOVERY_CODE_LENGTH, normalise_code
 from crypto.errors import CryptoError
 from crypto.kdf_cost import KdfCost
 from crypto.unwrapping import unwrap_private_key
-from triage.keyring import open_grants
+from triage.keyring import open_grants, spend_one_unwrap
 from utvag.models import Role, StaffMember, StaffSession, Team
 from utvag.repo.staff import check_new_password, give_member_a_key_pair, member_by_username
 
@@ -43,6 +43,8 @@ def recover_admin(
         or canonical is None
         or team.wrapped_recovery_key is None
     ):
+        # The same Argon2 work as a wrong code: the time does not say which.
+        spend_one_unwrap(cost)
         raise RecoveryRefused
     try:
         recovery_private = unwrap_private_key(team.wrapped_recovery_key, canonical)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+
 import pyotp
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import delete
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from crypto.errors import WrongSecretError
 from triage import current
@@ -19,14 +24,15 @@ from triage.labels import call_error_text
 from triage.recovery import RecoveryRefused, recover_admin
 from triage.roles import public, requires
 from triage.state import state
-from utvag.db import transaction
-from utvag.models import Role, StaffSession, Team
+from utvag import throttle
+from utvag.db import transaction, utcnow
+from utvag.models import Role, StaffMember, StaffSession, Team
 from utvag.repo import audit
 from utvag.repo.staff import rewrap_member_key
 from utvag.repo.teams import TOTP_ISSUER, TeamError, totp_uri
 from utvag.throttle import Purpose
+from utvag.web_throttle import client_bucket, over_limit
 from utvag.web_throttle import count as count_failure
-from utvag.web_throttle import over_limit
 
 bp = Blueprint("self_service", __name__)
 
@@ -53,7 +59,7 @@ def enrol() -> ResponseReturnValue:
     username, code = form.get("username", ""), form.get("code", "")
     console = state()
     with transaction(console.session_factory) as db:
-        opened = open_invitation(db, username, code)
+        opened = open_invitation(db, username, code, console.config.kdf_cost)
         if opened is not None:
             enrolment, keys = opened
             team = db.get(Team, enrolment.team_id)
@@ -108,36 +114,92 @@ def totp_uri_for(username: str, team: Team, secret: str) -> str:
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires(Role.COORDINATOR)
 def change_password() -> ResponseReturnValue:
+    """Change one's own password. The current password is checked like a
+    login: a wrong one counts against the network and the account, and the
+    lock that follows ends every session of the member, this one included,
+    so a stolen cookie cannot be used to guess the password."""
     if request.method == "GET":
         return render_template("password.html")
+    if over_limit(state().session_factory, Purpose.STAFF_LOGIN):
+        return render_template("password.html", error=TOO_MANY), 429
     form = request.form
-    error = None
     with transaction(state().session_factory) as db:
-        member = db.merge(current.member())
-        try:
-            if form.get("new_password", "") != form.get("new_password2", ""):
-                raise TeamError("the passwords differ")
-            private_key = unwrap_member_key(member, form.get("password", ""))
-            rewrap_member_key(
-                member, private_key, form.get("new_password", ""), state().config.kdf_cost
-            )
-            # Other sessions of this member end; this one stays.
-            db.execute(
-                delete(StaffSession).where(
-                    StaffSession.staff_member_id == member.id,
-                    StaffSession.id != current.staff().record.id,
-                )
-            )
-            current.record(db, "password_changed")
-        except WrongSecretError:
-            error = gettext("The current password is wrong.")
-            current.record(db, "password_change_failed")
-        except TeamError as failure:
-            error = call_error_text(failure)
-    if error:
-        return render_template("password.html", error=error), 400
+        member = db.scalar(
+            select(StaffMember).where(StaffMember.id == current.member().id).with_for_update()
+        )
+        if member is None:
+            abort(404)
+        outcome = _change_password(db, member, form)
+        if outcome is PasswordChange.LOCKED:
+            _end_every_session(db, member)
+    if outcome is PasswordChange.LOCKED:
+        session.clear()
+        flash(TOO_MANY_WRONG)
+        return redirect(url_for("auth.login"))
+    if isinstance(outcome, str):
+        return render_template("password.html", error=outcome), 400
     flash(gettext("Your password is changed."))
     return redirect(url_for("queue.queue"))
+
+
+class PasswordChange(enum.Enum):
+    CHANGED = "changed"
+    LOCKED = "locked"
+
+
+TOO_MANY_WRONG = _l(
+    "The current password was wrong too many times. You are logged out and the account is"
+    " locked for a while."
+)
+
+
+def _change_password(
+    db: Session, member: StaffMember, form: Mapping[str, str]
+) -> PasswordChange | str:
+    """Check the current password the way a login does, then re-wrap the key.
+
+    Returns the outcome, or the message to show with the form."""
+    now = utcnow()
+    if throttle.account_locked(member, now):
+        return PasswordChange.LOCKED
+    if form.get("new_password", "") != form.get("new_password2", ""):
+        return call_error_text(TeamError("the passwords differ"))
+    try:
+        private_key = unwrap_member_key(member, form.get("password", ""))
+    except WrongSecretError:
+        return _wrong_current_password(db, member, now)
+    try:
+        rewrap_member_key(
+            member, private_key, form.get("new_password", ""), state().config.kdf_cost
+        )
+    except TeamError as failure:
+        return call_error_text(failure)
+    throttle.record_account_success(member)
+    # Other sessions of this member end; this one stays.
+    db.execute(
+        delete(StaffSession).where(
+            StaffSession.staff_member_id == member.id,
+            StaffSession.id != current.staff().record.id,
+        )
+    )
+    current.record(db, "password_changed")
+    return PasswordChange.CHANGED
+
+
+def _wrong_current_password(
+    db: Session, member: StaffMember, now: datetime
+) -> PasswordChange | str:
+    throttle.count_one(db, Purpose.STAFF_LOGIN, client_bucket(), now)
+    throttle.record_account_failure(member, now)
+    current.record(db, "password_change_failed")
+    if throttle.account_locked(member, now):
+        current.record(db, "account_locked")
+        return PasswordChange.LOCKED
+    return gettext("The current password is wrong.")
+
+
+def _end_every_session(db: Session, member: StaffMember) -> None:
+    db.execute(delete(StaffSession).where(StaffSession.staff_member_id == member.id))
 
 
 @bp.route("/recover", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -90,7 +90,8 @@ def add_closed_day() -> ResponseReturnValue:
 def remove_closed_day(closed_day_id: int) -> ResponseReturnValue:
     with transaction(state().session_factory) as db:
         team = current.team(db)
-        team_settings.remove_closed_day(db, team, closed_day_id)
+        if not team_settings.remove_closed_day(db, team, closed_day_id):
+            abort(404)
         current.record(db, "settings_changed", details={"closed_day_removed": closed_day_id})
     return _back()
 
@@ -112,13 +113,11 @@ def add_checklist_item() -> ResponseReturnValue:
 @requires(Role.LEAD)
 def set_checklist_item_active(item_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "1"
-    try:
-        with transaction(state().session_factory) as db:
-            team = current.team(db)
-            team_settings.set_checklist_item_active(db, team, item_id, active)
-            current.record(
-                db, "settings_changed", details={"checklist_item": item_id, "active": active}
-            )
-    except TeamError as error:
-        flash(call_error_text(error))
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        if not team_settings.set_checklist_item_active(db, team, item_id, active):
+            abort(404)
+        current.record(
+            db, "settings_changed", details={"checklist_item": item_id, "active": active}
+        )
     return _back()

@@ -47,6 +47,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+# Execution option marking a connection that begins a unit of work.
+UNIT_OF_WORK = "utvag_unit_of_work"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -68,12 +72,14 @@ def make_engine(database_url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(connection: Any) -> None:
-            # Take the write lock at the start: a transaction that read first
-            # and wrote later could otherwise fail at once (SQLITE_BUSY) when
-            # another process wrote in between. Writers queue on the busy
-            # timeout instead; readers in other processes are not blocked (WAL).
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        def _sqlite_begin(connection: Any) -> None:
+            # A unit of work (``transaction()``) takes the write lock at its
+            # start: one that read first and wrote later could otherwise fail
+            # at once (SQLITE_BUSY) when another process wrote in between.
+            # Writers queue on the busy timeout instead. A plain read session
+            # stays a deferred reader (WAL): it never blocks a writer.
+            immediate = connection.get_execution_options().get(UNIT_OF_WORK, False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     # hide_parameters: bound values never appear in an exception's text.
@@ -92,6 +98,12 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit at the end, roll back on any error."""
+    """One unit of work: commit at the end, roll back on any error.
+
+    On SQLite it holds the database's write lock from its first statement, so
+    do not open a second one inside it in the same thread (it would wait for
+    the first); a plain ``factory()`` session for reading is fine.
+    """
     with factory() as session, session.begin():
+        session.connection(execution_options={UNIT_OF_WORK: True})
         yield session

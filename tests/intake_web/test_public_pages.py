@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 
 import pytest
@@ -145,3 +147,76 @@ def test_the_quick_exit_script_is_served_from_the_site_itself(client: FlaskClien
     script.close()
     assert script.status_code == 200
     assert "location.replace" in body
+
+
+def test_an_encoded_newline_in_the_url_is_no_error_and_no_forged_log_line(
+    config,  # type: ignore[no-untyped-def]
+    redis_client,  # type: ignore[no-untyped-def]
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from intake_web import create_app
+
+    caplog.set_level(logging.DEBUG)
+    onion = "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwx.onion"
+    app = create_app(config.with_changes(onion_address=onion), redis_client=redis_client)
+    response = app.test_client().get("/sv/relatives%0D%0AForged:%20log%20line")
+    assert response.status_code == 404
+    assert "\n" not in response.headers["Onion-Location"]
+    assert response.headers["Onion-Location"].endswith("/sv/relatives%0D%0AForged:%20log%20line")
+    assert "Forged" not in caplog.text
+    app.extensions["utvag"].engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/sv/message", "message"),
+        ("/en/callback", "phone"),
+        ("/sv/callback", "note"),
+        ("/ar/receipt", "code"),
+    ],
+)
+def test_a_file_sent_in_place_of_a_text_field_is_refused_in_the_page_language(
+    client: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+    path: str,
+    field: str,
+) -> None:
+    token = csrf_token_from(client.get(path).get_data(as_text=True))
+    response = client.post(
+        path,
+        data={"csrf_token": token, field: (io.BytesIO(b"hej"), "brev.txt")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    lang = path.split("/")[1]
+    assert f'lang="{lang}"' in page
+    expected = {"sv": "Vi kunde inte läsa", "en": "We could not read", "ar": "لم نتمكن"}[lang]
+    assert expected in page
+    with session_factory() as session:
+        assert session.scalars(select(Contact)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "words"),
+    [
+        ("GET", "/sv/finns-inte", 404, "Sidan finns inte"),
+        ("PUT", "/sv/message", 405, "Det fungerar inte här"),
+        ("GET", "/en/nothing-here", 404, "Page not found"),
+    ],
+)
+def test_errors_are_pages_in_the_page_language_with_a_way_back(
+    client: FlaskClient, method: str, path: str, status: int, words: str
+) -> None:
+    response = client.open(path, method=method)
+    assert response.status_code == status
+    page = response.get_data(as_text=True)
+    assert words in page
+    assert 'href="/' + path.split("/")[1] + '/"' in page
+
+
+def test_a_request_too_large_gets_a_page_in_the_page_language(client: FlaskClient) -> None:
+    response = client.post("/en/message", data={"message": "x" * 200_000})
+    assert response.status_code == 413
+    assert "What was sent is too long" in response.get_data(as_text=True)

@@ -19,6 +19,7 @@ from support import (
     team_keys,
 )
 
+from utvag.db import transaction
 from utvag.models import (
     AuditEvent,
     Contact,
@@ -29,15 +30,17 @@ from utvag.models import (
     StaffSession,
     TeamKey,
 )
+from utvag.throttle import Purpose
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 
 NEW_PASSWORD = "three ordinary words together"
+ONE_NETWORK = {"REMOTE_ADDR": "198.51.100.9"}
 
 
-def _post(client: FlaskClient, path: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    token = csrf_token_from(client.get("/queue").get_data(as_text=True))
-    return client.post(path, data={"csrf_token": token, **(data or {})})
+def _post(client: FlaskClient, path: str, data: dict[str, str] | None = None, **options):  # type: ignore[no-untyped-def]
+    token = csrf_token_from(client.get("/queue", **options).get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **(data or {})}, **options)
 
 
 def _actions(session_factory) -> list[str]:  # type: ignore[no-untyped-def]
@@ -426,3 +429,62 @@ def test_team_keys_helper_matches_the_active_key(team: TeamFixture, session_fact
     with session_factory() as session:
         active = session.scalars(select(TeamKey)).one()
     assert set(team_keys(session_factory, team)) == {active.key_id}
+
+
+def test_wrong_current_passwords_are_counted_and_the_lock_ends_every_session(
+    logged_in_staff: FlaskClient,
+    console_app: Flask,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    other_browser = console_app.test_client()
+    time_machine.shift(timedelta(seconds=31))
+    assert log_in(other_browser, team).status_code == 302
+    wrong = {
+        "password": "not my password",
+        "new_password": NEW_PASSWORD,
+        "new_password2": NEW_PASSWORD,
+    }
+    for _ in range(4):
+        assert _post(logged_in_staff, "/account/password", wrong).status_code == 400
+    assert _actions(session_factory).count("password_change_failed") == 4
+
+    locked = _post(logged_in_staff, "/account/password", wrong)
+
+    assert locked.status_code == 302
+    assert locked.headers["Location"].endswith("/login")
+    assert "account_locked" in _actions(session_factory)
+    with session_factory() as session:
+        assert session.scalars(select(StaffSession)).all() == []
+    assert logged_in_staff.get("/queue").status_code == 302
+    assert other_browser.get("/queue").status_code == 302
+    time_machine.shift(timedelta(seconds=31))
+    assert log_in(console_app.test_client(), team).status_code == 401  # locked
+    time_machine.shift(timedelta(minutes=16))
+    assert log_in(console_app.test_client(), team).status_code == 302  # the lock ran out
+
+
+def test_wrong_current_passwords_count_against_the_network(
+    logged_in_staff: FlaskClient,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from utvag.models import StaffMember
+
+    wrong = {
+        "password": "not my password",
+        "new_password": NEW_PASSWORD,
+        "new_password2": NEW_PASSWORD,
+    }
+    for _ in range(Purpose.STAFF_LOGIN.hourly_limit):
+        with transaction(session_factory) as session:  # never lock the account itself
+            session.get(StaffMember, team.created.admin.id).failed_logins = 0
+        _post(logged_in_staff, "/account/password", wrong, environ_base=ONE_NETWORK)
+    response = _post(
+        logged_in_staff,
+        "/account/password",
+        {"password": team.password, "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        environ_base=ONE_NETWORK,
+    )
+    assert response.status_code == 429

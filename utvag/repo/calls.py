@@ -54,6 +54,10 @@ class CallError(ValueError):
     """A call action that does not fit the contact's state; one line for staff."""
 
 
+class NoSuchContact(CallError):
+    """The team has no contact with that id: the console answers 404."""
+
+
 def claim(
     session: Session,
     team_id: int,
@@ -105,8 +109,9 @@ def holds_claim(contact: Contact, member: StaffMember, now: datetime | None = No
     return claimer_id(contact, now) == member.id
 
 
-def release(session: Session, team_id: int, contact_id: int, member: StaffMember) -> None:
-    session.execute(
+def release(session: Session, team_id: int, contact_id: int, member: StaffMember) -> bool:
+    """Give up one's own claim; False if there was none to give up."""
+    result = session.execute(
         update(Contact)
         .where(
             Contact.id == contact_id,
@@ -116,6 +121,7 @@ def release(session: Session, team_id: int, contact_id: int, member: StaffMember
         .values(claimed_by_id=None, claim_expires_at=None)
         .execution_options(synchronize_session=False)
     )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def _locked_contact(session: Session, team_id: int, contact_id: int) -> Contact | None:
@@ -170,7 +176,7 @@ def record_outcome(
     now = now or utcnow()
     contact = _locked_contact(session, team.id, contact_id)
     if contact is None:
-        raise CallError("no such contact")
+        raise NoSuchContact("no such contact")
     if not contact.wants_callback:
         raise CallError("this contact did not ask for a call")
     if not ContactStatus(contact.status).is_open or contact.status == ContactStatus.REACHED:
@@ -224,7 +230,7 @@ def close(
         raise CallError("not a closing status")
     contact = _locked_contact(session, team_id, contact_id)
     if contact is None:
-        raise CallError("no such contact")
+        raise NoSuchContact("no such contact")
     if not ContactStatus(contact.status).is_open:
         raise CallError("this contact is already closed")
     contact.status = status.value

@@ -19,7 +19,7 @@ from utvag.models import (
     ContactStatus,
     StaffMember,
 )
-from utvag.repo.calls import CallError
+from utvag.repo.calls import CallError, NoSuchContact
 
 
 def active_checklist(session: Session, team_id: int) -> list[ChecklistItem]:
@@ -46,7 +46,7 @@ def open_case(
         .with_for_update()
     )
     if contact is None:
-        raise CallError("no such contact")
+        raise NoSuchContact("no such contact")
     if contact.kind != ContactKind.DEFECTOR.value:
         raise CallError("a relative's contact does not become a case; refer the person instead")
     if contact.status != ContactStatus.REACHED.value:

@@ -73,12 +73,15 @@ def add_closed_day(session: Session, team: Team, day: date, note: str) -> Closed
     return closed
 
 
-def remove_closed_day(session: Session, team: Team, closed_day_id: int) -> None:
+def remove_closed_day(session: Session, team: Team, closed_day_id: int) -> bool:
+    """Remove one of the team's closed days; False if the team has no such day."""
     closed = session.scalar(
         select(ClosedDay).where(ClosedDay.id == closed_day_id, ClosedDay.team_id == team.id)
     )
-    if closed is not None:
-        session.delete(closed)
+    if closed is None:
+        return False
+    session.delete(closed)
+    return True
 
 
 def checklist(session: Session, team_id: int) -> list[ChecklistItem]:
@@ -104,11 +107,14 @@ def add_checklist_item(session: Session, team: Team, label: str) -> ChecklistIte
     return item
 
 
-def set_checklist_item_active(session: Session, team: Team, item_id: int, active: bool) -> None:
-    """Retire or restore a criterion. Retired ones stay on cases that already have them."""
+def set_checklist_item_active(session: Session, team: Team, item_id: int, active: bool) -> bool:
+    """Retire or restore a criterion. Retired ones stay on cases that already have them.
+
+    False if the team has no such criterion."""
     item = session.scalar(
         select(ChecklistItem).where(ChecklistItem.id == item_id, ChecklistItem.team_id == team.id)
     )
     if item is None:
-        raise TeamError("no such criterion")
+        return False
     item.active = active
+    return True
