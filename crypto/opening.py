@@ -8,10 +8,7 @@ import nacl.public
 
 from crypto.errors import DecryptionError, UnknownKeyError
 from crypto.keys import key_id, public_key_of
-from crypto.sealing import envelope_key_id
-
-# Must match crypto.sealing's header: magic (2) + version (1) + key id (8).
-_HEADER_BYTES = 11
+from crypto.sealing import read_envelope
 
 
 def open_sealed(private_keys: Mapping[str, bytes], envelope: bytes) -> bytes:
@@ -24,7 +21,8 @@ def open_sealed(private_keys: Mapping[str, bytes], envelope: bytes) -> bytes:
     under the wrong id, or a header rewritten to name another key, fails with
     DecryptionError rather than being trusted.
     """
-    wanted_id = envelope_key_id(envelope)
+    parts = read_envelope(envelope)
+    wanted_id = parts.key_id
     private_key = private_keys.get(wanted_id)
     if private_key is None:
         raise UnknownKeyError(f"no private key with id {wanted_id}")
@@ -32,6 +30,7 @@ def open_sealed(private_keys: Mapping[str, bytes], envelope: bytes) -> bytes:
         raise DecryptionError("the private key does not match the envelope's key id")
     box = nacl.public.SealedBox(nacl.public.PrivateKey(bytes(private_key)))
     try:
-        return box.decrypt(bytes(envelope[_HEADER_BYTES:]))
+        opened = box.decrypt(parts.ciphertext)
     except nacl.exceptions.CryptoError:
         raise DecryptionError("sealed envelope failed authentication") from None
+    return parts.plaintext_from(opened)

@@ -9,12 +9,10 @@ import nacl.public
 from crypto.codes import ALPHABET
 from crypto.errors import DecryptionError, UnknownKeyError
 from crypto.keys import key_id
-from crypto.sealing import envelope_key_id
+from crypto.sealing import read_envelope
 
 _MIN_SERVER_SECRET_BYTES = 32
 _REPLY_KEY_PERSON = b"utvag-reply-key"
-# Must match crypto.sealing's header: magic (2) + version (1) + key id (8).
-_SEALED_HEADER_BYTES = 11
 
 
 def receipt_digest(server_secret: bytes, canonical_code: str) -> str:
@@ -57,15 +55,16 @@ def open_reply(canonical_code: str, envelope: bytes) -> bytes:
     code, DecryptionError if it was tampered with, MalformedEnvelopeError if it
     is not a sealed envelope.
     """
-    envelope_id = envelope_key_id(envelope)
+    parts = read_envelope(envelope)
     private_key, public_key = reply_keypair(canonical_code)
-    if not hmac.compare_digest(key_id(public_key), envelope_id):
+    if not hmac.compare_digest(key_id(public_key), parts.key_id):
         raise UnknownKeyError("the reply was not sealed to this receipt code")
     box = nacl.public.SealedBox(nacl.public.PrivateKey(private_key))
     try:
-        return box.decrypt(bytes(envelope[_SEALED_HEADER_BYTES:]))
+        opened = box.decrypt(parts.ciphertext)
     except nacl.exceptions.CryptoError:
         raise DecryptionError("sealed reply failed authentication") from None
+    return parts.plaintext_from(opened)
 
 
 def _canonical_bytes(canonical_code: str) -> bytes:

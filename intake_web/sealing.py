@@ -39,6 +39,7 @@ def store_sealed_contact(
     wants_callback: bool,
     callback_window: CallbackWindow | None,
     callback_day: date | None = None,
+    call_digest: str | None = None,
 ) -> Receipt:
     """Seal ``fields``, store the contact, and return its receipt code (shown once)."""
     team_key = active_team_key(session, team.id)
@@ -60,6 +61,7 @@ def store_sealed_contact(
             sealed_content=seal_fields(team_key.public_key, fields),
             receipt_digest=receipt_digest(receipt_key, canonical),
             reply_public_key=reply_public_key,
+            call_digest=call_digest,
         ),
     )
     return Receipt(contact=contact, outbox_ids=outbox_ids, code=group_code(canonical))

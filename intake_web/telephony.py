@@ -11,10 +11,13 @@ never logged or kept in clear. Every request must carry a valid
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 
 from flask import Blueprint, Response, abort, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import IntegrityError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -27,6 +30,7 @@ from utvag.dispatch import try_enqueue
 from utvag.due import CallbackWindow
 from utvag.models import ContactChannel, ContactKind
 from utvag.phones import normalise_phone
+from utvag.repo.contacts import contact_by_call_digest
 from utvag.repo.teams import calendar_for
 
 bp = Blueprint("telephony", __name__, url_prefix="/telephony")
@@ -137,21 +141,40 @@ def menu() -> ResponseReturnValue:
         response.say(HIDDEN_NUMBER, **VOICE)
         return _twiml(response)
     app_state = state()
-    with transaction(app_state.session_factory) as session:
-        team = public_team(session)
-        if team is None:
-            abort(503)
-        receipt = store_sealed_contact(
-            session,
-            team,
-            app_state.secrets.receipt_key,
-            fields={"phone": phone, "window": CallbackWindow.ASAP.value},
-            kind=ContactKind.DEFECTOR.value,
-            channel=ContactChannel.PHONE.value,
-            wants_callback=True,
-            callback_window=CallbackWindow.ASAP,
-        )
+    call_digest = call_sid_digest(app_state.secrets.receipt_key, request.form.get("CallSid", ""))
+    try:
+        with transaction(app_state.session_factory) as session:
+            team = public_team(session)
+            if team is None:
+                abort(503)
+            if contact_by_call_digest(session, call_digest) is not None:
+                # A replay of a request already answered: say the same, store nothing.
+                response.say(THANKS, **VOICE)
+                return _twiml(response)
+            receipt = store_sealed_contact(
+                session,
+                team,
+                app_state.secrets.receipt_key,
+                fields={"phone": phone, "window": CallbackWindow.ASAP.value},
+                kind=ContactKind.DEFECTOR.value,
+                channel=ContactChannel.PHONE.value,
+                wants_callback=True,
+                callback_window=CallbackWindow.ASAP,
+                call_digest=call_digest,
+            )
+    except IntegrityError:
+        # The same request, twice at once: the other one stored it.
+        response.say(THANKS, **VOICE)
+        return _twiml(response)
     try_enqueue(app_state.session_factory, app_state.redis, receipt.outbox_ids)
     log.info("contact %s received on the hotline", receipt.contact.id)
     response.say(THANKS, **VOICE)
     return _twiml(response)
+
+
+def call_sid_digest(secret: bytes, call_sid: str) -> str:
+    """Twilio's id of the call, as an HMAC under a server secret: enough to
+    recognise the same call again, useless for finding it at Twilio."""
+    if not call_sid:
+        abort(400)
+    return hmac.new(secret, b"twilio-call:" + call_sid.encode(), hashlib.sha256).hexdigest()

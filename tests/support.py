@@ -28,8 +28,13 @@ class TeamFixture:
     def admin_username(self) -> str:
         return self.created.admin.username
 
+    @property
+    def totp_secret(self) -> str:
+        """The member's TOTP secret, as their app holds it (from the shown URI)."""
+        return str(pyotp.parse_uri(self.created.totp_uri).secret)
+
     def totp_now(self) -> str:
-        return pyotp.TOTP(self.created.admin.totp_secret).now()
+        return pyotp.TOTP(self.totp_secret).now()
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -91,21 +96,26 @@ def add_member(session_factory: Any, team: TeamFixture, username: str, role: str
     from utvag.db import transaction
     from utvag.models import Role, Team
     from utvag.repo.staff import create_member
+    from utvag.repo.teams import totp_uri
 
     password = "another long test password"
     keys = team_keys(session_factory, team)
+    secret = pyotp.random_base32()
     with transaction(session_factory) as session:
+        the_team = session.get(Team, team.created.team.id)
         member = create_member(
             session,
-            session.get(Team, team.created.team.id),
+            the_team,
             username=username,
             role=Role(role),
             password=password,
+            totp_secret=secret,
             team_private_keys=keys,
             cost=TEST_COST,
         )
+        uri = totp_uri(username, the_team, secret)
     created = NewTeam(
-        team=team.created.team, admin=member, totp_uri="", recovery_code=team.created.recovery_code
+        team=team.created.team, admin=member, totp_uri=uri, recovery_code=team.created.recovery_code
     )
     return TeamFixture(created=created, password=password)
 

@@ -25,8 +25,13 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from crypto.errors import WrongSecretError
-from triage.keyring import close_session, open_new_session, spend_one_unwrap, unwrap_team_keys
+from crypto.errors import CryptoError
+from triage.keyring import (
+    close_session,
+    open_new_session,
+    spend_one_unwrap,
+    unwrap_member_secrets,
+)
 from triage.roles import public
 from triage.state import state
 from utvag import throttle
@@ -51,7 +56,7 @@ class LoginForm(FlaskForm):
     )
 
 
-def accept_totp(member: StaffMember, code: str, now: float | None = None) -> bool:
+def accept_totp(member: StaffMember, secret: str, code: str, now: float | None = None) -> bool:
     """True if ``code`` is valid now and newer than the last accepted one.
 
     Remembering the last accepted step means a code seen over a shoulder, or
@@ -60,7 +65,7 @@ def accept_totp(member: StaffMember, code: str, now: float | None = None) -> boo
     code = code.strip().replace(" ", "")
     if not code.isdigit():
         return False
-    totp = pyotp.TOTP(member.totp_secret, interval=TOTP_PERIOD)
+    totp = pyotp.TOTP(secret, interval=TOTP_PERIOD)
     current_step = int((now if now is not None else time.time()) // TOTP_PERIOD)
     for step in range(current_step - TOTP_DRIFT_STEPS, current_step + TOTP_DRIFT_STEPS + 1):
         if member.last_totp_step is not None and step <= member.last_totp_step:
@@ -126,17 +131,17 @@ def _try_login(username: str, password: str, otp: str) -> str | LoginRefusal:
         member = db.scalar(
             select(StaffMember).where(StaffMember.username == username.strip()).with_for_update()
         )
-        keys = None
+        opened = None
         if member is None or not member.is_active or throttle.account_locked(member, now):
             # Spend the same time as a real check so timing does not reveal
             # which usernames exist or are locked.
             spend_one_unwrap(console.config.kdf_cost)
         else:
             try:
-                keys = unwrap_team_keys(db, member, password)
-            except WrongSecretError:
-                keys = None
-        if member is None or keys is None or not accept_totp(member, otp):
+                opened = unwrap_member_secrets(db, member, password)
+            except CryptoError:
+                opened = None
+        if member is None or opened is None or not accept_totp(member, opened.totp_secret, otp):
             throttle.count_one(db, Purpose.STAFF_LOGIN, bucket, now)
             reason = "credentials"
             if member is not None:
@@ -163,7 +168,7 @@ def _try_login(username: str, password: str, otp: str) -> str | LoginRefusal:
             return LoginRefusal.CREDENTIALS
         throttle.record_account_success(member)
         throttle.purge_old_windows(db, now)
-        token = open_new_session(db, member, keys)
+        token = open_new_session(db, member, opened.team_private_keys)
         audit.record(
             db, "login", team_id=member.team_id, actor_id=member.id, actor_name=member.username
         )

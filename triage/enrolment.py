@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pyotp
@@ -25,7 +25,7 @@ from crypto.opening import open_sealed
 from crypto.sealing import seal
 from crypto.unwrapping import unwrap_private_key
 from crypto.wrapping import wrap_private_key
-from triage.keyring import spend_one_unwrap
+from triage.keyring import open_totp_secret, spend_one_unwrap
 from utvag.db import utcnow
 from utvag.models import Enrolment, Role, StaffMember, Team
 from utvag.repo.staff import check_new_password, check_username, create_member, username_taken
@@ -39,6 +39,16 @@ MAX_FAILED_ATTEMPTS = 5
 class Invitation:
     enrolment: Enrolment
     code: str
+
+
+@dataclass(frozen=True)
+class OpenedInvitation:
+    """An invitation its code has opened: the team keys, and the invitation's
+    own private key, which opens the TOTP secret sealed to it."""
+
+    enrolment: Enrolment
+    team_private_keys: dict[str, bytes] = field(repr=False)
+    private_key: bytes = field(repr=False)
 
 
 def invite(
@@ -88,8 +98,8 @@ def _pending(session: Session, username: str, now: datetime) -> Enrolment | None
 
 def open_invitation(
     session: Session, username: str, code: str, cost: KdfCost, now: datetime | None = None
-) -> tuple[Enrolment, dict[str, bytes]] | None:
-    """The enrolment and the team keys it holds, or None for any refusal.
+) -> OpenedInvitation | None:
+    """The enrolment and what its code opens, or None for any refusal.
 
     Wrong codes count (the caller commits the count); after five the
     invitation is destroyed and the admin must invite again. An unknown name
@@ -115,21 +125,26 @@ def open_invitation(
             session.delete(enrolment)
         return None
     keys = {team_key_id: bytes.fromhex(key) for team_key_id, key in json.loads(document).items()}
-    return enrolment, keys
+    return OpenedInvitation(enrolment, keys, private_key)
 
 
-def start_totp(enrolment: Enrolment) -> str:
-    """The TOTP secret the new member adds to their app (kept until confirmed)."""
-    if enrolment.totp_secret is None:
-        enrolment.totp_secret = pyotp.random_base32()
-    return enrolment.totp_secret
+def start_totp(opened: OpenedInvitation) -> str:
+    """The TOTP secret the new member adds to their app, kept sealed to the
+    invitation until the member confirms it with a code."""
+    enrolment = opened.enrolment
+    if enrolment.sealed_totp_secret is None:
+        secret = pyotp.random_base32()
+        enrolment.sealed_totp_secret = seal(
+            public_key_of(opened.private_key), secret.encode("ascii")
+        )
+        return secret
+    return open_totp_secret(enrolment.sealed_totp_secret, opened.private_key)
 
 
 def complete(
     session: Session,
     team: Team,
-    enrolment: Enrolment,
-    keys: dict[str, bytes],
+    opened: OpenedInvitation,
     *,
     password: str,
     totp_code: str,
@@ -139,9 +154,10 @@ def complete(
 
     Raises TeamError before writing anything if either does not.
     """
+    enrolment = opened.enrolment
     check_new_password(password, enrolment.username)
-    secret = enrolment.totp_secret
-    if secret is None or not pyotp.TOTP(secret).verify(totp_code.strip(), valid_window=1):
+    secret = start_totp(opened)
+    if not pyotp.TOTP(secret).verify(totp_code.strip(), valid_window=1):
         raise TeamError("the code from the app is wrong; check the app's time and try again")
     session.execute(delete(Enrolment).where(Enrolment.id == enrolment.id))
     session.flush()
@@ -151,10 +167,10 @@ def complete(
         username=enrolment.username,
         role=Role(enrolment.role),
         password=password,
-        team_private_keys=keys,
+        totp_secret=secret,
+        team_private_keys=opened.team_private_keys,
         cost=cost,
     )
-    member.totp_secret = secret
     member.last_totp_step = pyotp.TOTP(secret).timecode(datetime.now())
     return member
 

@@ -92,12 +92,32 @@ def unwrap_member_key(member: StaffMember, password: str) -> bytes:
     return unwrap_private_key(member.wrapped_private_key, password)
 
 
-def unwrap_team_keys(session: Session, member: StaffMember, password: str) -> dict[str, bytes]:
-    """All team keys the member holds, by key id; WrongSecretError on a bad password."""
-    keys = open_grants(session, unwrap_member_key(member, password), member.id, member.team_id)
+@dataclass(frozen=True)
+class MemberSecrets:
+    """What a member's password opens: the team keys and their TOTP secret."""
+
+    team_private_keys: dict[str, bytes] = field(repr=False)
+    totp_secret: str = field(repr=False)
+
+
+def unwrap_member_secrets(session: Session, member: StaffMember, password: str) -> MemberSecrets:
+    """WrongSecretError on a bad password (or a member with nothing to open)."""
+    private_key = unwrap_member_key(member, password)
+    keys = open_grants(session, private_key, member.id, member.team_id)
     if not keys:
         raise WrongSecretError("no team keys are sealed to this member")
-    return keys
+    return MemberSecrets(keys, open_totp_secret(member.sealed_totp_secret, private_key))
+
+
+def open_totp_secret(sealed_totp_secret: bytes, private_key: bytes) -> str:
+    """A TOTP secret sealed to the holder of ``private_key`` (member or invitation)."""
+    recipient = {key_id(public_key_of(private_key)): private_key}
+    return open_sealed(recipient, sealed_totp_secret).decode("ascii")
+
+
+def unwrap_team_keys(session: Session, member: StaffMember, password: str) -> dict[str, bytes]:
+    """All team keys the member holds, by key id; WrongSecretError on a bad password."""
+    return unwrap_member_secrets(session, member, password).team_private_keys
 
 
 def open_new_session(session: Session, member: StaffMember, keys: dict[str, bytes]) -> str:

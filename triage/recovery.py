@@ -17,7 +17,12 @@ from crypto.kdf_cost import KdfCost
 from crypto.unwrapping import unwrap_private_key
 from triage.keyring import open_grants, spend_one_unwrap
 from utvag.models import Role, StaffMember, StaffSession, Team
-from utvag.repo.staff import check_new_password, give_member_a_key_pair, member_by_username
+from utvag.repo.staff import (
+    check_new_password,
+    give_member_a_key_pair,
+    member_by_username,
+    seal_totp_secret,
+)
 
 
 class RecoveryRefused(Exception):
@@ -26,9 +31,10 @@ class RecoveryRefused(Exception):
 
 def recover_admin(
     session: Session, username: str, recovery_code: str, new_password: str, cost: KdfCost
-) -> tuple[StaffMember, Team]:
+) -> tuple[StaffMember, Team, str]:
     """Reset an admin's key pair, password and TOTP with the team recovery code.
 
+    Returns the member, the team and the new TOTP secret (to show once).
     Raises RecoveryRefused, or TeamError for a password that is too weak
     (checked before anything is spent on Argon2).
     """
@@ -52,10 +58,11 @@ def recover_admin(
     except CryptoError:
         raise RecoveryRefused from None
     give_member_a_key_pair(session, member, new_password, keys, cost)
-    member.totp_secret = pyotp.random_base32()
+    totp_secret = pyotp.random_base32()
+    seal_totp_secret(member, totp_secret)
     member.last_totp_step = None
     member.disabled_at = None
     member.failed_logins = 0
     member.locked_until = None
     session.execute(delete(StaffSession).where(StaffSession.staff_member_id == member.id))
-    return member, team
+    return member, team, totp_secret

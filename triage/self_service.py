@@ -6,7 +6,6 @@ import enum
 from collections.abc import Mapping
 from datetime import datetime
 
-import pyotp
 import segno
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -29,7 +28,7 @@ from utvag.db import transaction, utcnow
 from utvag.models import Role, StaffMember, StaffSession, Team
 from utvag.repo import audit
 from utvag.repo.staff import rewrap_member_key
-from utvag.repo.teams import TOTP_ISSUER, TeamError, totp_uri
+from utvag.repo.teams import TeamError, totp_uri
 from utvag.throttle import Purpose
 from utvag.web_throttle import client_bucket, over_limit
 from utvag.web_throttle import count as count_failure
@@ -61,17 +60,17 @@ def enrol() -> ResponseReturnValue:
     with transaction(console.session_factory) as db:
         opened = open_invitation(db, username, code, console.config.kdf_cost)
         if opened is not None:
-            enrolment, keys = opened
+            enrolment = opened.enrolment
             team = db.get(Team, enrolment.team_id)
             if team is None:
                 abort(404)
-            secret = start_totp(enrolment)
+            secret = start_totp(opened)
             step_two = {
                 "step": 2,
                 "username": enrolment.username,
                 "code": code,
                 "secret": secret,
-                "qr": totp_qr(totp_uri_for(enrolment.username, team, secret)),
+                "qr": totp_qr(totp_uri(enrolment.username, team, secret)),
             }
             if "password" not in form:
                 return render_template("enrol.html", **step_two)
@@ -81,8 +80,7 @@ def enrol() -> ResponseReturnValue:
                 member = complete(
                     db,
                     team,
-                    enrolment,
-                    keys,
+                    opened,
                     password=form.get("password", ""),
                     totp_code=form.get("otp", ""),
                     cost=console.config.kdf_cost,
@@ -103,12 +101,6 @@ def enrol() -> ResponseReturnValue:
         return render_template("enrol.html", step=1, error=message), 401
     flash(gettext("Welcome. Log in with your new password and a code from the app."))
     return redirect(url_for("auth.login"))
-
-
-def totp_uri_for(username: str, team: Team, secret: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(
-        name=f"{username}@{team.slug}", issuer_name=TOTP_ISSUER
-    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -216,7 +208,7 @@ def recover() -> ResponseReturnValue:
     refused = False
     with transaction(state().session_factory) as db:
         try:
-            member, team = recover_admin(
+            member, team, totp_secret = recover_admin(
                 db,
                 form.get("username", ""),
                 form.get("recovery_code", ""),
@@ -232,7 +224,7 @@ def recover() -> ResponseReturnValue:
             audit.record(
                 db, "recovery_used", team_id=team.id, actor_id=member.id, actor_name=member.username
             )
-            uri = totp_uri(member, team)
+            uri = totp_uri(member.username, team, totp_secret)
             username = member.username
     if refused:
         count_failure(state().session_factory, Purpose.STAFF_LOGIN)

@@ -1,5 +1,6 @@
 import os
 
+import nacl.public
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -7,6 +8,7 @@ from hypothesis import strategies as st
 from crypto.errors import CryptoError, DecryptionError, MalformedEnvelopeError, UnknownKeyError
 from crypto.keys import generate_team_keypair, key_id
 from crypto.opening import open_sealed
+from crypto.padding import MIN_BUCKET
 from crypto.sealing import envelope_key_id, seal
 
 HEADER_BYTES = 11
@@ -29,10 +31,36 @@ def test_round_trip_of_empty_and_large_plaintexts(size: int) -> None:
 
 def test_envelope_layout() -> None:
     envelope = seal(TEAM_PUBLIC, b"hej")
-    assert envelope[:3] == b"US\x01"
+    assert envelope[:3] == b"US\x02"
     assert envelope[3:HEADER_BYTES] == bytes.fromhex(key_id(TEAM_PUBLIC))
-    assert len(envelope) == HEADER_BYTES + SEALED_BOX_OVERHEAD + 3
+    assert len(envelope) == HEADER_BYTES + SEALED_BOX_OVERHEAD + MIN_BUCKET
     assert envelope_key_id(envelope) == key_id(TEAM_PUBLIC)
+
+
+@pytest.mark.parametrize(
+    ("short", "long"),
+    [
+        (b"", b"x" * 1000),  # nothing typed, or a whole note
+        (b"0701234567", b"+4670123456789"),  # how many digits
+        (b'{"phone":"0701234567"}', b'{"name":"Anna Andersson","phone":"0701234567"}'),
+        (b"a" * 1100, b"a" * 2000),  # two long messages in one bucket
+    ],
+)
+def test_the_envelope_length_does_not_tell_what_was_typed(short: bytes, long: bytes) -> None:
+    assert len(seal(TEAM_PUBLIC, short)) == len(seal(TEAM_PUBLIC, long))
+
+
+def test_envelopes_sealed_before_padding_are_still_read() -> None:
+    header = b"US\x01" + bytes.fromhex(key_id(TEAM_PUBLIC))
+    old = header + nacl.public.SealedBox(nacl.public.PublicKey(TEAM_PUBLIC)).encrypt(b"hej")
+    assert open_sealed(TEAM_KEYS, old) == b"hej"
+
+
+def test_a_padded_envelope_whose_padding_is_wrong_is_refused() -> None:
+    header = b"US\x02" + bytes.fromhex(key_id(TEAM_PUBLIC))
+    unpadded = header + nacl.public.SealedBox(nacl.public.PublicKey(TEAM_PUBLIC)).encrypt(b"hej")
+    with pytest.raises(DecryptionError):
+        open_sealed(TEAM_KEYS, unpadded)
 
 
 def test_sealing_is_randomised() -> None:
@@ -115,7 +143,7 @@ def test_appended_bytes_are_detected(extra: bytes) -> None:
         b"",
         b"US\x01",
         b"XX\x01" + bytes(8 + SEALED_BOX_OVERHEAD),
-        b"US\x02" + bytes(8 + SEALED_BOX_OVERHEAD),
+        b"US\x03" + bytes(8 + SEALED_BOX_OVERHEAD),
         b"US\x00" + bytes(8 + SEALED_BOX_OVERHEAD),
         b"US\x01" + bytes(8 + SEALED_BOX_OVERHEAD - 1),
     ],

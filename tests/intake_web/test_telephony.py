@@ -135,3 +135,20 @@ def test_a_hidden_number_cannot_be_called_back_and_nothing_is_stored(
 def test_another_key_repeats_the_menu(hotline: Flask) -> None:
     twiml = twilio_post(hotline.test_client(), "/telephony/menu", _call(Digits="7"))
     assert "<Gather" in twiml.get_data(as_text=True)
+
+
+def test_a_replayed_menu_request_makes_one_contact(hotline: Flask, session_factory) -> None:  # type: ignore[no-untyped-def]
+    client = hotline.test_client()
+    for _ in range(3):
+        response = twilio_post(client, "/telephony/menu", _call(Digits="1"))
+        assert response.status_code == 200
+        assert "Tack" in response.get_data(as_text=True)
+    with session_factory() as session:
+        contacts = session.scalars(select(Contact)).all()
+        assert len(contacts) == 1
+        assert contacts[0].call_digest is not None
+        assert "CA" not in contacts[0].call_digest  # an HMAC, not the CallSid itself
+    other_call = _call(Digits="1", CallSid="CA" + "2" * 32)
+    assert twilio_post(client, "/telephony/menu", other_call).status_code == 200
+    with session_factory() as session:
+        assert len(session.scalars(select(Contact)).all()) == 2

@@ -69,6 +69,12 @@ class Contact(Base):
     sealed_content: Mapped[bytes] = mapped_column(LargeBinary)
     # Empty for contacts staff created: that person was never given a receipt.
     receipt_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # For a contact made on the hotline: an HMAC of Twilio's CallSid under a
+    # server secret, so a webhook replayed with the same signature finds the
+    # contact it already made instead of making another.
+    call_digest: Mapped[str | None] = mapped_column(
+        String(64), unique=True, index=True, default=None
+    )
     reply_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     # For a referral: the contact (a relative's) it came from.
     referred_from_id: Mapped[int | None] = mapped_column(

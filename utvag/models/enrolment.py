@@ -32,6 +32,7 @@ class Enrolment(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Set on the first step, confirmed with a code on the second.
-    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Set on the first step, confirmed with a code on the second; sealed to
+    # the invitation's own public key, so only the code opens it.
+    sealed_totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     failed_attempts: Mapped[int] = mapped_column(default=0)

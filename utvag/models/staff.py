@@ -32,7 +32,10 @@ class StaffMember(Base):
     role: Mapped[str] = mapped_column(String(20), default=Role.COORDINATOR.value)
     public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
     wrapped_private_key: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
-    totp_secret: Mapped[str] = mapped_column(String(64))
+    # The TOTP secret, sealed to the member's own public key: only their
+    # password opens it, at login, so a copy of the database does not hold
+    # anyone's second factor.
+    sealed_totp_secret: Mapped[bytes] = mapped_column(LargeBinary)
     # The last accepted TOTP time step: a code is never accepted twice.
     last_totp_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
     # Consecutive failed logins, and the lockout they led to.

@@ -33,6 +33,7 @@ class SealedSubmission:
     receipt_digest: str
     reply_public_key: bytes
     callback_day: date | None = None
+    call_digest: str | None = None
 
 
 def create_contact(
@@ -57,6 +58,7 @@ def create_contact(
         sealed_content=submission.sealed_content,
         receipt_digest=submission.receipt_digest,
         reply_public_key=submission.reply_public_key,
+        call_digest=submission.call_digest,
     )
     session.add(contact)
     session.flush()
@@ -66,6 +68,10 @@ def create_contact(
         # Outside hours: the console also hears when it becomes due.
         entry_ids.append(schedule_due_notice(session, contact))
     return contact, entry_ids
+
+
+def contact_by_call_digest(session: Session, call_digest: str) -> Contact | None:
+    return session.scalar(select(Contact).where(Contact.call_digest == call_digest))
 
 
 def schedule_due_notice(session: Session, contact: Contact) -> int:

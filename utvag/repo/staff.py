@@ -10,7 +10,6 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-import pyotp
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -107,7 +106,8 @@ def give_member_a_key_pair(
     cost: KdfCost,
 ) -> None:
     """A fresh key pair for the member, wrapped under their password, and the
-    team keys sealed to it. Old grants to an old key pair are replaced."""
+    team keys sealed to it. Old grants to an old key pair are replaced; what
+    was sealed to the old key pair (the TOTP secret) must be sealed again."""
     check_new_password(password, member.username)
     private_key, public_key = generate_team_keypair()
     member.public_key = public_key
@@ -124,17 +124,27 @@ def create_member(
     username: str,
     role: Role,
     password: str,
+    totp_secret: str,
     team_private_keys: Mapping[str, bytes],
     cost: KdfCost,
 ) -> StaffMember:
     check_username(username)
+    # Sealed once the member has a key pair, a few lines down.
     member = StaffMember(
-        team_id=team.id, username=username, role=role.value, totp_secret=pyotp.random_base32()
+        team_id=team.id, username=username, role=role.value, sealed_totp_secret=b""
     )
     session.add(member)
     session.flush()
     give_member_a_key_pair(session, member, password, team_private_keys, cost)
+    seal_totp_secret(member, totp_secret)
     return member
+
+
+def seal_totp_secret(member: StaffMember, totp_secret: str) -> None:
+    """Keep the member's TOTP secret sealed to their own public key."""
+    if member.public_key is None:
+        raise RuntimeError("the member has no key pair")
+    member.sealed_totp_secret = seal(member.public_key, totp_secret.encode("ascii"))
 
 
 def rewrap_member_key(

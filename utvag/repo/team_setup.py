@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import pyotp
 from sqlalchemy.orm import Session
 
 from crypto.codes import RECOVERY_CODE_LENGTH, new_recovery_code, normalise_code
@@ -83,12 +84,14 @@ def create_team(
     session.flush()
     team_keys = {team_key.key_id: private_key}
 
+    totp_secret = pyotp.random_base32()
     admin = create_member(
         session,
         team,
         username=admin_username,
         role=Role.ADMIN,
         password=admin_password,
+        totp_secret=totp_secret,
         team_private_keys=team_keys,
         cost=cost,
     )
@@ -102,5 +105,8 @@ def create_team(
     )
     grant_team_keys(session, recovery_public, None, team_keys)
     return NewTeam(
-        team=team, admin=admin, totp_uri=totp_uri(admin, team), recovery_code=recovery_code
+        team=team,
+        admin=admin,
+        totp_uri=totp_uri(admin.username, team, totp_secret),
+        recovery_code=recovery_code,
     )

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from utvag.hours import OfficeCalendar
-from utvag.models import ClosedDay, StaffMember, Team, TeamKey
+from utvag.models import ClosedDay, Team, TeamKey
 
 TOTP_ISSUER = "Utväg"
 
@@ -47,7 +47,8 @@ def calendar_for(session: Session, team: Team) -> OfficeCalendar:
     )
 
 
-def totp_uri(member: StaffMember, team: Team) -> str:
-    return pyotp.TOTP(member.totp_secret).provisioning_uri(
-        name=f"{member.username}@{team.slug}", issuer_name=TOTP_ISSUER
+def totp_uri(username: str, team: Team, totp_secret: str) -> str:
+    """What an authenticator app scans; shown once, never stored."""
+    return pyotp.TOTP(totp_secret).provisioning_uri(
+        name=f"{username}@{team.slug}", issuer_name=TOTP_ISSUER
     )
