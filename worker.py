@@ -18,6 +18,7 @@ from utvag.config import Config, load_config
 from utvag.context import AppContext
 from utvag.dispatch import relay
 from utvag.jobs import WORKER_QUEUES
+from utvag.logs import configure_logging
 from utvag.maintenance import Schedule, run_due_tasks
 from utvag.redis_conn import connect_redis
 
@@ -46,8 +47,8 @@ def build_worker(ctx: AppContext) -> SimpleWorker:
 
 
 def main(config: Config | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config = config or load_config()
+    configure_logging(config.log_level)
     ctx = AppContext.build(config, connect_redis(config))
     context.bind(ctx)
     stop = threading.Event()

@@ -6,8 +6,6 @@ unwraps a private key or opens an envelope (import-linter contract).
 
 from __future__ import annotations
 
-import logging
-
 import redis
 from flask import Flask
 from flask_babel import Babel
@@ -66,7 +64,6 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     app.after_request(apply_security_headers)
     app.context_processor(_template_globals)
     register_error_pages(app)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app
 
 

