@@ -38,7 +38,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy crypto utvag intake_web triage worker.py bench
+	$(BIN)/mypy crypto utvag intake_web triage web_common worker.py bench
 	$(BIN)/lint-imports
 
 bench: $(STAMP)

@@ -1,65 +1,13 @@
-"""The RQ worker: content-free notifications, telephony, purges, the outbox relay.
+"""The RQ worker's entry point (``python -m worker``, ``utvag serve worker``).
 
-Jobs run in this process (RQ's SimpleWorker): each is a few milliseconds of
-database work, and not forking means no database connection is ever shared
-across a fork. A relay thread moves outbox entries that are not done yet into
-Redis, so a Redis outage or a killed worker delays work but loses none.
+Everything it runs lives in ``utvag.worker_process``, inside the data layer's
+import contracts: the worker can neither open sealed content nor reach into
+the web apps. A test checks this file imports nothing else.
 """
 
-from __future__ import annotations
+from utvag.worker_process import build_worker, main, relay_forever
 
-import logging
-import threading
-
-from rq import SimpleWorker
-
-from utvag import context
-from utvag.config import Config, load_config
-from utvag.context import AppContext
-from utvag.dispatch import relay
-from utvag.jobs import WORKER_QUEUES
-from utvag.logs import configure_logging
-from utvag.maintenance import Schedule, run_due_tasks
-from utvag.redis_conn import connect_redis
-
-log = logging.getLogger("utvag.worker")
-
-RELAY_INTERVAL_SECONDS = 10.0
-
-
-def relay_forever(ctx: AppContext, stop: threading.Event) -> None:
-    """Every ten seconds the outbox relay, then whatever scheduled maintenance
-    is due (``utvag.maintenance``: expired staff sessions every minute, the
-    retention purge every hour)."""
-    schedule = Schedule()
-    while not stop.is_set():
-        try:
-            relay(ctx.session_factory, ctx.redis_client)
-        except Exception as error:  # noqa: BLE001 - the loop must outlive any fault
-            # Only the type: a message could in principle quote a value.
-            log.warning("outbox relay failed (%s); retrying", type(error).__name__)
-        run_due_tasks(ctx.session_factory, ctx.config, schedule)
-        stop.wait(RELAY_INTERVAL_SECONDS)
-
-
-def build_worker(ctx: AppContext) -> SimpleWorker:
-    return SimpleWorker(list(WORKER_QUEUES), connection=ctx.redis_client)
-
-
-def main(config: Config | None = None) -> None:
-    config = config or load_config()
-    configure_logging(config.log_level)
-    ctx = AppContext.build(config, connect_redis(config))
-    context.bind(ctx)
-    stop = threading.Event()
-    threading.Thread(
-        target=relay_forever, args=(ctx, stop), name="outbox-relay", daemon=True
-    ).start()
-    try:
-        build_worker(ctx).work(with_scheduler=True)
-    finally:
-        stop.set()
-
+__all__ = ["build_worker", "main", "relay_forever"]
 
 if __name__ == "__main__":
     main()

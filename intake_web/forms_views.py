@@ -19,7 +19,7 @@ from utvag.dispatch import try_enqueue
 from utvag.due import CallbackWindow
 from utvag.models import ContactChannel, ContactKind
 from utvag.throttle import Purpose
-from utvag.web_throttle import client_bucket, over_limit
+from web_common.throttle import client_bucket, over_limit
 
 bp = Blueprint("forms", __name__)
 bp.url_value_preprocessor(require_known_language)

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from flask import Response, request
 
 from intake_web.state import state
-from utvag.http_headers import PUBLIC_CONTENT_SECURITY_POLICY, set_strict_headers
+from web_common.headers import PUBLIC_CONTENT_SECURITY_POLICY, set_strict_headers
 
 
 def apply_security_headers(response: Response) -> Response:

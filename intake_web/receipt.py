@@ -29,7 +29,7 @@ from utvag.repo.messages import add_follow_up, replies_for
 from utvag.repo.teams import active_team_key
 from utvag.sealed_fields import seal_fields
 from utvag.throttle import Purpose
-from utvag.web_throttle import count, over_limit
+from web_common.throttle import count, over_limit
 
 bp = Blueprint("receipt", __name__)
 bp.url_value_preprocessor(require_known_language)

@@ -26,10 +26,10 @@ from triage.state import ConsoleState, state
 from utvag import maintenance
 from utvag.config import Config, load_config
 from utvag.db import make_engine, make_session_factory, transaction
-from utvag.http_headers import CONSOLE_CONTENT_SECURITY_POLICY, set_strict_headers
 from utvag.models import Role, Team
 from utvag.redis_conn import connect_redis
 from utvag.server_secrets import console_session_key
+from web_common.headers import CONSOLE_CONTENT_SECURITY_POLICY, set_strict_headers
 
 CONSOLE_LOCALE = "sv"
 

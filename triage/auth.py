@@ -39,7 +39,7 @@ from utvag.db import transaction, utcnow
 from utvag.models import StaffMember
 from utvag.repo import audit
 from utvag.throttle import Purpose
-from utvag.web_throttle import client_bucket
+from web_common.throttle import client_bucket
 
 bp = Blueprint("auth", __name__)
 

@@ -30,8 +30,8 @@ from utvag.repo import audit
 from utvag.repo.staff import rewrap_member_key
 from utvag.repo.teams import TeamError, totp_uri
 from utvag.throttle import Purpose
-from utvag.web_throttle import client_bucket, over_limit
-from utvag.web_throttle import count as count_failure
+from web_common.throttle import client_bucket, over_limit
+from web_common.throttle import count as count_failure
 
 bp = Blueprint("self_service", __name__)
 
