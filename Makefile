@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export UTVAG_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test lint bench translations clean-data
+.PHONY: install run test lint bench translations clean-data audit-deps mutate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -38,8 +38,14 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -c pyproject.toml -r crypto utvag intake_web triage web_common worker.py
 	$(BIN)/mypy crypto utvag intake_web triage web_common worker.py bench
 	$(BIN)/lint-imports
+
+# A release step, run where the vulnerability database (PyPI's, OSV) can be
+# reached: these build machines cannot reach it.
+audit-deps: $(STAMP)
+	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

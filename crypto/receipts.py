@@ -19,10 +19,14 @@ def receipt_digest(server_secret: bytes, canonical_code: str) -> str:
     """Return the HMAC-SHA256 (hex) under which a receipt code is looked up.
 
     The server stores only this digest, so a copy of the database does not
-    reveal receipt codes, and without ``server_secret`` it cannot even be used
-    to test guesses. A slow password hash is not needed: the code already has at
-    least 80 bits of entropy, far beyond guessing, and a slow hash would add tens
-    of milliseconds to every submission and lookup for no gain.
+    reveal receipt codes. It does not stop a copy from testing guesses,
+    though: the contact's reply public key is derived from the code alone
+    (``reply_keypair``), so whoever holds a copy can derive it from a guessed
+    code and compare. That is harmless because of the code's 80 bits of
+    entropy: at a billion guesses a second, finding one given code takes
+    tens of millions of years. For the same reason a slow password hash is
+    not needed; it would add tens of milliseconds to every submission and
+    lookup for no gain.
     """
     if len(server_secret) < _MIN_SERVER_SECRET_BYTES:
         raise ValueError(f"server secret must be at least {_MIN_SERVER_SECRET_BYTES} bytes")

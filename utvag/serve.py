@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
+
+# It starts only this package's own processes (gunicorn, the worker).
+import subprocess  # nosec B404
 import sys
 import time
 from collections.abc import Mapping
@@ -72,7 +74,8 @@ def run(config: Config, specs: list[ProcessSpec], env: Mapping[str, str] | None 
         # One embedded Redis for all children, owned by this process.
         embedded = start_embedded_redis(config.data_dir)
         child_env["UTVAG_REDIS_URL"] = embedded_redis_url(embedded)
-    children = [subprocess.Popen(spec.argv, env=child_env) for spec in specs]  # noqa: S603
+    # Fixed argv of our own console scripts (gunicorn, worker), no shell.
+    children = [subprocess.Popen(spec.argv, env=child_env) for spec in specs]  # noqa: S603  # nosec B603
     stopping = False
 
     def _stop(_signum: int, _frame: object) -> None:
