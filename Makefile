@@ -47,6 +47,12 @@ lint: $(STAMP)
 audit-deps: $(STAMP)
 	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
 
+# Mutation testing of the code that keeps the promises (see [tool.mutmut] in
+# pyproject.toml and the score in the README). SQLite only; takes long.
+mutate: $(STAMP)
+	rm -rf mutants
+	UTVAG_TEST_DATABASE_URL= $(BIN)/mutmut run; $(BIN)/mutmut results
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 

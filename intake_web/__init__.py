@@ -11,10 +11,12 @@ from flask import Flask
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from intake_web.admission import new_challenge
 from intake_web.errors import register_error_pages
 from intake_web.forms import MESSAGE_MAX
 from intake_web.headers import apply_security_headers
 from intake_web.i18n import LANGUAGE_NAMES, LANGUAGES, select_locale, text_direction
+from intake_web.proof_of_work import Difficulty
 from intake_web.state import IntakeState
 from utvag.config import Config, load_config
 from utvag.db import make_engine, make_session_factory
@@ -52,6 +54,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         session_factory=make_session_factory(engine),
         redis=redis_client if redis_client is not None else connect_redis(config),
         secrets=secrets,
+        difficulty=Difficulty(),
     )
     Babel(app, locale_selector=select_locale)
 
@@ -63,6 +66,9 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     app.register_blueprint(telephony.bp)
     app.after_request(apply_security_headers)
     app.context_processor(_template_globals)
+    # A global, not a context variable: the form macros are imported
+    # without the template's context.
+    app.jinja_env.globals["new_challenge"] = new_challenge
     register_error_pages(app)
     return app
 

@@ -8,6 +8,7 @@ network without storing the network.
 
 from __future__ import annotations
 
+import enum
 import logging
 
 from flask import Blueprint, render_template
@@ -18,18 +19,20 @@ from sqlalchemy.orm import Session
 from crypto.codes import RECEIPT_CODE_LENGTH, normalise_code
 from crypto.errors import CryptoError
 from crypto.receipts import open_reply, receipt_digest
+from intake_web.admission import spend_presented_proof
 from intake_web.forms import FollowUpForm, ReceiptForm
 from intake_web.i18n import require_known_language
 from intake_web.state import state
-from utvag.db import transaction
-from utvag.dispatch import try_enqueue
+from utvag import throttle
+from utvag.db import transaction, utcnow
+from utvag.dispatch import claim_for_sending, send_after_commit
 from utvag.models import Contact
 from utvag.repo.contacts import contact_by_receipt
 from utvag.repo.messages import add_follow_up, replies_for
 from utvag.repo.teams import active_team_key
 from utvag.sealed_fields import seal_fields
 from utvag.throttle import Purpose
-from web_common.throttle import count, over_limit
+from web_common.throttle import client_bucket
 
 bp = Blueprint("receipt", __name__)
 bp.url_value_preprocessor(require_known_language)
@@ -62,9 +65,30 @@ def _too_many(lang: str, form: ReceiptForm) -> ResponseReturnValue:
 
 def _not_found(lang: str, form: ReceiptForm) -> ResponseReturnValue:
     # One neutral answer for a mistyped code and an unknown one.
-    count(state().session_factory, Purpose.RECEIPT_LOOKUP)
     form.code.errors = [gettext("We could not find that code. Check it and try again.")]
     return render_template("receipt.html", lang=lang, form=form), 404
+
+
+class Lookup(enum.Enum):
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    TOO_MANY = "too_many"
+
+
+def _look_up(session: Session, typed_code: str) -> tuple[Lookup, tuple[Contact, str] | None]:
+    """Find the contact for a typed code, counting a miss against the
+    network's limit unless the request carries a good proof of work."""
+    now = utcnow()
+    bucket = client_bucket()
+    proven = spend_presented_proof(session, now)
+    if not proven and throttle.over_limit(session, Purpose.RECEIPT_LOOKUP, bucket, now):
+        return Lookup.TOO_MANY, None
+    found = _find(session, typed_code)
+    if found is None:
+        if not proven:
+            throttle.count_one(session, Purpose.RECEIPT_LOOKUP, bucket, now)
+        return Lookup.NOT_FOUND, None
+    return Lookup.FOUND, found
 
 
 def _status_page(
@@ -92,15 +116,14 @@ def receipt(lang: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("receipt.html", lang=lang, form=form), status
-    app_state = state()
-    if over_limit(app_state.session_factory, Purpose.RECEIPT_LOOKUP):
+    with transaction(state().session_factory) as session:
+        lookup, found = _look_up(session, form.code.data or "")
+        if found is not None:
+            contact, canonical = found
+            return _status_page(lang, session, contact, canonical, FollowUpForm(formdata=None))
+    if lookup is Lookup.TOO_MANY:
         return _too_many(lang, form)
-    with app_state.session_factory() as session:
-        found = _find(session, form.code.data or "")
-        if found is None:
-            return _not_found(lang, form)
-        contact, canonical = found
-        return _status_page(lang, session, contact, canonical, FollowUpForm(formdata=None))
+    return _not_found(lang, form)
 
 
 @bp.route("/<lang>/receipt/message", methods=["POST"])
@@ -108,11 +131,8 @@ def follow_up(lang: str) -> ResponseReturnValue:
     """The person writes again; sealed to the team key like the first message."""
     form = FollowUpForm()
     app_state = state()
-    code_form = ReceiptForm(formdata=None)
-    if over_limit(app_state.session_factory, Purpose.RECEIPT_LOOKUP):
-        return _too_many(lang, code_form)
     with transaction(app_state.session_factory) as session:
-        found = _find(session, form.code.data or "")
+        lookup, found = _look_up(session, form.code.data or "")
         if found is not None:
             contact, canonical = found
             if not form.validate_on_submit():
@@ -121,12 +141,15 @@ def follow_up(lang: str) -> ResponseReturnValue:
             _message, entry_id = add_follow_up(
                 session, contact, seal_fields(key.public_key, {"message": form.message.data or ""})
             )
+            jobs = claim_for_sending(session, [entry_id])
             page = _status_page(
                 lang, session, contact, canonical, FollowUpForm(formdata=None), sent=True
             )
     if found is None:
-        # Counted in a unit of work of its own, after the lookup's has ended.
-        return _not_found(lang, code_form)
-    try_enqueue(app_state.session_factory, app_state.redis, [entry_id])
+        code_form = ReceiptForm(formdata=None)
+        return (
+            _too_many(lang, code_form) if lookup is Lookup.TOO_MANY else _not_found(lang, code_form)
+        )
+    send_after_commit(app_state.session_factory, app_state.redis, jobs)
     log.info("follow-up received for contact %s", contact.id)
     return page

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from crypto.codes import RECEIPT_CODE_LENGTH, group_code, new_receipt_code, normalise_code
 from crypto.receipts import receipt_digest, reply_keypair
 from utvag.due import CallbackWindow
-from utvag.models import Contact, Team
+from utvag.models import Contact, ContactStatus, Team
 from utvag.repo.contacts import SealedSubmission, create_contact
 from utvag.repo.teams import active_team_key
 from utvag.sealed_fields import seal_fields
@@ -40,6 +40,7 @@ def store_sealed_contact(
     callback_window: CallbackWindow | None,
     callback_day: date | None = None,
     call_digest: str | None = None,
+    status: ContactStatus = ContactStatus.RECEIVED,
 ) -> Receipt:
     """Seal ``fields``, store the contact, and return its receipt code (shown once)."""
     team_key = active_team_key(session, team.id)
@@ -62,6 +63,7 @@ def store_sealed_contact(
             receipt_digest=receipt_digest(receipt_key, canonical),
             reply_public_key=reply_public_key,
             call_digest=call_digest,
+            status=status,
         ),
     )
     return Receipt(contact=contact, outbox_ids=outbox_ids, code=group_code(canonical))

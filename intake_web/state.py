@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from intake_web.proof_of_work import Difficulty
 from utvag.config import Config
 from utvag.server_secrets import IntakeSecrets
 
@@ -20,6 +21,8 @@ class IntakeState:
     session_factory: sessionmaker[Session]
     redis: redis.Redis
     secrets: IntakeSecrets
+    # Worked out from the hour's load, at most every 30 seconds.
+    difficulty: Difficulty
 
 
 def state() -> IntakeState:

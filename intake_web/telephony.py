@@ -26,7 +26,7 @@ from intake_web.state import state
 from intake_web.teams import public_team
 from utvag.config import TwilioConfig
 from utvag.db import transaction, utcnow
-from utvag.dispatch import try_enqueue
+from utvag.dispatch import claim_for_sending, send_after_commit
 from utvag.due import CallbackWindow
 from utvag.models import ContactChannel, ContactKind
 from utvag.phones import normalise_phone
@@ -162,11 +162,12 @@ def menu() -> ResponseReturnValue:
                 callback_window=CallbackWindow.ASAP,
                 call_digest=call_digest,
             )
+            jobs = claim_for_sending(session, receipt.outbox_ids)
     except IntegrityError:
         # The same request, twice at once: the other one stored it.
         response.say(THANKS, **VOICE)
         return _twiml(response)
-    try_enqueue(app_state.session_factory, app_state.redis, receipt.outbox_ids)
+    send_after_commit(app_state.session_factory, app_state.redis, jobs)
     log.info("contact %s received on the hotline", receipt.contact.id)
     response.say(THANKS, **VOICE)
     return _twiml(response)

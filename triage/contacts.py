@@ -67,7 +67,7 @@ def show(contact_id: int) -> ResponseReturnValue:
             )
             for message in messages_for(db, contact.id)
         ]
-        mark_follow_ups_seen(db, contact.id)
+        mark_follow_ups_seen(db, contact)
         current.record(
             db, "decrypt" if content is not None else "decrypt_failed", contact_id=contact.id
         )

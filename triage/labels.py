@@ -41,6 +41,8 @@ STATUS_NAMES = {
     ContactStatus.UNREACHABLE.value: _l("unreachable"),
     ContactStatus.WRONG_NUMBER.value: _l("wrong number"),
     ContactStatus.CLOSED.value: _l("closed"),
+    ContactStatus.UNVERIFIED.value: _l("unverified"),
+    ContactStatus.JUNK.value: _l("junk"),
 }
 OUTCOME_NAMES = {
     CallOutcome.REACHED.value: _l("Reached"),
@@ -165,6 +167,7 @@ ACTION_NAMES = {
     "decrypt_failed": _l("contact could not be opened"),
     "export": _l("export"),
     "invitation_cancelled": _l("invitation cancelled"),
+    "junk_dismissed": _l("dismissed as junk"),
     "key_rotated": _l("team key rotated"),
     "login": _l("logged in"),
     "login_failed": _l("failed login"),
@@ -180,6 +183,7 @@ ACTION_NAMES = {
     "role_changed": _l("role changed"),
     "settings_changed": _l("team settings changed"),
     "team_created": _l("team created"),
+    "unverified_accepted": _l("unverified contacts moved into the queue"),
 }
 
 

@@ -1,12 +1,23 @@
-"""Moving outbox entries into RQ: right after commit, and by the worker's relay."""
+"""Moving outbox entries into RQ: right after commit, and by the worker's relay.
+
+A request that made jobs marks the immediate ones as sent *in its own
+transaction* (``claim_for_sending``), then after the commit sends them to
+Redis in one pipeline, one round trip (``send``). If Redis is down or slow,
+it unmarks them (``return_to_relay``) and the worker's relay sends them within
+seconds; the person is never kept waiting and nothing is lost. Scheduled
+jobs (a due notice) are always left to the relay: they are not urgent.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import redis
 from rq import Queue
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from utvag.db import transaction, utcnow
@@ -20,51 +31,121 @@ JOB_RESULT_TTL = timedelta(hours=1)
 JOB_FAILURE_TTL = timedelta(days=7)
 
 
-def enqueue(redis_client: redis.Redis, entry: OutboxEntry) -> None:
-    """Put one outbox entry on its queue. The job id is derived from the entry,
-    so enqueueing twice replaces rather than duplicates."""
-    queue = Queue(JOB_QUEUES[entry.job_name], connection=redis_client)
-    options = {
-        "job_id": f"outbox-{entry.id}",
-        "result_ttl": int(JOB_RESULT_TTL.total_seconds()),
-        "failure_ttl": int(JOB_FAILURE_TTL.total_seconds()),
-    }
-    function = JOB_FUNCTIONS[entry.job_name]
-    if entry.run_at is not None and entry.run_at > utcnow():
+@dataclass(frozen=True)
+class ReadyJob:
+    """What RQ needs of an outbox entry: ids only, never content."""
+
+    entry_id: int
+    job_name: str
+    job_args: tuple[int | str, ...]
+    run_at: datetime | None = None
+
+    @classmethod
+    def of(cls, entry: OutboxEntry) -> ReadyJob:
+        return cls(entry.id, entry.job_name, tuple(entry.job_args), entry.run_at)
+
+
+def _enqueue(
+    redis_client: redis.Redis, pipe: redis.client.Pipeline, job: ReadyJob, now: datetime
+) -> None:
+    """Queue one job on the pipeline. The job id is derived from the entry, so
+    sending twice replaces rather than duplicates."""
+    queue = Queue(JOB_QUEUES[job.job_name], connection=redis_client)
+    job_id = f"outbox-{job.entry_id}"
+    result_ttl = int(JOB_RESULT_TTL.total_seconds())
+    failure_ttl = int(JOB_FAILURE_TTL.total_seconds())
+    function = JOB_FUNCTIONS[job.job_name]
+    if job.run_at is not None and job.run_at > now:
         # RQ's scheduler (the worker runs with_scheduler) holds it until then.
-        queue.enqueue_at(entry.run_at, function, entry.id, *entry.job_args, **options)
+        queue.enqueue_at(
+            job.run_at,
+            function,
+            job.entry_id,
+            *job.job_args,
+            job_id=job_id,
+            result_ttl=result_ttl,
+            failure_ttl=failure_ttl,
+            pipeline=pipe,
+        )
     else:
-        queue.enqueue(function, entry.id, *entry.job_args, **options)
+        queue.enqueue_call(
+            function,
+            args=(job.entry_id, *job.job_args),
+            job_id=job_id,
+            result_ttl=result_ttl,
+            failure_ttl=failure_ttl,
+            pipeline=pipe,
+        )
 
 
-def try_enqueue(
-    session_factory: sessionmaker[Session], redis_client: redis.Redis, entry_ids: list[int]
-) -> int:
-    """Enqueue freshly committed entries; on a Redis fault leave them to the relay.
+def send(redis_client: redis.Redis, jobs: Iterable[ReadyJob]) -> bool:
+    """Send jobs to Redis in one pipeline; False on any Redis fault (nothing
+    is lost: the entries are still in the outbox)."""
+    jobs = list(jobs)
+    if not jobs:
+        return True
+    now = utcnow()
+    try:
+        with redis_client.pipeline() as pipe:
+            # RQ expects a MULTI pipeline (it calls multi() itself on an
+            # empty one, and fails if commands came first).
+            pipe.multi()
+            for job in jobs:
+                _enqueue(redis_client, pipe, job, now)
+            pipe.execute()
+    except redis.RedisError as error:
+        log.warning("%s outbox entries left for the relay: %s", len(jobs), type(error).__name__)
+        return False
+    return True
 
-    Returns how many went out. Never raises for Redis: the person's
-    submission is already safe in the database.
-    """
-    sent = 0
+
+def claim_for_sending(session: Session, entry_ids: list[int]) -> list[ReadyJob]:
+    """In the transaction that made them: mark the immediate entries as sent
+    and return them, to ``send`` once the transaction has committed."""
+    now = utcnow()
+    ready = []
     for entry_id in entry_ids:
-        with transaction(session_factory) as session:
-            entry = session.get(OutboxEntry, entry_id)
-            if entry is None or entry.completed_at is not None:
-                continue
-            try:
-                enqueue(redis_client, entry)
-            except redis.RedisError as error:
-                log.warning(
-                    "outbox entry %s left for the relay: %s", entry_id, type(error).__name__
-                )
-                continue
-            outbox.mark_enqueued(session, entry_id)
-            sent += 1
-    return sent
+        entry = session.get(OutboxEntry, entry_id)
+        if entry is None or entry.run_at is not None:
+            continue  # scheduled: the relay sends it
+        entry.enqueued_at = now
+        entry.enqueue_count += 1
+        ready.append(ReadyJob.of(entry))
+    return ready
+
+
+def return_to_relay(session_factory: sessionmaker[Session], jobs: list[ReadyJob]) -> None:
+    """``send`` failed: let the relay send them at its next round."""
+    if not jobs:
+        return
+    with transaction(session_factory) as session:
+        session.execute(
+            update(OutboxEntry)
+            .where(
+                OutboxEntry.id.in_([job.entry_id for job in jobs]),
+                OutboxEntry.completed_at.is_(None),
+            )
+            .values(enqueued_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def send_after_commit(
+    session_factory: sessionmaker[Session], redis_client: redis.Redis, jobs: list[ReadyJob]
+) -> None:
+    """The step after a request's commit: send, or hand back to the relay."""
+    if not send(redis_client, jobs):
+        return_to_relay(session_factory, jobs)
 
 
 def relay(session_factory: sessionmaker[Session], redis_client: redis.Redis) -> int:
-    """Enqueue every entry not yet enqueued, or enqueued long ago and not done."""
+    """Send every entry not yet sent, or sent long ago and not done: one read,
+    one pipeline, one write."""
     with session_factory() as session:
-        pending = [entry.id for entry in outbox.entries_to_enqueue(session)]
-    return try_enqueue(session_factory, redis_client, pending) if pending else 0
+        pending = [ReadyJob.of(entry) for entry in outbox.entries_to_enqueue(session)]
+    if not pending or not send(redis_client, pending):
+        return 0
+    with transaction(session_factory) as session:
+        for job in pending:
+            outbox.mark_enqueued(session, job.entry_id)
+    return len(pending)

@@ -5,7 +5,8 @@
 | ``staff_sessions``   | minute     | delete staff sessions past their idle or total limit,  |
 |                      |            | and with each the team keys sealed in it               |
 | ``retention``        | hour       | delete sealed content past the team's retention period |
-| ``throttle_windows`` | hour       | delete per-network counts older than a day             |
+| ``throttle_windows`` | hour       | delete per-network counts older than a day, and spent  |
+|                      |            | proofs of work that could no longer be presented       |
 
 Each run is its own transaction, so one failing task does not hold up the
 others. Each outcome is written to ``maintenance_runs``: a task that has not
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from utvag.config import Config
 from utvag.db import transaction, utcnow
 from utvag.models import MaintenanceRun
+from utvag.repo.proofs import purge_spent
 from utvag.repo.sessions import purge_expired_sessions
 from utvag.retention import purge_expired
 from utvag.throttle import purge_old_windows
@@ -60,8 +62,9 @@ def _purge_content(session: Session, _config: Config, now: datetime) -> int:
     return purge_expired(session, now)
 
 
-def _purge_windows(session: Session, _config: Config, now: datetime) -> None:
+def _purge_windows(session: Session, _config: Config, now: datetime) -> int:
     purge_old_windows(session, now)
+    return purge_spent(session, now)
 
 
 TASKS = (

@@ -21,6 +21,8 @@ SECRET_BYTES = 32
 class IntakeSecrets:
     receipt_key: bytes = field(repr=False)
     session_key: bytes = field(repr=False)
+    # Signs the proof-of-work challenges the public forms hand out.
+    proof_key: bytes = field(repr=False)
 
 
 def _read_or_create(path: Path) -> bytes:
@@ -47,6 +49,7 @@ def intake_secrets(data_dir: Path) -> IntakeSecrets:
     return IntakeSecrets(
         receipt_key=_read_or_create(directory / "receipt-hmac.key"),
         session_key=_read_or_create(directory / "intake-session.key"),
+        proof_key=_read_or_create(directory / "intake-proof.key"),
     )
 
 

@@ -15,7 +15,9 @@ import hmac
 import ipaddress
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -123,6 +125,47 @@ def count_one(session: Session, purpose: Purpose, bucket: Bucket | None, now: da
             continue  # another request created it first; count on that row
         return
     # Give up counting rather than fail the request.
+
+
+def count_and_check(
+    session: Session, purpose: Purpose, bucket: Bucket | None, now: datetime
+) -> bool:
+    """Count one more for the network and say whether it is now over the limit.
+
+    One statement (an upsert returning the new count) on both databases, in
+    the caller's transaction: the count and what it admits commit together.
+    """
+    if bucket is None:
+        return False
+    window = _window(now)
+    insert = _dialect_insert(session)(NetworkThrottle).values(
+        purpose=purpose.value, bucket=bucket.digest, window_start=window, count=1
+    )
+    statement = insert.on_conflict_do_update(
+        index_elements=["purpose", "bucket", "window_start"],
+        set_={"count": NetworkThrottle.count + 1},
+    ).returning(NetworkThrottle.count)
+    count = int(session.execute(statement).scalar_one())
+    return count > _limit(purpose, bucket)
+
+
+def _dialect_insert(session: Session):  # type: ignore[no-untyped-def]
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert
+    return sqlite_insert
+
+
+def submissions_this_hour(session: Session, now: datetime) -> int:
+    """Everything counted for submissions across all networks this hour."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(NetworkThrottle.count), 0)).where(
+                NetworkThrottle.purpose == Purpose.SUBMISSION.value,
+                NetworkThrottle.window_start == _window(now),
+            )
+        )
+        or 0
+    )
 
 
 def purge_old_windows(session: Session, now: datetime) -> None:

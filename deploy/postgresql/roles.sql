@@ -20,6 +20,10 @@ GRANT SELECT ON teams, team_keys, closed_days TO utvag_intake;
 GRANT SELECT, INSERT ON contacts, contact_messages, outbox TO utvag_intake;
 GRANT UPDATE (enqueued_at, enqueue_count) ON outbox TO utvag_intake;
 GRANT SELECT, INSERT, UPDATE ON network_throttles TO utvag_intake;
+-- A follow-up marks its contact as having news; nothing else of a contact
+-- can change from the public side.
+GRANT UPDATE (unseen_follow_up_at, queue_due_at) ON contacts TO utvag_intake;
+GRANT SELECT, INSERT ON spent_proofs TO utvag_intake;
 GRANT USAGE ON SEQUENCE contacts_id_seq, contact_messages_id_seq, outbox_id_seq,
   network_throttles_id_seq TO utvag_intake;
 
@@ -34,6 +38,7 @@ GRANT SELECT, INSERT, UPDATE ON contacts, contact_messages, call_attempts, cases
   checklist_items, outbox TO utvag_console;
 GRANT SELECT, INSERT ON audit_events TO utvag_console;
 GRANT SELECT ON maintenance_runs TO utvag_console;
+GRANT SELECT ON spent_proofs TO utvag_console;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO utvag_console;
 
 -- The worker: the outbox, the clear queue fields, the retention purge
@@ -44,5 +49,6 @@ GRANT SELECT ON teams TO utvag_worker;
 GRANT SELECT, UPDATE ON contacts, call_attempts, cases, case_checks TO utvag_worker;
 GRANT SELECT, DELETE ON contact_messages, network_throttles, staff_sessions TO utvag_worker;
 GRANT SELECT, INSERT, UPDATE ON maintenance_runs TO utvag_worker;
+GRANT SELECT, DELETE ON spent_proofs TO utvag_worker;
 GRANT SELECT, INSERT ON audit_events TO utvag_worker;
 GRANT USAGE ON SEQUENCE audit_events_id_seq TO utvag_worker;

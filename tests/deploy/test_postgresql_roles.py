@@ -208,6 +208,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "contact_messages": {"SELECT", "INSERT"},
         "outbox": {"SELECT", "INSERT"},
         "network_throttles": WRITE,
+        "spent_proofs": {"SELECT", "INSERT"},
     },
     "console": {
         "teams": {"SELECT", "UPDATE"},
@@ -227,6 +228,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "outbox": WRITE,
         "audit_events": {"SELECT", "INSERT"},
         "maintenance_runs": {"SELECT"},
+        "spent_proofs": {"SELECT"},
     },
     "worker": {
         "outbox": {"SELECT", "UPDATE"},
@@ -239,12 +241,18 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "network_throttles": {"SELECT", "DELETE"},
         "staff_sessions": {"SELECT", "DELETE"},
         "maintenance_runs": WRITE,
+        "spent_proofs": {"SELECT", "DELETE"},
         "audit_events": {"SELECT", "INSERT"},
     },
 }
 # Column-level grants on top of the table-level ones.
 EXPECTED_COLUMN_GRANTS: dict[str, set[tuple[str, str, str]]] = {
-    "intake": {("outbox", "enqueued_at", "UPDATE"), ("outbox", "enqueue_count", "UPDATE")},
+    "intake": {
+        ("outbox", "enqueued_at", "UPDATE"),
+        ("outbox", "enqueue_count", "UPDATE"),
+        ("contacts", "unseen_follow_up_at", "UPDATE"),
+        ("contacts", "queue_due_at", "UPDATE"),
+    },
     "console": set(),
     "worker": set(),
 }

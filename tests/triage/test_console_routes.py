@@ -19,6 +19,8 @@ EXPECTED_RULES = {
     "queue.home": Role.COORDINATOR,
     "queue.queue": Role.COORDINATOR,
     "queue.poll": Role.COORDINATOR,
+    "queue.junk": Role.COORDINATOR,
+    "queue.accept": Role.COORDINATOR,
     "contacts.show": Role.COORDINATOR,
     "contacts.claim": Role.COORDINATOR,
     "contacts.release": Role.COORDINATOR,

@@ -147,6 +147,8 @@ def test_a_contact_arriving_out_of_hours_is_announced_when_it_becomes_due(
         )
     assert due_entry.run_at.isoformat() == "2026-11-30T07:00:00+00:00"  # Monday 08:00
     registry = ScheduledJobRegistry("notifications", connection=redis_client)
+    assert registry.get_job_ids() == []  # not urgent: the relay sends it, not the request
+    relay(session_factory, redis_client)
     assert registry.get_job_ids() == [f"outbox-{due_entry.id}"]
 
     time_machine.move_to("2026-11-30T08:00:30+01:00", tick=True)
@@ -183,3 +185,28 @@ def test_a_due_notice_for_a_contact_that_moved_on_announces_nothing(
     notify_contact_due(entry_id, contact_id)
 
     assert redis_client.get(queue_version_key(team.created.team.id)) is None
+
+
+def test_the_relay_sends_scheduled_and_immediate_jobs_in_one_pipeline(
+    redis_client: redis.Redis,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    """A scheduled job first, then an immediate one: the order RQ's own
+    pipeline handling once tripped over."""
+    from datetime import timedelta
+
+    from rq.registry import ScheduledJobRegistry
+
+    from utvag.db import transaction, utcnow
+    from utvag.repo import outbox
+
+    with transaction(session_factory) as session:
+        later = outbox.add_job(session, "notify_contact_due", 1)
+        later.run_at = utcnow() + timedelta(hours=1)
+        now = outbox.add_job(session, "notify_new_contact", 2)
+        ids = (later.id, now.id)
+    assert relay(session_factory, redis_client) == 2
+    assert ScheduledJobRegistry("notifications", connection=redis_client).get_job_ids() == [
+        f"outbox-{ids[0]}"
+    ]
+    assert redis_client.lrange("rq:queue:notifications", 0, -1) == [f"outbox-{ids[1]}".encode()]

@@ -188,11 +188,16 @@ def test_a_release_0001_database_migrates_to_head_and_keeps_working(
             table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
             for table in ("contacts", "call_attempts", "contact_messages", "cases", "key_wraps")
         }
+        queue_due_at, unseen = connection.execute(
+            text("SELECT queue_due_at, unseen_follow_up_at FROM contacts WHERE id = 1")
+        ).one()
         sealed_totp = connection.execute(
             text("SELECT sealed_totp_secret FROM staff_members WHERE id = 1")
         ).scalar()
     engine.dispose()
     assert counts == dict.fromkeys(counts, 1), "the migration lost rows"
+    assert queue_due_at is None  # a case is not in the queue
+    assert unseen is not None  # its follow-up was never opened
     assert TOTP_SECRET.encode() not in bytes(sealed_totp)
 
     console = create_console(config, redis_client=redis_client)

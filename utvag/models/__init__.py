@@ -17,6 +17,7 @@ from utvag.models.enrolment import Enrolment
 from utvag.models.maintenance_run import MaintenanceRun
 from utvag.models.network_throttle import NetworkThrottle
 from utvag.models.outbox import OutboxEntry
+from utvag.models.spent_proof import SpentProof
 from utvag.models.staff import Role, StaffMember
 from utvag.models.staff_session import StaffSession
 from utvag.models.team import Team
@@ -46,6 +47,7 @@ __all__ = [
     "NetworkThrottle",
     "OutboxEntry",
     "Role",
+    "SpentProof",
     "StaffMember",
     "StaffSession",
     "Team",

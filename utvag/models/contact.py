@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from utvag.db import Base, UTCDateTime, utcnow
@@ -31,6 +31,11 @@ class ContactStatus(enum.StrEnum):
     UNREACHABLE = "unreachable"
     WRONG_NUMBER = "wrong_number"
     CLOSED = "closed"
+    # Over a network's hourly limit without a proof of work: kept sealed, out
+    # of the queue, until staff look through them (then received, or junk).
+    UNVERIFIED = "unverified"
+    # Dismissed by staff as junk (a flood), in bulk, without opening it.
+    JUNK = "junk"
 
     @property
     def is_open(self) -> bool:
@@ -48,7 +53,14 @@ class Contact(Base):
     """
 
     __tablename__ = "contacts"
-    __table_args__ = (Index("ix_contacts_team_id_due_at", "team_id", "due_at"),)
+    __table_args__ = (
+        Index("ix_contacts_team_id_due_at", "team_id", "due_at"),
+        # The queue, a page at a time, on both databases: one index range.
+        Index("ix_contacts_queue", "team_id", "wants_callback", "queue_due_at", "id"),
+        Index("ix_contacts_team_id_status_id", "team_id", "status", "id"),
+        Index("ix_contacts_team_id_unseen_follow_up_at", "team_id", "unseen_follow_up_at"),
+        Index("ix_contacts_team_id_closed_at", "team_id", "closed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
@@ -62,6 +74,12 @@ class Contact(Base):
     status: Mapped[str] = mapped_column(String(20), default=ContactStatus.RECEIVED.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # ``due_at`` while the contact is open, else empty: what the queue sorts
+    # and pages on. Kept by the mapper (below), never set by hand.
+    queue_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When the oldest follow-up no one has opened yet arrived; empty once
+    # staff open the contact. Brings even a closed contact back to view.
+    unseen_follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     attempt_count: Mapped[int] = mapped_column(default=0)
     # The sealed envelope carries its key id too; the column lets a key
     # rotation find what is still sealed to an old key without opening it.
@@ -91,3 +109,13 @@ class Contact(Base):
     # When the retention purge deleted everything sealed; the clear queue
     # fields stay for the yearly follow-up.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+@event.listens_for(Contact, "before_insert")
+@event.listens_for(Contact, "before_update")
+def _keep_queue_due_at(_mapper: object, _connection: object, contact: Contact) -> None:
+    """One place decides what is in the queue: an open status."""
+    status = ContactStatus(contact.status or ContactStatus.RECEIVED.value)
+    wanted = contact.due_at if status.is_open else None
+    if contact.queue_due_at != wanted:
+        contact.queue_due_at = wanted

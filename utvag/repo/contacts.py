@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
 from utvag.due import CallbackWindow, due_time
-from utvag.models import OPEN_STATUS_VALUES, Contact, ContactChannel, ContactKind, Team
+from utvag.models import Contact, ContactChannel, ContactKind, ContactStatus, Team
 from utvag.repo import outbox
-from utvag.repo.messages import has_unseen_follow_up
 from utvag.repo.teams import calendar_for
 
 NEW_CONTACT_JOB = "notify_new_contact"
@@ -34,6 +33,8 @@ class SealedSubmission:
     reply_public_key: bytes
     callback_day: date | None = None
     call_digest: str | None = None
+    # RECEIVED joins the queue; UNVERIFIED waits outside it (a flood).
+    status: ContactStatus = ContactStatus.RECEIVED
 
 
 def create_contact(
@@ -59,6 +60,7 @@ def create_contact(
         receipt_digest=submission.receipt_digest,
         reply_public_key=submission.reply_public_key,
         call_digest=submission.call_digest,
+        status=submission.status.value,
     )
     session.add(contact)
     session.flush()
@@ -123,50 +125,4 @@ def contact_by_receipt(session: Session, receipt_digest: str) -> Contact | None:
 def contact_for_team(session: Session, team_id: int, contact_id: int) -> Contact | None:
     return session.scalar(
         select(Contact).where(Contact.id == contact_id, Contact.team_id == team_id)
-    )
-
-
-def queue_for_team(session: Session, team_id: int) -> list[Contact]:
-    """The team's open contacts, the one due first at the top."""
-    return list(
-        session.scalars(
-            select(Contact)
-            .where(
-                Contact.team_id == team_id,
-                or_(Contact.status.in_(OPEN_STATUS_VALUES), has_unseen_follow_up()),
-            )
-            .order_by(Contact.due_at, Contact.id)
-        )
-    )
-
-
-def closed_for_team(session: Session, team_id: int, limit: int = 200) -> list[Contact]:
-    """The team's closed contacts, the most recently closed first."""
-    return list(
-        session.scalars(
-            select(Contact)
-            .where(
-                Contact.team_id == team_id,
-                Contact.status.not_in(OPEN_STATUS_VALUES),
-                ~has_unseen_follow_up(),
-            )
-            .order_by(Contact.closed_at.desc(), Contact.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def count_due(session: Session, team_id: int, now: datetime) -> int:
-    """Open contacts due now or earlier: the console's badge."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Contact)
-            .where(
-                Contact.team_id == team_id,
-                Contact.status.in_(OPEN_STATUS_VALUES),
-                Contact.due_at <= now,
-            )
-        )
-        or 0
     )

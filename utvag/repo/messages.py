@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Exists, exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
@@ -26,6 +26,8 @@ def add_follow_up(
     )
     session.add(message)
     session.flush()
+    if contact.unseen_follow_up_at is None:
+        contact.unseen_follow_up_at = message.created_at
     entry = outbox.add_job(session, FOLLOW_UP_JOB, message.id)
     return message, entry.id
 
@@ -62,7 +64,10 @@ def replies_for(session: Session, contact_id: int) -> list[ContactMessage]:
     ]
 
 
-def mark_follow_ups_seen(session: Session, contact_id: int, now: datetime | None = None) -> None:
+def mark_follow_ups_seen(session: Session, contact: Contact, now: datetime | None = None) -> None:
+    """A member opened the contact: its follow-ups are seen, it leaves the news list."""
+    contact.unseen_follow_up_at = None
+    contact_id = contact.id
     session.execute(
         update(ContactMessage)
         .where(
@@ -72,21 +77,4 @@ def mark_follow_ups_seen(session: Session, contact_id: int, now: datetime | None
         )
         .values(seen_at=now or utcnow())
         .execution_options(synchronize_session=False)
-    )
-
-
-def has_unseen_follow_up() -> Exists:
-    """A SQL condition: the contact has a follow-up no one has opened yet."""
-    return exists().where(
-        ContactMessage.contact_id == Contact.id,
-        ContactMessage.direction == MessageDirection.FROM_PERSON.value,
-        ContactMessage.seen_at.is_(None),
-    )
-
-
-def contacts_with_unseen_follow_ups(session: Session, team_id: int) -> set[int]:
-    return set(
-        session.scalars(
-            select(Contact.id).where(Contact.team_id == team_id, has_unseen_follow_up())
-        )
     )
