@@ -74,6 +74,11 @@ TASK_NAMES = {
 }
 
 
+def resolved(names: dict[str, object]) -> dict[str, str]:
+    """The labels in this request's language, translated once."""
+    return {key: str(label) for key, label in names.items()}
+
+
 def label_globals() -> dict[str, object]:
     return {
         "kind_names": KIND_NAMES,

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 
 from triage import current
+from triage.labels import CHANNEL_NAMES, KIND_NAMES, STATUS_NAMES, WINDOW_NAMES, resolved
 from triage.roles import requires
 from triage.state import state
 from utvag.db import transaction, utcnow
@@ -95,6 +96,12 @@ def queue() -> ResponseReturnValue:
         calling=calling,
         version=_queue_version(team.id),
         can_choose=view in (View.CALL, View.MESSAGES, View.UNVERIFIED),
+        count_cap=queue_repo.COUNT_CAP,
+        # Translated once for the page, not once per row.
+        kinds=resolved(KIND_NAMES),
+        channels=resolved(CHANNEL_NAMES),
+        windows=resolved(WINDOW_NAMES),
+        statuses=resolved(STATUS_NAMES),
     )
 
 

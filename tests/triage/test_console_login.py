@@ -176,3 +176,22 @@ def test_a_busy_session_still_ends_after_its_absolute_lifetime(
         assert logged_in_staff.get("/queue").status_code == 200
     time_machine.shift(timedelta(minutes=29))  # 21 x 29 min: over 10 hours in all
     assert logged_in_staff.get("/queue").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["2026-11-24T09:05:00+00:00", "2026-03-29T01:30:00+00:00", "2027-01-01T00:00:00+00:00"],
+)
+def test_times_read_as_babel_writes_them_in_swedish(moment: str) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    from triage import local_time
+
+    value = datetime.fromisoformat(moment)
+    zone = ZoneInfo("Europe/Stockholm")
+    assert local_time(value, zone) == format_datetime(
+        value, "EEE d MMM HH:mm", tzinfo=zone, locale="sv"
+    )

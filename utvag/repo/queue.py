@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from utvag.models import Contact, ContactStatus
@@ -59,9 +59,15 @@ class Page:
     next_cursor: Cursor | None
 
 
+# Counting stops here: "more than 10,000" is all staff need to know, and a
+# count that stops costs the same at a hundred thousand as at ten thousand.
+COUNT_CAP = 10_000
+
+
 @dataclass(frozen=True)
 class Summary:
-    """The counts staff see before any list: each one index range."""
+    """The counts staff see before any list, each at most ``COUNT_CAP + 1``
+    (shown as "more than 10 000"): one bounded index range each."""
 
     to_call: int
     due_now: int
@@ -74,7 +80,7 @@ class Summary:
 def _open(team_id: int, to_call: bool) -> list[ColumnElement[bool]]:
     return [
         Contact.team_id == team_id,
-        Contact.wants_callback.is_(to_call),
+        Contact.wants_callback == to_call,
         Contact.queue_due_at.is_not(None),
     ]
 
@@ -88,12 +94,7 @@ def page(
     size: int = PAGE_SIZE,
 ) -> Page:
     """Open contacts to call (or message-only ones), the one due first on top."""
-    query = select(Contact).where(*_open(team_id, to_call))
-    if after is not None:
-        query = query.where(
-            tuple_(Contact.queue_due_at, Contact.id) > tuple_(after.due_at, after.contact_id)
-        )
-    rows = list(session.scalars(query.order_by(Contact.queue_due_at, Contact.id).limit(size + 1)))
+    rows = list(session.scalars(page_query(team_id, to_call, after, size)))
     more = len(rows) > size
     rows = rows[:size]
     last = rows[-1] if more else None
@@ -101,22 +102,58 @@ def page(
     return Page(rows, cursor)
 
 
+def page_query(
+    team_id: int, to_call: bool, after: Cursor | None = None, size: int = PAGE_SIZE
+) -> Select[Contact]:
+    """One page and one row more (to know whether there is a next page)."""
+    query = select(Contact).where(*_open(team_id, to_call))
+    if after is not None:
+        query = query.where(
+            tuple_(Contact.queue_due_at, Contact.id) > tuple_(after.due_at, after.contact_id)
+        )
+    return query.order_by(Contact.queue_due_at, Contact.id).limit(size + 1)
+
+
 def _count(session: Session, *conditions: ColumnElement[bool]) -> int:
-    return int(session.scalar(select(func.count()).select_from(Contact).where(*conditions)) or 0)
+    """How many rows match, counting no further than ``COUNT_CAP + 1``."""
+    bounded = select(Contact.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+    return int(session.scalar(select(func.count()).select_from(bounded)) or 0)
 
 
 def summary(session: Session, team_id: int, now: datetime) -> Summary:
-    to_call = _open(team_id, True)
+    to_call, due, overdue = _to_call_counts(session, team_id, now)
     return Summary(
-        to_call=_count(session, *to_call),
-        due_now=_count(session, *to_call, Contact.queue_due_at <= now),
-        overdue=_count(session, *to_call, Contact.queue_due_at <= now - OVERDUE_AFTER),
+        to_call=to_call,
+        due_now=due,
+        overdue=overdue,
         messages=_count(session, *_open(team_id, False)),
         news=_count(session, Contact.team_id == team_id, Contact.unseen_follow_up_at.is_not(None)),
         unverified=_count(
             session, Contact.team_id == team_id, Contact.status == ContactStatus.UNVERIFIED.value
         ),
     )
+
+
+def _to_call_counts(session: Session, team_id: int, now: datetime) -> tuple[int, int, int]:
+    """To call, due now, overdue: one pass over the earliest ``COUNT_CAP + 1``.
+
+    The overdue come first in due order, then the rest due now, so each of
+    the three is exact up to the cap."""
+    earliest = (
+        select(Contact.queue_due_at.label("due"))
+        .where(*_open(team_id, True))
+        .order_by(Contact.queue_due_at)
+        .limit(COUNT_CAP + 1)
+        .subquery()
+    )
+    row = session.execute(
+        select(
+            func.count(),
+            func.count().filter(earliest.c.due <= now),
+            func.count().filter(earliest.c.due <= now - OVERDUE_AFTER),
+        ).select_from(earliest)
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def due_now(session: Session, team_id: int, now: datetime) -> int:
