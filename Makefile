@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export UTVAG_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test lint bench translations clean-data audit-deps mutate
+.PHONY: install run test lint bench loadtest translations clean-data audit-deps mutate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -52,6 +52,11 @@ audit-deps: $(STAMP)
 mutate: $(STAMP)
 	rm -rf mutants
 	UTVAG_TEST_DATABASE_URL= $(BIN)/mutmut run; $(BIN)/mutmut results
+
+# 200 people submitting at once for 60 s against gunicorn + PostgreSQL, then
+# every receipt checked against the database. Bounded; not in make test.
+loadtest: $(STAMP)
+	$(BIN)/python -m bench.loadtest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

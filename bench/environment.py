@@ -109,7 +109,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str]) -> Iterator[int]:
+def gunicorn(app: str, env: dict[str, str], workers: str = GUNICORN_WORKERS) -> Iterator[int]:
     """Serve ``app`` (module:factory()) under gunicorn as production does."""
     port = free_port()
     argv = [
@@ -119,7 +119,7 @@ def gunicorn(app: str, env: dict[str, str]) -> Iterator[int]:
         "--config",
         "python:utvag.gunicorn_conf",
         "--workers",
-        GUNICORN_WORKERS,
+        workers,
         "--bind",
         f"127.0.0.1:{port}",
         app,

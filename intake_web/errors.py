@@ -12,6 +12,7 @@ import logging
 from flask import Flask, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from intake_web.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -47,6 +48,7 @@ EXPLANATIONS = {
 def register_error_pages(app: Flask) -> None:
     app.before_request(_refuse_file_uploads)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DBAPIError, _database_unreachable)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -72,6 +74,15 @@ def error_page(status: int) -> ResponseReturnValue:
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     return error_page(error.code or 500)
+
+
+def _database_unreachable(error: DBAPIError) -> ResponseReturnValue:
+    """The database is down or refused the work: nothing was stored (every
+    submission is one transaction), and the person is told to try again."""
+    if not error.connection_invalidated and not isinstance(error, OperationalError):
+        return _unexpected_error(error)
+    log.error("database unreachable on a public page (%s)", type(error.orig).__name__)
+    return error_page(503)
 
 
 def _unexpected_error(error: Exception) -> ResponseReturnValue:

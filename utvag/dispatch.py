@@ -138,11 +138,15 @@ def send_after_commit(
         return_to_relay(session_factory, jobs)
 
 
-def relay(session_factory: sessionmaker[Session], redis_client: redis.Redis) -> int:
+def relay(
+    session_factory: sessionmaker[Session],
+    redis_client: redis.Redis,
+    now: datetime | None = None,
+) -> int:
     """Send every entry not yet sent, or sent long ago and not done: one read,
     one pipeline, one write."""
     with session_factory() as session:
-        pending = [ReadyJob.of(entry) for entry in outbox.entries_to_enqueue(session)]
+        pending = [ReadyJob.of(entry) for entry in outbox.entries_to_enqueue(session, now)]
     if not pending or not send(redis_client, pending):
         return 0
     with transaction(session_factory) as session:

@@ -33,14 +33,20 @@ def embedded_redis_url(client: redis.Redis) -> str:
     return f"unix://{socket_file}"
 
 
-def connect_redis(config: Config) -> redis.Redis:
+# A web request gives Redis this long (per try, two tries) before leaving its
+# job to the relay: a person is never kept waiting on a dead or hung Redis.
+WEB_SOCKET_TIMEOUT = 1.0
+# The worker blocks on Redis by design (waiting for jobs) and can wait longer.
+WORKER_SOCKET_TIMEOUT = 5.0
+
+
+def connect_redis(config: Config, *, socket_timeout: float = WEB_SOCKET_TIMEOUT) -> redis.Redis:
     if config.redis_url is None:
         return start_embedded_redis(config.data_dir)
-    # Fail fast: a person submitting a form must not wait on a dead Redis;
-    # the outbox keeps the job and the relay retries later.
+    # Fail fast: the outbox keeps the job and the relay retries later.
     return redis.Redis.from_url(
         config.redis_url,
         socket_connect_timeout=1,
-        socket_timeout=5,
+        socket_timeout=socket_timeout,
         retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), retries=1),
     )

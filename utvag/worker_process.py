@@ -20,7 +20,7 @@ from utvag.dispatch import relay
 from utvag.jobs import WORKER_QUEUES
 from utvag.logs import configure_logging
 from utvag.maintenance import Schedule, run_due_tasks
-from utvag.redis_conn import connect_redis
+from utvag.redis_conn import WORKER_SOCKET_TIMEOUT, connect_redis
 
 log = logging.getLogger("utvag.worker")
 
@@ -49,7 +49,7 @@ def build_worker(ctx: AppContext) -> SimpleWorker:
 def main(config: Config | None = None) -> None:
     config = config or load_config()
     configure_logging(config.log_level)
-    ctx = AppContext.build(config, connect_redis(config))
+    ctx = AppContext.build(config, connect_redis(config, socket_timeout=WORKER_SOCKET_TIMEOUT))
     context.bind(ctx)
     stop = threading.Event()
     threading.Thread(

@@ -11,6 +11,10 @@ from crypto.keys import generate_team_keypair, key_id, public_key_of
 from crypto.receipts import open_reply, receipt_digest, reply_keypair
 from crypto.sealing import seal
 
+# reply_keypair("0123456789ABCDEF")'s public half, recorded when replies
+# were first sealed: it must never change.
+KNOWN_REPLY_PUBLIC_KEY = "e2169b3c41a8e46dc406943044616beeac439db0de811186109771b7647dc067"
+
 SERVER_SECRET = bytes(range(32))
 CODE = "ABCDEFGHJKMNPQRS"
 receipt_codes = st.text(
@@ -107,3 +111,11 @@ def test_replies_also_open_with_open_sealed() -> None:
     private_key, public_key = reply_keypair(CODE)
     envelope = seal(public_key, b"reply")
     assert open_sealed({key_id(public_key): private_key}, envelope) == b"reply"
+
+
+def test_the_reply_key_derivation_never_changes() -> None:
+    """A known answer: replies sealed to keys derived today must open with the
+    same code next year, so the derivation (BLAKE2b personalised for reply
+    keys) is pinned."""
+    _private, public = reply_keypair("0123456789ABCDEF")
+    assert public.hex() == KNOWN_REPLY_PUBLIC_KEY

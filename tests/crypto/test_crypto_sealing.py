@@ -180,3 +180,11 @@ def test_error_messages_hold_no_plaintext_or_key_material() -> None:
     assert "very secret" not in message
     assert other_private.hex() not in message
     assert TEAM_PRIVATE.hex() not in message
+
+
+def test_an_old_envelope_of_nothing_at_all_still_opens() -> None:
+    """Version 1 sealed an empty plaintext into exactly header + overhead bytes."""
+    header = b"US\x01" + bytes.fromhex(key_id(TEAM_PUBLIC))
+    empty = header + nacl.public.SealedBox(nacl.public.PublicKey(TEAM_PUBLIC)).encrypt(b"")
+    assert len(empty) == HEADER_BYTES + SEALED_BOX_OVERHEAD
+    assert open_sealed(TEAM_KEYS, empty) == b""

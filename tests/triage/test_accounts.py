@@ -488,3 +488,53 @@ def test_wrong_current_passwords_count_against_the_network(
         environ_base=ONE_NETWORK,
     )
     assert response.status_code == 429
+
+
+def test_recovery_and_login_work_with_another_team_on_the_same_database(
+    client: FlaskClient,
+    console_app: Flask,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    """Each team's key grants are its own: another team's grants (to its own
+    members and recovery key) are never tried, so they never get in the way."""
+    from crypto.kdf import TEST_COST
+    from utvag.repo.team_setup import create_team
+
+    with transaction(session_factory) as session:
+        create_team(
+            session,
+            slug="malmo",
+            name="Malmö",
+            admin_username="mira",
+            admin_password="another long password here",
+            hours_spec="mon-fri 08:00-16:00",
+            timezone="Europe/Stockholm",
+            cost=TEST_COST,
+        )
+    post_form(client, "/sv/message", {"message": "till Vägvalet"})
+    browser = console_app.test_client()
+    recovered = post_form(
+        browser,
+        "/recover",
+        {
+            "username": team.admin_username,
+            "recovery_code": team.created.recovery_code,
+            "password": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+    assert recovered.status_code == 200
+    uri = re.search(r'(otpauth://totp/[^<"]+)', recovered.get_data(as_text=True))
+    assert uri
+    login = post_form(
+        browser,
+        "/login",
+        {
+            "username": team.admin_username,
+            "password": NEW_PASSWORD,
+            "otp": pyotp.parse_uri(uri.group(1).replace("&amp;", "&")).now(),
+        },
+    )
+    assert login.status_code == 302
+    assert "till Vägvalet" in browser.get("/contacts/1").get_data(as_text=True)

@@ -195,3 +195,161 @@ def test_times_read_as_babel_writes_them_in_swedish(moment: str) -> None:
     assert local_time(value, zone) == format_datetime(
         value, "EEE d MMM HH:mm", tzinfo=zone, locale="sv"
     )
+
+
+def _events(session_factory) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+    with session_factory() as session:
+        return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+
+
+def test_every_login_outcome_is_audited_with_who_and_why(
+    console_app,  # type: ignore[no-untyped-def]
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    from datetime import timedelta
+
+    time_machine.move_to("2026-11-24T10:00:00+01:00", tick=False)
+    admin = team.created.admin
+    who = {"team_id": admin.team_id, "actor_id": admin.id, "actor_name": admin.username}
+
+    def last() -> dict[str, object]:
+        event = _events(session_factory)[-1]
+        return {
+            "action": event.action,
+            "team_id": event.team_id,
+            "actor_id": event.actor_id,
+            "actor_name": event.actor_name,
+            "details": event.details,
+        }
+
+    browser = console_app.test_client()
+    assert log_in(browser, team).status_code == 302
+    assert last() == {"action": "login", **who, "details": {}}
+
+    time_machine.shift(timedelta(seconds=31))
+    assert log_in(console_app.test_client(), team, password="wrong password!").status_code == 401
+    assert last() == {"action": "login_failed", **who, "details": {"reason": "credentials"}}
+
+    assert log_in(console_app.test_client(), team, username="nobody").status_code == 401
+    assert last() == {
+        "action": "login_failed",
+        "team_id": None,
+        "actor_id": None,
+        "actor_name": None,
+        "details": {"reason": "credentials"},
+    }
+
+    for _ in range(4):
+        log_in(console_app.test_client(), team, password="wrong password!")
+    locked = [event for event in _events(session_factory) if event.action == "account_locked"]
+    assert len(locked) == 1
+    assert (locked[0].team_id, locked[0].actor_id, locked[0].actor_name) == tuple(who.values())
+    log_in(console_app.test_client(), team)
+    assert last() == {"action": "login_failed", **who, "details": {"reason": "locked"}}
+
+    elsewhere = {"environ_base": {"REMOTE_ADDR": "198.51.100.200"}}
+    for _ in range(20):
+        log_in(console_app.test_client(), team, username="nobody", request=elsewhere)
+    refused = log_in(console_app.test_client(), team, request=elsewhere)
+    assert refused.status_code == 429
+    assert last() == {
+        "action": "login_refused",
+        "team_id": None,
+        "actor_id": None,
+        "actor_name": None,
+        "details": {"reason": "network"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "accepted"),
+    [("{code}", True), ("{spaced}", True), ("abcdef", False), ("", False), ("{ahead}", False)],
+)
+def test_the_authenticator_code(
+    console_client: FlaskClient,
+    team: TeamFixture,
+    time_machine,  # type: ignore[no-untyped-def]
+    typed: str,
+    accepted: bool,
+) -> None:
+    import pyotp
+
+    time_machine.move_to("2026-11-24T10:00:05+01:00", tick=False)
+    totp = pyotp.TOTP(team.totp_secret)
+    code = totp.now()
+    ahead = totp.at(time_machine_now() + 60)  # two steps in the future: too far
+    otp = typed.format(code=code, spaced=f"{code[:3]} {code[3:]}", ahead=ahead)
+    response = log_in(console_client, team, otp=otp)
+    assert response.status_code == (302 if accepted else 401)
+
+
+def time_machine_now() -> float:
+    import time
+
+    return time.time()
+
+
+def test_a_sessions_keys_open_only_with_its_own_cookie(
+    console_app,  # type: ignore[no-untyped-def]
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    """Two sessions: what is sealed in one row cannot be opened with the other
+    row's cookie, nor with no cookie at all (a copy of the table opens nothing)."""
+    from datetime import timedelta
+
+    import nacl.exceptions
+
+    from triage.keyring import _box
+
+    time_machine.move_to("2026-11-24T10:00:00+01:00", tick=False)
+    first, second = console_app.test_client(), console_app.test_client()
+    assert log_in(first, team).status_code == 302
+    time_machine.shift(timedelta(seconds=31))
+    assert log_in(second, team).status_code == 302
+    with session_factory() as session:
+        rows = list(session.scalars(select(StaffSession)))
+    assert len(rows) == 2
+    assert rows[0].sealed_team_keys != rows[1].sealed_team_keys
+    tokens = []
+    for browser in (first, second):
+        with browser.session_transaction() as cookie:
+            tokens.append(cookie["sid"])
+    for token, row in zip(tokens, reversed(rows), strict=True):
+        with pytest.raises(nacl.exceptions.CryptoError):
+            _box(token).decrypt(row.sealed_team_keys)
+    with pytest.raises(nacl.exceptions.CryptoError):
+        _box("").decrypt(rows[0].sealed_team_keys)
+
+
+def test_a_disabled_members_session_ends_at_the_next_request(
+    logged_in_staff: FlaskClient,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from utvag.db import transaction, utcnow
+    from utvag.models import StaffMember
+
+    with transaction(session_factory) as session:
+        session.get(StaffMember, team.created.admin.id).disabled_at = utcnow()
+    assert logged_in_staff.get("/queue").status_code == 302
+    with session_factory() as session:
+        assert session.scalars(select(StaffSession)).all() == []
+
+
+def test_a_session_row_its_cookie_cannot_open_is_deleted(
+    logged_in_staff: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from sqlalchemy import update
+
+    from utvag.db import transaction
+
+    with transaction(session_factory) as session:
+        session.execute(update(StaffSession).values(sealed_team_keys=b"\x00" * 80))
+    assert logged_in_staff.get("/queue").status_code == 302
+    with session_factory() as session:
+        assert session.scalars(select(StaffSession)).all() == []

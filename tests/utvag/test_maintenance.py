@@ -182,3 +182,67 @@ def test_a_task_is_overdue_once_it_has_not_succeeded_for_twice_its_interval(
             "retention",
             "throttle_windows",
         }
+
+
+def test_a_task_not_yet_due_does_not_hold_up_the_ones_after_it(
+    app_context: AppContext, team: TeamFixture
+) -> None:
+    factory = app_context.session_factory
+    start = utcnow()
+    schedule = maintenance.Schedule()
+    maintenance.run_due_tasks(factory, app_context.config, schedule, start)
+    assert schedule.last_started == {task.name: start for task in maintenance.TASKS}
+    expired = _closed_contact(factory, team, closed_days_ago=181)
+    # Thirty seconds on the session sweep is not due; an hour on, retention is.
+    schedule.last_started["staff_sessions"] = start + timedelta(minutes=59, seconds=30)
+    maintenance.run_due_tasks(factory, app_context.config, schedule, start + timedelta(hours=1))
+    with factory() as session:
+        assert session.get(Contact, expired).purged_at is not None
+
+
+@pytest.mark.usefixtures("broken_retention")
+def test_a_failing_task_does_not_hold_up_the_ones_after_it_and_says_what_failed(
+    app_context: AppContext, team: TeamFixture
+) -> None:
+    factory = app_context.session_factory
+    _closed_contact(factory, team, closed_days_ago=181)
+    start = utcnow()
+    maintenance.run_due_tasks(factory, app_context.config, maintenance.Schedule(), start)
+    with factory() as session:
+        runs = {row.task: row for row in session.scalars(select(MaintenanceRun))}
+    assert runs["retention"].last_ok_at is None
+    assert runs["retention"].last_failed_at == start
+    assert runs["retention"].failures_in_a_row == 1
+    assert runs["retention"].last_error in {"OperationalError", "ProgrammingError"}
+    assert runs["throttle_windows"].last_ok_at == start  # after it, still ran
+
+
+def test_a_success_after_failures_clears_them(app_context: AppContext, engine, team) -> None:  # type: ignore[no-untyped-def]
+    factory = app_context.session_factory
+    _closed_contact(factory, team, closed_days_ago=181)
+    start = utcnow()
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE contact_messages RENAME TO contact_messages_away"))
+    maintenance.run_due_tasks(factory, app_context.config, maintenance.Schedule(), start)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE contact_messages_away RENAME TO contact_messages"))
+    later = start + timedelta(hours=1)
+    maintenance.run_due_tasks(factory, app_context.config, maintenance.Schedule(), later)
+    with factory() as session:
+        row = session.get(MaintenanceRun, "retention")
+        assert row is not None
+        assert (row.last_ok_at, row.failures_in_a_row, row.last_error) == (later, 0, None)
+        health = maintenance.health(session, later)
+    assert health.overdue == []
+    assert {task.name: task.last_ok_at for task in health.tasks}["retention"] == later
+
+
+def test_the_worker_health_names_when_each_task_last_succeeded(
+    app_context: AppContext, console_client: FlaskClient
+) -> None:
+    start = utcnow()
+    maintenance.run_due_tasks(
+        app_context.session_factory, app_context.config, maintenance.Schedule(), start
+    )
+    body = console_client.get("/healthz/worker").json
+    assert body["tasks"]["retention"]["last_ok_at"] == start.isoformat()

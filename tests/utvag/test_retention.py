@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 import pytest
@@ -42,7 +43,7 @@ def _contact(
                 callback_window=None,
                 key_id="k" * 16,
                 sealed_content=b"sealed words",
-                receipt_digest=f"{status}{closed_days_ago}".ljust(64, "0"),
+                receipt_digest=secrets.token_hex(32),
                 reply_public_key=b"r" * 32,
             ),
             now=NOW - timedelta(days=400),
@@ -119,3 +120,38 @@ def test_a_case_keeps_its_contact_until_decided_and_then_the_retention(
         attempt = session.scalars(select(CallAttempt)).one()
         assert attempt.sealed_note is None
         assert attempt.outcome == "reached"
+
+
+def test_each_team_keeps_content_as_long_as_its_own_setting_says(session_factory, team) -> None:  # type: ignore[no-untyped-def]
+    from crypto.kdf import TEST_COST
+    from utvag.repo.team_setup import create_team
+
+    with transaction(session_factory) as session:
+        other = create_team(
+            session,
+            slug="malmo",
+            name="Malmö",
+            admin_username="mira",
+            admin_password="another long password here",
+            hours_spec="mon-fri 08:00-16:00",
+            timezone="Europe/Stockholm",
+            cost=TEST_COST,
+        )
+        other.team.retention_days = 30
+        other_team_id = other.team.id
+    ours = _contact(session_factory, team, ContactStatus.CLOSED, 60)  # kept: 180 days here
+    theirs = _contact(
+        session_factory,
+        type(team)(created=other, password=""),
+        ContactStatus.CLOSED,
+        60,
+    )
+    with transaction(session_factory) as session:
+        assert purge_expired(session, NOW) == 1
+    with session_factory() as session:
+        assert session.get(Contact, ours).purged_at is None
+        assert session.get(Contact, theirs).purged_at is not None
+        [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "purged"))
+        assert (event.team_id, event.details) == (other_team_id, {"contacts": 1})
+    with transaction(session_factory) as session:
+        assert purge_expired(session, NOW) == 0  # nothing purged twice

@@ -128,3 +128,22 @@ def test_a_success_clears_the_count() -> None:
     throttle.record_account_success(member)
     assert member.failed_logins == 0
     assert not throttle.account_locked(member, NOW)
+
+
+def test_old_windows_go_and_the_current_hour_stays(session_factory) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from utvag.models import NetworkThrottle
+
+    bucket = throttle.network_bucket("203.0.113.7", SECRET, NOW)
+    with transaction(session_factory) as session:
+        for hours_ago in (0, 23, 25):
+            throttle.count_one(
+                session, Purpose.SUBMISSION, bucket, NOW - timedelta(hours=hours_ago)
+            )
+    with transaction(session_factory) as session:
+        throttle.purge_old_windows(session, NOW)
+    with session_factory() as session:
+        kept = sorted(session.scalars(select(NetworkThrottle.window_start)))
+    hour = NOW.replace(minute=0, second=0, microsecond=0)
+    assert kept == [hour - timedelta(hours=23), hour]
