@@ -94,6 +94,8 @@ def submit(
     wants_callback: bool,
     callback_window: CallbackWindow | None,
     callback_day: date | None = None,
+    language: str | None = None,
+    under_18: bool | None = None,
 ) -> Submission:
     """Admit, seal and store a submission in one transaction, then send its
     job in one pipeline."""
@@ -116,6 +118,8 @@ def submit(
             wants_callback=wants_callback,
             callback_window=callback_window,
             callback_day=callback_day,
+            language=language,
+            under_18=under_18,
             status=ContactStatus.UNVERIFIED
             if outcome is Outcome.UNVERIFIED
             else ContactStatus.RECEIVED,

@@ -89,6 +89,25 @@ def _message_field(label: Any) -> TextAreaField:
     )
 
 
+def _under_18_field() -> RadioField:
+    """Asked because programmes differ (Vägvalet takes under-18s, Göteborg
+    does not); never required."""
+    return RadioField(
+        _l("Is the person this is about under 18? (optional)"),
+        choices=[
+            SelectChoice("yes", _l("Yes, under 18")),
+            SelectChoice("no", _l("No, 18 or older")),
+            SelectChoice("", _l("I would rather not say")),
+        ],
+        default="",
+        validators=[Optional()],
+    )
+
+
+def under_18_answer(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
 class SpamGuardedForm(FlaskForm):
     """A form with a trap field people never see (hidden by CSS and from
     screen readers) and robots fill in."""
@@ -103,6 +122,7 @@ class SpamGuardedForm(FlaskForm):
 class MessageForm(SpamGuardedForm):
     message = _message_field(_l("Your message"))
     kind = _kind_field()
+    under_18 = _under_18_field()
 
 
 class CallbackForm(SpamGuardedForm):
@@ -154,6 +174,7 @@ class CallbackForm(SpamGuardedForm):
         ],
     )
     kind = _kind_field()
+    under_18 = _under_18_field()
 
 
 class ReceiptForm(FlaskForm):

@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from intake_web.admission import Outcome, Submission, submit
-from intake_web.forms import CallbackForm, MessageForm, SpamGuardedForm
+from intake_web.forms import CallbackForm, MessageForm, SpamGuardedForm, under_18_answer
 from intake_web.i18n import require_known_language
 from utvag.due import CallbackWindow
 from utvag.models import ContactChannel, ContactKind
@@ -81,6 +81,8 @@ def message(lang: str) -> ResponseReturnValue:
             channel=ContactChannel.WEB.value,
             wants_callback=False,
             callback_window=None,
+            language=lang,
+            under_18=under_18_answer(form.under_18.data),
         )
         if submission.outcome is Outcome.REFUSED:
             return _refused("message.html", lang, form)
@@ -109,6 +111,8 @@ def callback(lang: str) -> ResponseReturnValue:
             wants_callback=True,
             callback_window=window,
             callback_day=form.day.data if window is CallbackWindow.DAY else None,
+            language=lang,
+            under_18=under_18_answer(form.under_18.data),
         )
         if submission.outcome is Outcome.REFUSED:
             return _refused("callback.html", lang, form)

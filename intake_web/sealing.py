@@ -41,6 +41,8 @@ def store_sealed_contact(
     callback_day: date | None = None,
     call_digest: str | None = None,
     status: ContactStatus = ContactStatus.RECEIVED,
+    language: str | None = None,
+    under_18: bool | None = None,
 ) -> Receipt:
     """Seal ``fields``, store the contact, and return its receipt code (shown once)."""
     team_key = active_team_key(session, team.id)
@@ -64,6 +66,8 @@ def store_sealed_contact(
             reply_public_key=reply_public_key,
             call_digest=call_digest,
             status=status,
+            language=language,
+            under_18=under_18,
         ),
     )
     return Receipt(contact=contact, outbox_ids=outbox_ids, code=group_code(canonical))

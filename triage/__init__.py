@@ -19,6 +19,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from triage.case_labels import case_label_globals
 from triage.keyring import resume_session
 from triage.labels import account_globals, label_globals
 from triage.roles import has_role
@@ -86,10 +87,12 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         accounts,
         audit_views,
         auth,
+        case_decisions,
         cases,
         contacts,
         health,
         queue,
+        recorded,
         reports,
         self_service,
         settings,
@@ -101,8 +104,10 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         accounts.bp,
         audit_views.bp,
         queue.bp,
+        recorded.bp,
         contacts.bp,
         cases.bp,
+        case_decisions.bp,
         settings.bp,
         reports.bp,
         health.bp,
@@ -113,6 +118,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     app.after_request(_headers)
     app.register_error_handler(CSRFError, _csrf_failed)
     app.context_processor(label_globals)
+    app.context_processor(case_label_globals)
     app.context_processor(account_globals)
     app.add_template_filter(local_time)
     app.add_template_filter(iso_time)

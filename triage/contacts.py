@@ -242,3 +242,23 @@ def reply(contact_id: int) -> ResponseReturnValue:
         current.record(db, "reply_sent", contact_id=contact.id)
     flash(gettext("The reply is sent. The person sees it when they come back with their code."))
     return _back(contact_id)
+
+
+@bp.route("/contacts/<int:contact_id>/acute", methods=["POST"])
+@requires(Role.COORDINATOR)
+def set_acute(contact_id: int) -> ResponseReturnValue:
+    """Acute risk puts the contact above everything else in the queue and the
+    case list, with the escalation step (112, the police's protection unit)."""
+    acute = request.form.get("acute") == "1"
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        contact = contact_for_team(db, team.id, contact_id)
+        if contact is None:
+            abort(404)
+        if contact.acute_risk != acute:
+            contact.acute_risk = acute
+            current.record(
+                db, "acute_risk_set" if acute else "acute_risk_cleared", contact_id=contact.id
+            )
+    flash(gettext("Marked as acute risk.") if acute else gettext("No longer marked as acute risk."))
+    return _back(contact_id)

@@ -40,6 +40,18 @@ def zone(found: Team) -> ZoneInfo:
     return ZoneInfo(found.timezone)
 
 
+def zone_of_member() -> ZoneInfo:
+    """The member's team's time zone (looked up once per request)."""
+    cached: ZoneInfo | None = g.get("member_zone")
+    if cached is None:
+        from triage.state import state
+
+        with state().session_factory() as db:
+            cached = zone(team(db))
+        g.member_zone = cached
+    return cached
+
+
 def open_fields(sealed: bytes | None) -> dict[str, Any] | None:
     """The sealed fields, or None if no key this member holds opens them."""
     if sealed is None:

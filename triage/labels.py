@@ -25,7 +25,13 @@ CHANNEL_NAMES = {
     ContactChannel.WEB.value: _l("web"),
     ContactChannel.PHONE.value: _l("phone"),
     ContactChannel.REFERRAL.value: _l("referral"),
+    ContactChannel.WALK_IN: _l("came in person"),
+    ContactChannel.STAFF_PHONE: _l("called a staff member"),
+    ContactChannel.POLICE: _l("referred by the police"),
+    ContactChannel.SOCIAL_SERVICES: _l("referred by social services"),
+    ContactChannel.OTHER: _l("other way"),
 }
+LANGUAGE_NAMES = {"sv": _l("Swedish"), "en": _l("English"), "ar": _l("Arabic")}
 WINDOW_NAMES = {
     CallbackWindow.ASAP.value: _l("as soon as possible"),
     CallbackWindow.MORNING.value: _l("mornings"),
@@ -59,6 +65,7 @@ CASE_STATUS_NAMES = {
     CaseStatus.PENDING.value: _l("pending"),
     CaseStatus.ACCEPTED.value: _l("Accepted into the programme"),
     CaseStatus.DECLINED.value: _l("Not accepted"),
+    CaseStatus.CLOSED.value: _l("closed"),
 }
 CHECK_STATUS_NAMES = {
     CheckStatus.OPEN.value: _l("not yet known"),
@@ -82,6 +89,7 @@ def resolved(names: dict[str, object]) -> dict[str, str]:
 def label_globals() -> dict[str, object]:
     return {
         "kind_names": KIND_NAMES,
+        "language_names": LANGUAGE_NAMES,
         "channel_names": CHANNEL_NAMES,
         "window_names": WINDOW_NAMES,
         "status_names": STATUS_NAMES,
@@ -110,11 +118,6 @@ CALL_ERROR_TEXT = {
     ),
     "only a reached person can become a case": _l(
         "Only a person who was reached can become a case."
-    ),
-    "that criterion is not on this case": _l("That criterion is not on this case."),
-    "this case has already been decided": _l("This case has already been decided."),
-    "every criterion must be met before the case is accepted": _l(
-        "Every criterion must be met before the case is accepted."
     ),
     "that does not fit this contact": _l("That does not fit this contact."),
     # Accounts and settings (TeamError).
@@ -154,6 +157,9 @@ ROLE_NAMES = {
 # Every action the audit trail records; a test keeps this in step with the code.
 ACTION_NAMES = {
     "account_created": _l("account created"),
+    "acute_risk_set": _l("marked as acute risk"),
+    "acute_risk_cleared": _l("no longer acute risk"),
+    "contact_recorded": _l("contact recorded by staff"),
     "account_enrolled": _l("enrolled"),
     "account_invited": _l("member invited"),
     "account_locked": _l("account locked"),
@@ -161,6 +167,15 @@ ACTION_NAMES = {
     "account_unlocked": _l("account unlocked"),
     "call_outcome": _l("call logged"),
     "case_decided": _l("case decided"),
+    "case_closed": _l("case closed"),
+    "case_criteria_confirmed": _l("case goes on despite a criterion"),
+    "case_mapping_changed": _l("mapping changed"),
+    "case_mapping_done": _l("mapping done"),
+    "case_assessment_added": _l("assessment recorded"),
+    "case_meeting_added": _l("meeting recorded"),
+    "case_register_check_added": _l("register check recorded"),
+    "case_consent_given": _l("consent recorded"),
+    "case_consent_withdrawn": _l("consent withdrawn"),
     "purged": _l("old contacts deleted (retention)"),
     "reply_sent": _l("reply sent"),
     "case_opened": _l("case opened"),

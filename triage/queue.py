@@ -71,6 +71,7 @@ def queue() -> ResponseReturnValue:
             contacts = queue_repo.unverified(db, team.id)
         else:
             contacts = queue_repo.closed(db, team.id)
+        acute = queue_repo.acute(db, team.id) if view in (View.CALL, View.MESSAGES) else []
         calendar = calendar_for(db, team)
         names = member_names(db, team.id)
     calling = {
@@ -85,6 +86,7 @@ def queue() -> ResponseReturnValue:
         view=view,
         views=View,
         contacts=contacts,
+        acute=acute,
         summary=summary,
         next_cursor=next_cursor.encode() if next_cursor else None,
         first_page=after is None,

@@ -1,11 +1,14 @@
 """Deleting what people wrote once it is no longer needed.
 
 A closed contact keeps its sealed content for the team's retention period
-(default 180 days) so staff can look back; a contact that became a case
-keeps it until the case has been decided for that long. Then everything
-sealed — the message, the number, notes, follow-ups, replies — and the
-receipt's hash are deleted. What stays is what the yearly follow-up counts:
-kind, channel, dates, how it ended.
+(default 180 days) so staff can look back. A contact that became a case
+keeps everything as long as the case is open or accepted (the person is
+still in the programme), and for the retention period after the case closed
+or was declined. A submission kept unverified in a flood and never moved into
+the queue goes the same time after it came. Then everything sealed — the
+message, the number, notes, follow-ups, replies, and everything recorded on
+the case — and the receipt's hash are deleted. What stays is what the
+yearly follow-up counts: kind, channel, dates, how it ended.
 """
 
 from __future__ import annotations
@@ -19,10 +22,14 @@ from utvag.db import utcnow
 from utvag.models import (
     CallAttempt,
     Case,
+    CaseAssessment,
     CaseCheck,
+    CaseConsent,
+    CaseMeeting,
     Contact,
     ContactMessage,
     ContactStatus,
+    RegisterCheck,
     Team,
 )
 from utvag.repo import audit
@@ -42,9 +49,23 @@ def _purge_contact(session: Session, contact: Contact, now: datetime) -> None:
         attempt.sealed_note = None
     case = session.scalar(select(Case).where(Case.contact_id == contact.id))
     if case is not None:
-        case.sealed_notes = None
-        for check in session.scalars(select(CaseCheck).where(CaseCheck.case_id == case.id)):
-            check.sealed_note = None
+        _purge_case(session, case)
+
+
+def _purge_case(session: Session, case: Case) -> None:
+    case.sealed_notes = None
+    for check in session.scalars(select(CaseCheck).where(CaseCheck.case_id == case.id)):
+        check.sealed_note = None
+    for assessment in session.scalars(
+        select(CaseAssessment).where(CaseAssessment.case_id == case.id)
+    ):
+        assessment.sealed_content = PURGED
+    for meeting in session.scalars(select(CaseMeeting).where(CaseMeeting.case_id == case.id)):
+        meeting.sealed_notes = None
+    for register in session.scalars(select(RegisterCheck).where(RegisterCheck.case_id == case.id)):
+        register.sealed_note = None
+    for consent in session.scalars(select(CaseConsent).where(CaseConsent.case_id == case.id)):
+        consent.sealed_content = PURGED
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:
@@ -61,23 +82,27 @@ def purge_expired(session: Session, now: datetime | None = None) -> int:
                 Contact.status != ContactStatus.CASE_OPENED.value,
             )
         ).all()
-        decided = session.scalars(
+        ended = session.scalars(
             select(Contact)
             .join(Case, Case.contact_id == Contact.id)
             .where(
                 Contact.team_id == team.id,
                 Contact.purged_at.is_(None),
-                Case.decided_at < cutoff,
+                Case.ended_at < cutoff,
             )
         ).all()
-        for contact in [*closed, *decided]:
-            _purge_contact(session, contact, now)
-        if closed or decided:
-            audit.record(
-                session,
-                "purged",
-                team_id=team.id,
-                details={"contacts": len(closed) + len(decided)},
+        never_worked = session.scalars(
+            select(Contact).where(
+                Contact.team_id == team.id,
+                Contact.purged_at.is_(None),
+                Contact.status == ContactStatus.UNVERIFIED.value,
+                Contact.created_at < cutoff,
             )
-            purged += len(closed) + len(decided)
+        ).all()
+        gone = [*closed, *ended, *never_worked]
+        for contact in gone:
+            _purge_contact(session, contact, now)
+        if gone:
+            audit.record(session, "purged", team_id=team.id, details={"contacts": len(gone)})
+            purged += len(gone)
     return purged

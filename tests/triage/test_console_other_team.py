@@ -21,6 +21,7 @@ from utvag.db import transaction, utcnow
 from utvag.models import (
     AuditEvent,
     Case,
+    CaseConsent,
     ChecklistItem,
     ClosedDay,
     Contact,
@@ -75,6 +76,9 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
         )
         session.add_all([case, closed, enrolment])
         session.flush()
+        consent = CaseConsent(case_id=case.id, given_on=date(2026, 11, 1), sealed_content=b"s")
+        session.add(consent)
+        session.flush()
         item = session.scalars(
             select(ChecklistItem).where(ChecklistItem.team_id == malmo.team.id)
         ).first()
@@ -86,11 +90,18 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
             "item_id": item.id,
             "member_id": malmo.admin.id,
             "enrolment_id": enrolment.id,
+            "consent_id": consent.id,
         }
 
 
 # Form values that are valid for the endpoint, so only the id is wrong.
-VALID_FORM = {"cases.decide": {"status": "declined"}}
+VALID_FORM = {
+    "case_decisions.close": {"reason": "moved", "confirm": "yes"},
+    "case_decisions.accept": {"confirm": "yes", "mapping_due_on": "2026-12-01"},
+    "case_decisions.decline": {"confirm": "yes"},
+    "case_decisions.confirm_criteria": {"confirm": "yes"},
+    "cases.add_assessment": {"kind": "threat", "level": "latent", "by": "police"},
+}
 
 
 def _routes_with_ids(app: Flask) -> list[tuple[str, str, str]]:

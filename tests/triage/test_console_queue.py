@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import TeamFixture, add_member, csrf_token_from, log_in, post_form
 
-from utvag.models import AuditEvent, Case, CaseCheck, Contact, ContactStatus
+from utvag.models import AuditEvent, Case, CaseCheck, Contact, ContactStatus, StaffMember
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 
@@ -149,7 +149,10 @@ def test_a_case_is_accepted_only_when_every_criterion_is_met(
     )
     items = sorted(set(item_ids))
 
-    _post(logged_in_staff, f"/cases/{case.id}/decision", {"status": "accepted"})
+    with session_factory() as session:
+        me = session.scalars(select(StaffMember.id)).first()
+    accept = {"contact_person": str(me), "mapping_due_on": "2026-12-22", "confirm": "yes"}
+    _post(logged_in_staff, f"/cases/{case.id}/accept", accept)
     assert "Alla förutsättningar måste vara uppfyllda" in logged_in_staff.get(
         f"/cases/{case.id}"
     ).get_data(as_text=True)
@@ -160,7 +163,7 @@ def test_a_case_is_accepted_only_when_every_criterion_is_met(
     form["police_meeting_at"] = "2026-12-02T10:00"
     form[f"note-{items[0]}"] = "Har berättat om sin vilja att lämna"
     _post(logged_in_staff, f"/cases/{case.id}", form)
-    _post(logged_in_staff, f"/cases/{case.id}/decision", {"status": "accepted"})
+    _post(logged_in_staff, f"/cases/{case.id}/accept", accept)
 
     with session_factory() as session:
         saved = session.get(Case, case.id)

@@ -29,10 +29,22 @@ EXPECTED_RULES = {
     "contacts.close": Role.COORDINATOR,
     "contacts.refer": Role.COORDINATOR,
     "contacts.reply": Role.COORDINATOR,
-    "cases.index": Role.LEAD,
-    "cases.show": Role.LEAD,
-    "cases.update": Role.LEAD,
-    "cases.decide": Role.LEAD,
+    "contacts.set_acute": Role.COORDINATOR,
+    "recorded.new": Role.COORDINATOR,
+    "cases.index": Role.COORDINATOR,
+    "cases.show": Role.COORDINATOR,
+    "cases.update": Role.COORDINATOR,
+    "cases.add_assessment": Role.COORDINATOR,
+    "cases.add_meeting": Role.COORDINATOR,
+    "cases.add_register_check": Role.COORDINATOR,
+    "cases.add_consent": Role.COORDINATOR,
+    "cases.withdraw_consent": Role.COORDINATOR,
+    "cases.mapping_done": Role.COORDINATOR,
+    "case_decisions.accept": Role.LEAD,
+    "case_decisions.decline": Role.LEAD,
+    "case_decisions.close": Role.LEAD,
+    "case_decisions.confirm_criteria": Role.LEAD,
+    "case_decisions.set_mapping": Role.LEAD,
     "settings.show": Role.LEAD,
     "settings.hours": Role.LEAD,
     "settings.add_closed_day": Role.LEAD,
@@ -156,3 +168,10 @@ def test_every_audited_action_has_a_name_for_the_lead() -> None:
     }
     assert {"login", "login_failed", "decrypt", "claim", "call_outcome", "export"} <= recorded
     assert recorded <= set(ACTION_NAMES)
+
+
+def test_every_refusal_of_a_case_reads_in_swedish() -> None:
+    from triage.case_labels import CASE_PROBLEM_TEXT
+    from utvag.repo.cases import CaseProblem
+
+    assert set(CASE_PROBLEM_TEXT) == set(CaseProblem)

@@ -14,12 +14,16 @@ from utvag.models import (
     AuditEvent,
     CallAttempt,
     Case,
+    CaseAssessment,
     CaseCheck,
+    CaseConsent,
+    CaseMeeting,
     CaseStatus,
     ChecklistItem,
     Contact,
     ContactMessage,
     ContactStatus,
+    RegisterCheck,
     Team,
 )
 from utvag.repo.contacts import SealedSubmission, create_contact
@@ -79,7 +83,7 @@ def test_closed_contacts_past_retention_lose_everything_sealed(session_factory, 
         assert "purged" in session.scalars(select(AuditEvent.action)).all()
 
 
-def test_a_case_keeps_its_contact_until_decided_and_then_the_retention(
+def test_a_case_keeps_everything_while_open_or_accepted_and_the_retention_after_it_ends(
     session_factory, team
 ) -> None:  # type: ignore[no-untyped-def]
     contact_id = _contact(session_factory, team, ContactStatus.CASE_OPENED, 400)
@@ -105,15 +109,42 @@ def test_a_case_keeps_its_contact_until_decided_and_then_the_retention(
         assert session.scalars(select(CaseCheck.sealed_note)).one() == b"check note"
         assert session.scalars(select(CallAttempt.sealed_note)).one() == b"call note"
 
+    # Accepted long ago: the person is still in the programme; nothing goes.
     with transaction(session_factory) as session:
         case = session.scalars(select(Case)).one()
         case.status = CaseStatus.ACCEPTED.value
-        case.decided_at = NOW - timedelta(days=200)
+        case.decided_at = NOW - timedelta(days=400)
+        case_id = case.id
+        session.add_all(
+            [
+                CaseAssessment(
+                    case_id=case_id,
+                    kind="threat",
+                    assessed_on=NOW.date(),
+                    sealed_content=b"sealed level",
+                ),
+                CaseMeeting(case_id=case_id, held_on=NOW.date(), sealed_notes=b"sealed meeting"),
+                RegisterCheck(case_id=case_id, checked_on=NOW.date(), sealed_note=b"sealed check"),
+                CaseConsent(case_id=case_id, given_on=NOW.date(), sealed_content=b"sealed consent"),
+            ]
+        )
     with transaction(session_factory) as session:
-        assert purge_expired(session, NOW) == 1
+        assert purge_expired(session, NOW) == 0
+    # Closed 179 days ago: still kept. Closed 181 days ago: everything sealed goes.
+    for days, purged in ((179, 0), (181, 1)):
+        with transaction(session_factory) as session:
+            case = session.get(Case, case_id)
+            case.status = CaseStatus.CLOSED.value
+            case.ended_at = NOW - timedelta(days=days)
+        with transaction(session_factory) as session:
+            assert purge_expired(session, NOW) == purged
     with session_factory() as session:
         assert session.get(Contact, contact_id).sealed_content == b""
         assert session.scalars(select(Case)).one().sealed_notes is None
+        assert session.scalars(select(CaseAssessment.sealed_content)).one() == b""
+        assert session.scalars(select(CaseMeeting.sealed_notes)).one() is None
+        assert session.scalars(select(RegisterCheck.sealed_note)).one() is None
+        assert session.scalars(select(CaseConsent.sealed_content)).one() == b""
         # Staff notes about the calls and the criteria go with it; the clear
         # outcome and status stay for the counts.
         assert session.scalars(select(CaseCheck.sealed_note)).one() is None
@@ -155,3 +186,11 @@ def test_each_team_keeps_content_as_long_as_its_own_setting_says(session_factory
         assert (event.team_id, event.details) == (other_team_id, {"contacts": 1})
     with transaction(session_factory) as session:
         assert purge_expired(session, NOW) == 0  # nothing purged twice
+
+
+def test_unverified_submissions_never_worked_go_after_the_retention(session_factory, team) -> None:  # type: ignore[no-untyped-def]
+    kept = _contact(session_factory, team, ContactStatus.UNVERIFIED, None)
+    with transaction(session_factory) as session:
+        assert purge_expired(session, NOW) == 1  # made 400 days before NOW
+    with session_factory() as session:
+        assert session.get(Contact, kept).sealed_content == b""

@@ -2,11 +2,25 @@
 
 from utvag.models.audit import AuditEvent
 from utvag.models.call_attempt import CallAttempt, CallOutcome
-from utvag.models.case import Case, CaseCheck, CaseStatus, ChecklistItem, CheckStatus
+from utvag.models.case import (
+    AssessmentKind,
+    Case,
+    CaseAssessment,
+    CaseCheck,
+    CaseConsent,
+    CaseMeeting,
+    CaseStatus,
+    ChecklistItem,
+    ChecklistKind,
+    CheckStatus,
+    CloseReason,
+    RegisterCheck,
+)
 from utvag.models.closed_day import ClosedDay
 from utvag.models.contact import (
     OPEN_STATUS_VALUES,
     OPEN_STATUSES,
+    RECORDED_CHANNELS,
     Contact,
     ContactChannel,
     ContactKind,
@@ -24,8 +38,16 @@ from utvag.models.team import Team
 from utvag.models.team_key import KeyWrap, TeamKey
 
 __all__ = [
+    "AssessmentKind",
+    "CaseAssessment",
+    "CaseConsent",
+    "CaseMeeting",
+    "ChecklistKind",
+    "CloseReason",
+    "RegisterCheck",
     "OPEN_STATUS_VALUES",
     "OPEN_STATUSES",
+    "RECORDED_CHANNELS",
     "AuditEvent",
     "CallAttempt",
     "CallOutcome",

@@ -15,10 +15,28 @@ class ContactKind(enum.StrEnum):
 
 
 class ContactChannel(enum.StrEnum):
+    """How the contact came (the board's figures are split by it)."""
+
     WEB = "web"
     PHONE = "phone"
-    # Created by staff, e.g. from a relative's call about someone who wants out.
+    # Created by staff from a relative's contact about someone who wants out.
     REFERRAL = "referral"
+    # Recorded by staff: not through the site or the hotline.
+    WALK_IN = "walk_in"
+    STAFF_PHONE = "staff_phone"
+    POLICE = "police"
+    SOCIAL_SERVICES = "social_services"
+    OTHER = "other"
+
+
+# The channels staff record by hand.
+RECORDED_CHANNELS = (
+    ContactChannel.WALK_IN,
+    ContactChannel.STAFF_PHONE,
+    ContactChannel.POLICE,
+    ContactChannel.SOCIAL_SERVICES,
+    ContactChannel.OTHER,
+)
 
 
 class ContactStatus(enum.StrEnum):
@@ -60,6 +78,8 @@ class Contact(Base):
         Index("ix_contacts_team_id_status_id", "team_id", "status", "id"),
         Index("ix_contacts_team_id_unseen_follow_up_at", "team_id", "unseen_follow_up_at"),
         Index("ix_contacts_team_id_closed_at", "team_id", "closed_at"),
+        Index("ix_contacts_team_id_acute_risk", "team_id", "acute_risk"),
+        Index("ix_contacts_team_id_created_at", "team_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +126,21 @@ class Contact(Base):
     )
     claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Facts staff need before opening it, coarse and few (README, "What is
+    # stored in clear"): the public site's language the person wrote in, and
+    # whether they said they are under 18 (None: not said).
+    language: Mapped[str | None] = mapped_column(String(5), default=None)
+    under_18: Mapped[bool | None] = mapped_column(default=None)
+    # Acute risk: listed above everything else, with the escalation step.
+    acute_risk: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # For a contact staff recorded by hand: who typed it in, and who met or
+    # spoke with the person, when it was someone else.
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_members.id", ondelete="SET NULL"), default=None
+    )
+    taken_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_members.id", ondelete="SET NULL"), default=None
+    )
     # When the retention purge deleted everything sealed; the clear queue
     # fields stay for the yearly follow-up.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -32,4 +32,7 @@ class Team(Base):
     retention_days: Mapped[int] = mapped_column(default=180, server_default="180")
     # After this many unanswered call attempts a contact closes as unreachable.
     max_call_attempts: Mapped[int] = mapped_column(default=3, server_default="3")
+    # How long the mapping phase of an accepted case may take (kartläggning:
+    # two to four weeks in Eskilstuna); the lead may set another day per case.
+    mapping_days: Mapped[int] = mapped_column(default=28, server_default="28")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

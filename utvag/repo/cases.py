@@ -1,25 +1,77 @@
-"""Pending cases: a reached defector who wants to go on, with the team's checklist."""
+"""Cases: a reached defector who wants to go on, from the first meeting with
+the police to the day the case closes.
+
+    pending --accept--> accepted (mapping phase) --close(reason)--> closed
+    pending --decline--> declined
+
+Coordinators work a case (checklist, notes, meetings, assessments, consent,
+register checks); the lead decides (accept, decline, close, and confirming
+a case whose criterion turned to "no" after acceptance). Refusals carry a
+code (``CaseProblem``), which the console words in Swedish.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
 from utvag.models import (
+    AssessmentKind,
     Case,
+    CaseAssessment,
     CaseCheck,
+    CaseConsent,
+    CaseMeeting,
     CaseStatus,
     ChecklistItem,
     CheckStatus,
+    CloseReason,
     Contact,
     ContactKind,
     ContactStatus,
+    RegisterCheck,
     StaffMember,
+    Team,
 )
 from utvag.repo.calls import CallError, NoSuchContact
+
+# Who may be named as taking part in a meeting (by role, never by name).
+MEETING_ROLES = (
+    "person",
+    "coordinator",
+    "police",
+    "social_worker",
+    "probation",
+    "relative",
+    "other",
+)
+
+
+class CaseProblem(enum.StrEnum):
+    NOT_PENDING = "not_pending"
+    NOT_ACCEPTED = "not_accepted"
+    CRITERIA_NOT_MET = "criteria_not_met"
+    NO_SUCH_CRITERION = "no_such_criterion"
+    NO_SUCH_MEMBER = "no_such_member"
+    NOTHING_TO_CONFIRM = "nothing_to_confirm"
+    DATE_IN_FUTURE = "date_in_future"
+    DATE_BEFORE_CASE = "date_before_case"
+    ALREADY_WITHDRAWN = "already_withdrawn"
+    NO_SUCH_CONSENT = "no_such_consent"
+    UNKNOWN_ROLE = "unknown_role"
+
+
+class CaseError(ValueError):
+    """A case action that does not fit the case; ``problem`` says which."""
+
+    def __init__(self, problem: CaseProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
 
 
 def active_checklist(session: Session, team_id: int) -> list[ChecklistItem]:
@@ -69,13 +121,51 @@ def case_for_team(session: Session, team_id: int, case_id: int) -> Case | None:
     return session.scalar(select(Case).where(Case.id == case_id, Case.team_id == team_id))
 
 
+def contact_of(session: Session, case: Case) -> Contact:
+    contact = session.get(Contact, case.contact_id)
+    if contact is None:  # the foreign key makes this impossible
+        raise RuntimeError("a case without its contact")
+    return contact
+
+
 def case_for_contact(session: Session, contact_id: int) -> Case | None:
     return session.scalar(select(Case).where(Case.contact_id == contact_id))
 
 
-def cases_for_team(session: Session, team_id: int) -> list[Case]:
-    return list(
-        session.scalars(select(Case).where(Case.team_id == team_id).order_by(Case.opened_at.desc()))
+@dataclass(frozen=True)
+class CaseRow:
+    """A case as the case list shows it."""
+
+    case: Case
+    acute: bool
+    mapping_overdue: bool
+    needs_review: bool
+
+
+def cases_for_team(session: Session, team_id: int, today: date) -> list[CaseRow]:
+    """Every case of the team: the ones needing attention first, then newest."""
+    rows = session.execute(
+        select(Case, Contact.acute_risk)
+        .join(Contact, Contact.id == Case.contact_id)
+        .where(Case.team_id == team_id)
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+    ).all()
+    listed = [
+        CaseRow(
+            case=case,
+            acute=bool(acute),
+            mapping_overdue=mapping_overdue(case, today),
+            needs_review=needs_review(session, case),
+        )
+        for case, acute in rows
+    ]
+    return sorted(
+        listed,
+        key=lambda row: (
+            not row.acute,
+            not (row.mapping_overdue or row.needs_review),
+            row.case.status in (CaseStatus.CLOSED.value, CaseStatus.DECLINED.value),
+        ),
     )
 
 
@@ -102,7 +192,7 @@ def update_check(
         select(CaseCheck).where(CaseCheck.case_id == case.id, CaseCheck.item_id == item_id)
     )
     if check is None:
-        raise CallError("that criterion is not on this case")
+        raise CaseError(CaseProblem.NO_SUCH_CRITERION)
     check.status = status.value
     if sealed_note is not None:
         check.sealed_note = sealed_note
@@ -111,17 +201,282 @@ def update_check(
     return check
 
 
-def decide(session: Session, case: Case, status: CaseStatus) -> None:
-    """Accept into the programme or decline; a decided case is no longer pending."""
-    if case.status != CaseStatus.PENDING.value:
-        raise CallError("this case has already been decided")
-    if status is CaseStatus.ACCEPTED:
-        open_checks = [
-            check
-            for check, _item in checks_for(session, case.id)
-            if check.status != CheckStatus.MET.value
-        ]
-        if open_checks:
-            raise CallError("every criterion must be met before the case is accepted")
-    case.status = status.value
-    case.decided_at = utcnow()
+def needs_review(session: Session, case: Case) -> bool:
+    """An accepted case with a criterion answered "no" since the lead last
+    confirmed it: the lead must confirm it goes on, or close it."""
+    if case.status != CaseStatus.ACCEPTED.value:
+        return False
+    for check, _item in checks_for(session, case.id):
+        if check.status == CheckStatus.NOT_MET.value and (
+            case.criteria_confirmed_at is None or check.updated_at > case.criteria_confirmed_at
+        ):
+            return True
+    return False
+
+
+def mapping_overdue(case: Case, today: date) -> bool:
+    return (
+        case.status == CaseStatus.ACCEPTED.value
+        and case.mapping_done_on is None
+        and case.mapping_due_on is not None
+        and case.mapping_due_on < today
+    )
+
+
+def _require(case: Case, status: CaseStatus, problem: CaseProblem) -> None:
+    if case.status != status.value:
+        raise CaseError(problem)
+
+
+def _team_member(session: Session, case: Case, member_id: int) -> StaffMember:
+    member = session.get(StaffMember, member_id)
+    if member is None or member.team_id != case.team_id or not member.is_active:
+        raise CaseError(CaseProblem.NO_SUCH_MEMBER)
+    return member
+
+
+def default_mapping_due(team: Team, today: date) -> date:
+    return today + timedelta(days=team.mapping_days)
+
+
+def accept(
+    session: Session,
+    case: Case,
+    *,
+    contact_person_id: int,
+    mapping_due_on: date,
+    now: datetime | None = None,
+) -> None:
+    """Accept into the programme: every criterion met; the mapping phase starts
+    with a contact person and the day it should be done."""
+    _require(case, CaseStatus.PENDING, CaseProblem.NOT_PENDING)
+    if any(check.status != CheckStatus.MET.value for check, _ in checks_for(session, case.id)):
+        raise CaseError(CaseProblem.CRITERIA_NOT_MET)
+    _team_member(session, case, contact_person_id)
+    now = now or utcnow()
+    case.status = CaseStatus.ACCEPTED.value
+    case.decided_at = now
+    case.criteria_confirmed_at = now
+    case.contact_person_id = contact_person_id
+    case.mapping_due_on = mapping_due_on
+
+
+def decline(session: Session, case: Case, now: datetime | None = None) -> None:
+    """Not accepted: the case ends (retention counts from now)."""
+    _require(case, CaseStatus.PENDING, CaseProblem.NOT_PENDING)
+    now = now or utcnow()
+    case.status = CaseStatus.DECLINED.value
+    case.decided_at = now
+    case.ended_at = now
+
+
+def close(
+    session: Session,
+    case: Case,
+    reason: CloseReason,
+    closed_on: date,
+    today: date,
+    now: datetime | None = None,
+) -> None:
+    """An accepted case ends, with why and when (retention counts from now)."""
+    _require(case, CaseStatus.ACCEPTED, CaseProblem.NOT_ACCEPTED)
+    _check_day(case, closed_on, today)
+    now = now or utcnow()
+    case.status = CaseStatus.CLOSED.value
+    case.close_reason = reason.value
+    case.closed_on = closed_on
+    case.ended_at = now
+
+
+def confirm_criteria(session: Session, case: Case, now: datetime | None = None) -> None:
+    """The lead has seen the "no" and the case goes on."""
+    if not needs_review(session, case):
+        raise CaseError(CaseProblem.NOTHING_TO_CONFIRM)
+    case.criteria_confirmed_at = now or utcnow()
+
+
+def set_mapping(
+    session: Session, case: Case, *, contact_person_id: int, mapping_due_on: date
+) -> None:
+    _require(case, CaseStatus.ACCEPTED, CaseProblem.NOT_ACCEPTED)
+    _team_member(session, case, contact_person_id)
+    case.contact_person_id = contact_person_id
+    case.mapping_due_on = mapping_due_on
+
+
+def mapping_done(case: Case, done_on: date, today: date) -> None:
+    _require(case, CaseStatus.ACCEPTED, CaseProblem.NOT_ACCEPTED)
+    _check_day(case, done_on, today)
+    case.mapping_done_on = done_on
+
+
+def _check_day(case: Case, day: date, today: date) -> None:
+    """Things recorded happened: not after today, not before the case."""
+    if day > today:
+        raise CaseError(CaseProblem.DATE_IN_FUTURE)
+    if day < case.opened_at.date() - timedelta(days=1):
+        raise CaseError(CaseProblem.DATE_BEFORE_CASE)
+
+
+def _check_roles(roles: list[str]) -> list[str]:
+    if any(role not in MEETING_ROLES for role in roles):
+        raise CaseError(CaseProblem.UNKNOWN_ROLE)
+    return sorted(set(roles), key=MEETING_ROLES.index)
+
+
+def set_intake_meeting(
+    case: Case, *, at: datetime | None, held: bool, roles: list[str], today: date
+) -> None:
+    """The first meeting with the police: when, whether held, who (by role)."""
+    if held and at is not None and at.date() > today:
+        raise CaseError(CaseProblem.DATE_IN_FUTURE)
+    case.police_meeting_at = at
+    case.police_meeting_held = held
+    case.police_meeting_roles = _check_roles(roles)
+
+
+def add_assessment(
+    session: Session,
+    case: Case,
+    kind: AssessmentKind,
+    assessed_on: date,
+    sealed_content: bytes,
+    member: StaffMember,
+    today: date,
+) -> CaseAssessment:
+    _check_day(case, assessed_on, today)
+    assessment = CaseAssessment(
+        case_id=case.id,
+        kind=kind.value,
+        assessed_on=assessed_on,
+        sealed_content=sealed_content,
+        recorded_by_id=member.id,
+    )
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def add_meeting(
+    session: Session,
+    case: Case,
+    held_on: date,
+    roles: list[str],
+    sealed_notes: bytes | None,
+    member: StaffMember,
+    today: date,
+) -> CaseMeeting:
+    _check_day(case, held_on, today)
+    meeting = CaseMeeting(
+        case_id=case.id,
+        held_on=held_on,
+        roles=_check_roles(roles),
+        sealed_notes=sealed_notes,
+        recorded_by_id=member.id,
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def add_register_check(
+    session: Session,
+    case: Case,
+    checked_on: date,
+    relapse: bool,
+    sealed_note: bytes | None,
+    member: StaffMember,
+    today: date,
+) -> RegisterCheck:
+    _check_day(case, checked_on, today)
+    check = RegisterCheck(
+        case_id=case.id,
+        checked_on=checked_on,
+        relapse=relapse,
+        sealed_note=sealed_note,
+        recorded_by_id=member.id,
+    )
+    session.add(check)
+    session.flush()
+    return check
+
+
+def add_consent(
+    session: Session,
+    case: Case,
+    given_on: date,
+    sealed_content: bytes,
+    member: StaffMember,
+    today: date,
+) -> CaseConsent:
+    _check_day(case, given_on, today)
+    consent = CaseConsent(
+        case_id=case.id, given_on=given_on, sealed_content=sealed_content, recorded_by_id=member.id
+    )
+    session.add(consent)
+    session.flush()
+    return consent
+
+
+def withdraw_consent(
+    session: Session, case: Case, consent_id: int, withdrawn_on: date, today: date
+) -> CaseConsent:
+    consent = session.scalar(
+        select(CaseConsent).where(CaseConsent.id == consent_id, CaseConsent.case_id == case.id)
+    )
+    if consent is None:
+        raise CaseError(CaseProblem.NO_SUCH_CONSENT)
+    if consent.withdrawn_on is not None:
+        raise CaseError(CaseProblem.ALREADY_WITHDRAWN)
+    _check_day(case, withdrawn_on, today)
+    consent.withdrawn_on = withdrawn_on
+    return consent
+
+
+def consent_in_force(consents: list[CaseConsent]) -> CaseConsent | None:
+    """The newest consent not withdrawn, if any."""
+    standing = [consent for consent in consents if consent.withdrawn_on is None]
+    return max(standing, key=lambda consent: (consent.given_on, consent.id), default=None)
+
+
+@dataclass(frozen=True)
+class CaseRecords:
+    """Everything recorded on a case, newest first, kind by kind."""
+
+    assessments: list[CaseAssessment]
+    meetings: list[CaseMeeting]
+    register_checks: list[RegisterCheck]
+    consents: list[CaseConsent]
+
+
+def records_for(session: Session, case_id: int) -> CaseRecords:
+    return CaseRecords(
+        assessments=list(
+            session.scalars(
+                select(CaseAssessment)
+                .where(CaseAssessment.case_id == case_id)
+                .order_by(CaseAssessment.assessed_on.desc(), CaseAssessment.id.desc())
+            )
+        ),
+        meetings=list(
+            session.scalars(
+                select(CaseMeeting)
+                .where(CaseMeeting.case_id == case_id)
+                .order_by(CaseMeeting.held_on.desc(), CaseMeeting.id.desc())
+            )
+        ),
+        register_checks=list(
+            session.scalars(
+                select(RegisterCheck)
+                .where(RegisterCheck.case_id == case_id)
+                .order_by(RegisterCheck.checked_on.desc(), RegisterCheck.id.desc())
+            )
+        ),
+        consents=list(
+            session.scalars(
+                select(CaseConsent)
+                .where(CaseConsent.case_id == case_id)
+                .order_by(CaseConsent.given_on.desc(), CaseConsent.id.desc())
+            )
+        ),
+    )

@@ -35,6 +35,9 @@ class SealedSubmission:
     call_digest: str | None = None
     # RECEIVED joins the queue; UNVERIFIED waits outside it (a flood).
     status: ContactStatus = ContactStatus.RECEIVED
+    # The public site's language, and the person's own answer, if any.
+    language: str | None = None
+    under_18: bool | None = None
 
 
 def create_contact(
@@ -61,6 +64,8 @@ def create_contact(
         reply_public_key=submission.reply_public_key,
         call_digest=submission.call_digest,
         status=submission.status.value,
+        language=submission.language,
+        under_18=submission.under_18,
     )
     session.add(contact)
     session.flush()
@@ -116,6 +121,48 @@ def create_referral(
     session.flush()
     outbox.add_job(session, NEW_CONTACT_JOB, contact.id)
     return contact
+
+
+@dataclass(frozen=True)
+class RecordedContact:
+    """A contact staff record by hand (a walk-in, a call to a desk phone, a
+    referral from the police or social services): sealed in the console like
+    any contact; that person was never given a receipt."""
+
+    kind: ContactKind
+    channel: ContactChannel
+    wants_callback: bool
+    key_id: str
+    sealed_content: bytes
+    recorded_by_id: int
+    taken_by_id: int
+    under_18: bool | None = None
+
+
+def record_contact(
+    session: Session, team: Team, recorded: RecordedContact, now: datetime | None = None
+) -> tuple[Contact, list[int]]:
+    """Store it and its jobs; worked and counted like every other contact."""
+    now = now or utcnow()
+    window = CallbackWindow.ASAP if recorded.wants_callback else None
+    contact = Contact(
+        team_id=team.id,
+        kind=recorded.kind.value,
+        channel=recorded.channel.value,
+        wants_callback=recorded.wants_callback,
+        callback_window=window.value if window else None,
+        created_at=now,
+        due_at=due_time(calendar_for(session, team), CallbackWindow.ASAP, now),
+        key_id=recorded.key_id,
+        sealed_content=recorded.sealed_content,
+        recorded_by_id=recorded.recorded_by_id,
+        taken_by_id=recorded.taken_by_id,
+        under_18=recorded.under_18,
+    )
+    session.add(contact)
+    session.flush()
+    entry = outbox.add_job(session, NEW_CONTACT_JOB, contact.id)
+    return contact, [entry.id]
 
 
 def contact_by_receipt(session: Session, receipt_digest: str) -> Contact | None:

@@ -161,6 +161,22 @@ def due_now(session: Session, team_id: int, now: datetime) -> int:
     return _count(session, *_open(team_id, True), Contact.queue_due_at <= now)
 
 
+def acute(session: Session, team_id: int, size: int = PAGE_SIZE) -> list[Contact]:
+    """Open contacts marked as acute risk: above everything else."""
+    return list(
+        session.scalars(
+            select(Contact)
+            .where(
+                Contact.team_id == team_id,
+                Contact.acute_risk.is_(True),
+                Contact.queue_due_at.is_not(None),
+            )
+            .order_by(Contact.queue_due_at, Contact.id)
+            .limit(size)
+        )
+    )
+
+
 def with_news(session: Session, team_id: int, size: int = PAGE_SIZE) -> list[Contact]:
     """Contacts, open or closed, with a follow-up no one has opened yet."""
     return list(

@@ -78,8 +78,13 @@ def create_team(
     team_key = TeamKey(team_id=team.id, key_id=key_id(public_key), public_key=public_key)
     session.add(team_key)
     session.add_all(
-        ChecklistItem(team_id=team.id, position=position, label=label)
-        for position, label in enumerate(PRESETS[checklist_preset])
+        ChecklistItem(
+            team_id=team.id,
+            position=position,
+            label=criterion.label,
+            kind=criterion.kind.value if criterion.kind else None,
+        )
+        for position, criterion in enumerate(PRESETS[checklist_preset])
     )
     session.flush()
     team_keys = {team_key.key_id: private_key}
