@@ -193,6 +193,83 @@ def flow_call_and_case(run: Run) -> None:
     page = run.staff_gets(f"/cases/{case_id}")
     assert case_note in page
     assert check_note in page
+    flow_case_records(run, case_id)
+
+
+def flow_case_records(run: Run, case_id: int) -> None:
+    """Consent, assessments, meetings and register checks: every free text
+    sealed, only the coarse fields the board report counts in clear."""
+    today = "2026-11-24"
+    written = {
+        "consent covers": "Omfattar-Blåbär-12 boende och skola",
+        "consent authorities": "Myndighet-Kantarell-90",
+        "an assessment note": "Bedömning-Lingon-55 hot från bror",
+        "a meeting note": "Möte-Hjortron-23 ny bostad",
+        "a register check note": "Slagning-Nypon-81 inget nytt",
+    }
+    for what, value in written.items():
+        run.secrets.add(what, value)
+    case_page = f"/cases/{case_id}"
+    run.staff_posts(
+        f"{case_page}/consents",
+        {
+            "given_on": today,
+            "covers": written["consent covers"],
+            "authorities": written["consent authorities"],
+        },
+        page=case_page,
+    )
+    run.staff_posts(
+        f"{case_page}/assessments",
+        {
+            "kind": "threat",
+            "level": "concrete",
+            "by": "police",
+            "assessed_on": today,
+            "note": written["an assessment note"],
+        },
+        page=case_page,
+    )
+    run.staff_posts(
+        f"{case_page}/meetings",
+        {"held_on": today, "roles": "police", "note": written["a meeting note"]},
+        page=case_page,
+    )
+    run.staff_posts(
+        f"{case_page}/register-checks",
+        {"checked_on": today, "relapse": "0", "note": written["a register check note"]},
+        page=case_page,
+    )
+    page = run.staff_gets(case_page)
+    for value in written.values():
+        assert value in page
+
+
+def flow_recorded_contact(run: Run) -> None:
+    """A walk-in recorded by staff: the number and what was said, sealed."""
+    note = "Besök-Skogsstjärna-19 kom till receptionen"
+    run.secrets.add("a recorded contact's note", note)
+    run.secrets.add("a recorded contact's name", "Namnet-Gullviva")
+    run.secrets.add("a recorded contact's number", *phone_forms("0709998877"))
+    with run.context.session_factory() as session:
+        from utvag.models import StaffMember
+
+        me = session.scalars(select(StaffMember.id)).first()
+    run.staff_posts(
+        "/contacts/new",
+        {
+            "kind": "defector",
+            "channel": "walk_in",
+            "phone": "0709998877",
+            "name": "Namnet-Gullviva",
+            "wants_callback": "1",
+            "note": note,
+            "taken_by": str(me),
+        },
+        page="/contacts/new",
+    )
+    contact = run.contact_ids()[-1]
+    assert note in run.staff_gets(f"/contacts/{contact}")
 
 
 def flow_enrolment(run: Run) -> None:
@@ -271,6 +348,7 @@ FLOWS: list[Callable[[Run], None]] = [
     flow_follow_up_and_reply,
     flow_hotline,
     flow_call_and_case,
+    flow_recorded_contact,
     flow_enrolment,
     flow_password_change,
     # Last: it replaces the admin's password and key.

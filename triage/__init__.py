@@ -20,6 +20,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from triage.case_labels import case_label_globals
+from triage.errors import register_error_pages
 from triage.keyring import resume_session
 from triage.labels import account_globals, label_globals
 from triage.roles import has_role
@@ -90,6 +91,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         case_decisions,
         cases,
         contacts,
+        followup_views,
         health,
         queue,
         recorded,
@@ -110,12 +112,14 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         case_decisions.bp,
         settings.bp,
         reports.bp,
+        followup_views.bp,
         health.bp,
     ):
         app.register_blueprint(blueprint)
     app.before_request(_load_staff_session)
     app.before_request(_check_worker)
     app.after_request(_headers)
+    register_error_pages(app)
     app.register_error_handler(CSRFError, _csrf_failed)
     app.context_processor(label_globals)
     app.context_processor(case_label_globals)

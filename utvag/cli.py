@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -178,6 +179,42 @@ def hours_next_open(ctx: click.Context, slug: str, at_text: str) -> None:
     except ValueError as error:
         _fail(str(error))
     click.echo(calendar.next_open(at).isoformat())
+
+
+@cli.group()
+def report() -> None:
+    """Reports for the programme lead and the board."""
+
+
+@report.command("followup")
+@click.argument("slug")
+@click.option("--year", "year_text", required=True, help="The year, e.g. 2026.")
+@click.option(
+    "--format", "output", type=click.Choice(["text", "csv"]), default="text", show_default=True
+)
+@click.pass_context
+def report_followup(ctx: click.Context, slug: str, year_text: str, output: str) -> None:
+    """Print the yearly follow-up for the board: counts from 1 to 4 as <5."""
+    from zoneinfo import ZoneInfo
+
+    from utvag.followup import NoSuchYear, build, check_year, to_csv, to_text
+
+    factory = _session_factory(_config(ctx))
+    with factory() as session:
+        found = team_by_slug(session, slug)
+        if found is None:
+            # The report is the board's, in Swedish; so are its refusals.
+            _fail(f"det finns inget team som heter {slug!r}")
+        today = datetime.now(ZoneInfo(found.timezone)).date()
+        try:
+            year = check_year(year_text, today)
+        except NoSuchYear:
+            _fail(f"--year ska vara ett årtal från 2000 till {today.year}, inte {year_text!r}")
+        built = build(session, found, year, today)
+    if output == "csv":
+        click.echo(to_csv(built), nl=False)
+    else:
+        click.echo(to_text(built), nl=False)
 
 
 @cli.command()

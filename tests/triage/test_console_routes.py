@@ -53,7 +53,10 @@ EXPECTED_RULES = {
     "settings.set_checklist_item_active": Role.LEAD,
     "reports.calls": Role.LEAD,
     "reports.calls_csv": Role.LEAD,
+    "followup.page": Role.LEAD,
+    "followup.csv": Role.LEAD,
     "audit.trail": Role.LEAD,
+    "audit.export": Role.LEAD,
     "accounts.reseal": Role.LEAD,
     "accounts.members": Role.ADMIN,
     "accounts.invite_member": Role.ADMIN,
@@ -175,3 +178,23 @@ def test_every_refusal_of_a_case_reads_in_swedish() -> None:
     from utvag.repo.cases import CaseProblem
 
     assert set(CASE_PROBLEM_TEXT) == set(CaseProblem)
+
+
+def test_every_detail_the_audit_trail_records_has_a_swedish_name() -> None:
+    import ast
+    from pathlib import Path
+
+    from triage.audit_labels import DETAIL_NAMES
+
+    root = Path(__file__).resolve().parents[2]
+    keys = set()
+    for path in [*root.glob("triage/*.py"), *root.glob("utvag/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    if keyword.arg == "details" and isinstance(keyword.value, ast.Dict):
+                        keys |= {
+                            key.value for key in keyword.value.keys if isinstance(key, ast.Constant)
+                        }
+    assert keys  # the scan found the details it is meant to check
+    assert keys <= set(DETAIL_NAMES)
