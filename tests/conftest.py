@@ -60,6 +60,22 @@ def postgresql_url() -> Iterator[str]:
     admin_engine.dispose()
 
 
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second database of the same kind, with nothing in it (not even a schema)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'empty' / 'utvag.sqlite3'}"
+        return
+    admin_engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    name = f"utvag_empty_{os.getpid()}_{secrets.token_hex(4)}"
+    with admin_engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with admin_engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin_engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'utvag.sqlite3'}"

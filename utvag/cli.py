@@ -22,7 +22,8 @@ from utvag.hours import DEFAULT_HOURS_SPEC, DEFAULT_TIMEZONE, HoursSpecError, pa
 from utvag.repo import audit
 from utvag.repo.team_setup import create_team
 from utvag.repo.teams import TeamError, calendar_for, team_by_slug
-from utvag.schema import is_at_head, upgrade_to_head
+from utvag.schema import SchemaNewerThanCode, is_at_head, upgrade_to_head
+from utvag.server_secrets import console_session_key, intake_secrets
 
 
 def _config(ctx: click.Context) -> Config:
@@ -55,6 +56,16 @@ def init(ctx: click.Context) -> None:
         upgrade_to_head(config.database_url)
     except OperationalError as error:
         _fail(f"cannot reach the database: {type(error.orig).__name__}")
+    except SchemaNewerThanCode as error:
+        _fail(
+            f"the database is at schema revision {error} that this release does not know: "
+            "it was upgraded by a newer release. Nothing was changed; install that release "
+            "(or restore a backup made before the upgrade)."
+        )
+    # The secrets, made now by whoever runs init, so services that may only
+    # read them (deploy/systemd) find them in place.
+    intake_secrets(config.data_dir)
+    console_session_key(config.data_dir)
     click.echo("schema is up to date")
 
 
@@ -179,6 +190,43 @@ def hours_next_open(ctx: click.Context, slug: str, at_text: str) -> None:
     except ValueError as error:
         _fail(str(error))
     click.echo(calendar.next_open(at).isoformat())
+
+
+@cli.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def backup_command(ctx: click.Context, destination: Path) -> None:
+    """Write the database and the secrets to one file (mode 0600)."""
+    from utvag.backup import BackupError, backup
+
+    config = _config(ctx)
+    try:
+        made = backup(config.database_url, config.data_dir, destination)
+    except BackupError as error:
+        _fail(str(error))
+    click.echo(f"backup written to {destination} ({made.database}, schema {made.revision})")
+
+
+@cli.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.pass_context
+def restore_command(ctx: click.Context, source: Path) -> None:
+    """Restore a backup into an empty database and a data dir without secrets."""
+    from utvag.backup import BackupError, restore
+
+    config = _config(ctx)
+    try:
+        made = restore(source, config.database_url, config.data_dir)
+    except BackupError as error:
+        _fail(str(error))
+    try:
+        upgrade_to_head(config.database_url)
+    except SchemaNewerThanCode as error:  # pragma: no cover - restore checked it first
+        _fail(f"schema revision {error} is newer than this release")
+    click.echo(
+        f"restored {made.database} backup of {made.created_at} (schema {made.revision}); "
+        "the schema is now up to date"
+    )
 
 
 @cli.group()
