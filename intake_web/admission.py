@@ -124,7 +124,7 @@ def submit(
             if outcome is Outcome.UNVERIFIED
             else ContactStatus.RECEIVED,
         )
-        jobs: list[ReadyJob] = claim_for_sending(session, receipt.outbox_ids)
+        jobs: list[ReadyJob] = claim_for_sending(session, receipt.outbox_entries)
     send_after_commit(app_state.session_factory, app_state.redis, jobs)
     return Submission(outcome, receipt)
 

@@ -138,10 +138,10 @@ def follow_up(lang: str) -> ResponseReturnValue:
             if not form.validate_on_submit():
                 return _status_page(lang, session, contact, canonical, form), 400
             key = active_team_key(session, contact.team_id)
-            _message, entry_id = add_follow_up(
+            _message, entry = add_follow_up(
                 session, contact, seal_fields(key.public_key, {"message": form.message.data or ""})
             )
-            jobs = claim_for_sending(session, [entry_id])
+            jobs = claim_for_sending(session, [entry])
             page = _status_page(
                 lang, session, contact, canonical, FollowUpForm(formdata=None), sent=True
             )

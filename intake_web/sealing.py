@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from crypto.codes import RECEIPT_CODE_LENGTH, group_code, new_receipt_code, normalise_code
 from crypto.receipts import receipt_digest, reply_keypair
 from utvag.due import CallbackWindow
-from utvag.models import Contact, ContactStatus, Team
+from utvag.models import Contact, ContactStatus, OutboxEntry, Team
 from utvag.repo.contacts import SealedSubmission, create_contact
 from utvag.repo.teams import active_team_key
 from utvag.sealed_fields import seal_fields
@@ -24,7 +24,7 @@ from utvag.sealed_fields import seal_fields
 @dataclass(frozen=True)
 class Receipt:
     contact: Contact
-    outbox_ids: list[int]
+    outbox_entries: list[OutboxEntry]
     code: str
 
 
@@ -51,7 +51,7 @@ def store_sealed_contact(
     if canonical is None:  # new_receipt_code always prints a valid code
         raise RuntimeError("receipt code generator produced an invalid code")
     _, reply_public_key = reply_keypair(canonical)
-    contact, outbox_ids = create_contact(
+    contact, outbox_entries = create_contact(
         session,
         team,
         SealedSubmission(
@@ -70,4 +70,4 @@ def store_sealed_contact(
             under_18=under_18,
         ),
     )
-    return Receipt(contact=contact, outbox_ids=outbox_ids, code=group_code(canonical))
+    return Receipt(contact=contact, outbox_entries=outbox_entries, code=group_code(canonical))

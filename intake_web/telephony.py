@@ -162,7 +162,7 @@ def menu() -> ResponseReturnValue:
                 callback_window=CallbackWindow.ASAP,
                 call_digest=call_digest,
             )
-            jobs = claim_for_sending(session, receipt.outbox_ids)
+            jobs = claim_for_sending(session, receipt.outbox_entries)
     except IntegrityError:
         # The same request, twice at once: the other one stored it.
         response.say(THANKS, **VOICE)

@@ -99,14 +99,13 @@ def send(redis_client: redis.Redis, jobs: Iterable[ReadyJob]) -> bool:
     return True
 
 
-def claim_for_sending(session: Session, entry_ids: list[int]) -> list[ReadyJob]:
+def claim_for_sending(session: Session, entries: list[OutboxEntry]) -> list[ReadyJob]:
     """In the transaction that made them: mark the immediate entries as sent
     and return them, to ``send`` once the transaction has committed."""
     now = utcnow()
     ready = []
-    for entry_id in entry_ids:
-        entry = session.get(OutboxEntry, entry_id)
-        if entry is None or entry.run_at is not None:
+    for entry in entries:
+        if entry.run_at is not None:
             continue  # scheduled: the relay sends it
         entry.enqueued_at = now
         entry.enqueue_count += 1

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
 from utvag.due import CallbackWindow, due_time
-from utvag.models import Contact, ContactChannel, ContactKind, ContactStatus, Team
+from utvag.models import Contact, ContactChannel, ContactKind, ContactStatus, OutboxEntry, Team
 from utvag.repo import outbox
 from utvag.repo.teams import calendar_for
 
@@ -42,10 +42,10 @@ class SealedSubmission:
 
 def create_contact(
     session: Session, team: Team, submission: SealedSubmission, now: datetime | None = None
-) -> tuple[Contact, list[int]]:
+) -> tuple[Contact, list[OutboxEntry]]:
     """Store a contact and, in the same transaction, its jobs.
 
-    Returns the contact and its outbox entries' ids, to enqueue after commit.
+    Returns the contact and its outbox entries, to send after commit.
     """
     now = now or utcnow()
     window = submission.callback_window or CallbackWindow.ASAP
@@ -69,24 +69,21 @@ def create_contact(
     )
     session.add(contact)
     session.flush()
-    entry = outbox.add_job(session, NEW_CONTACT_JOB, contact.id)
-    entry_ids = [entry.id]
+    entries = [outbox.add_job(session, NEW_CONTACT_JOB, contact.id, flush=False)]
     if contact.due_at > now + DUE_NOTICE_MIN_LEAD:
         # Outside hours: the console also hears when it becomes due.
-        entry_ids.append(schedule_due_notice(session, contact))
-    return contact, entry_ids
+        entries.append(schedule_due_notice(session, contact, flush=False))
+    session.flush()
+    return contact, entries
 
 
 def contact_by_call_digest(session: Session, call_digest: str) -> Contact | None:
     return session.scalar(select(Contact).where(Contact.call_digest == call_digest))
 
 
-def schedule_due_notice(session: Session, contact: Contact) -> int:
+def schedule_due_notice(session: Session, contact: Contact, *, flush: bool = True) -> OutboxEntry:
     """A content-free "a contact is due" notice for the console, at its due time."""
-    entry = outbox.add_job(session, CONTACT_DUE_JOB, contact.id)
-    entry.run_at = contact.due_at
-    session.flush()
-    return entry.id
+    return outbox.add_job(session, CONTACT_DUE_JOB, contact.id, run_at=contact.due_at, flush=flush)
 
 
 def create_referral(
@@ -141,7 +138,7 @@ class RecordedContact:
 
 def record_contact(
     session: Session, team: Team, recorded: RecordedContact, now: datetime | None = None
-) -> tuple[Contact, list[int]]:
+) -> tuple[Contact, list[OutboxEntry]]:
     """Store it and its jobs; worked and counted like every other contact."""
     now = now or utcnow()
     window = CallbackWindow.ASAP if recorded.wants_callback else None
@@ -161,8 +158,7 @@ def record_contact(
     )
     session.add(contact)
     session.flush()
-    entry = outbox.add_job(session, NEW_CONTACT_JOB, contact.id)
-    return contact, [entry.id]
+    return contact, [outbox.add_job(session, NEW_CONTACT_JOB, contact.id)]
 
 
 def contact_by_receipt(session: Session, receipt_digest: str) -> Contact | None:

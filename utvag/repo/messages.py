@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
-from utvag.models import Contact, ContactMessage, MessageDirection
+from utvag.models import Contact, ContactMessage, MessageDirection, OutboxEntry
 from utvag.repo import outbox
 
 FOLLOW_UP_JOB = "notify_follow_up"
@@ -16,7 +16,7 @@ FOLLOW_UP_JOB = "notify_follow_up"
 
 def add_follow_up(
     session: Session, contact: Contact, sealed_content: bytes
-) -> tuple[ContactMessage, int]:
+) -> tuple[ContactMessage, OutboxEntry]:
     """The person wrote again with their receipt code. Returns the message and
     the outbox entry that tells the console (content-free)."""
     message = ContactMessage(
@@ -28,8 +28,7 @@ def add_follow_up(
     session.flush()
     if contact.unseen_follow_up_at is None:
         contact.unseen_follow_up_at = message.created_at
-    entry = outbox.add_job(session, FOLLOW_UP_JOB, message.id)
-    return message, entry.id
+    return message, outbox.add_job(session, FOLLOW_UP_JOB, message.id)
 
 
 def add_reply(

@@ -15,10 +15,20 @@ from utvag.models import OutboxEntry
 REDELIVER_AFTER = timedelta(minutes=5)
 
 
-def add_job(session: Session, job_name: str, *job_args: int | str) -> OutboxEntry:
-    entry = OutboxEntry(job_name=job_name, job_args=list(job_args))
+def add_job(
+    session: Session,
+    job_name: str,
+    *job_args: int | str,
+    run_at: datetime | None = None,
+    flush: bool = True,
+) -> OutboxEntry:
+    """Record a job; keep the returned entry to send it after commit (the
+    session holds unchanged objects only weakly, so an id alone would cost a
+    SELECT to get it back)."""
+    entry = OutboxEntry(job_name=job_name, job_args=list(job_args), run_at=run_at)
     session.add(entry)
-    session.flush()
+    if flush:
+        session.flush()
     return entry
 
 
