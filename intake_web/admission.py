@@ -84,6 +84,8 @@ class Outcome(enum.Enum):
 class Submission:
     outcome: Outcome
     receipt: Receipt | None = None
+    # The team's time zone, to tell the person when we expect to call.
+    timezone: str | None = None
 
 
 def submit(
@@ -126,7 +128,7 @@ def submit(
         )
         jobs: list[ReadyJob] = claim_for_sending(session, receipt.outbox_entries)
     send_after_commit(app_state.session_factory, app_state.redis, jobs)
-    return Submission(outcome, receipt)
+    return Submission(outcome, receipt, team.timezone)
 
 
 def _admit(session: Session, team: Team, now: datetime) -> Outcome:

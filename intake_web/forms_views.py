@@ -8,12 +8,18 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from intake_web.admission import Outcome, Submission, submit
 from intake_web.forms import CallbackForm, MessageForm, SpamGuardedForm, under_18_answer
 from intake_web.i18n import require_known_language
+from intake_web.state import state
+from intake_web.teams import public_team
+from intake_web.when import expected_call, is_closed_all_day, window_hours
+from utvag.db import utcnow
 from utvag.due import CallbackWindow
 from utvag.models import ContactChannel, ContactKind
+from utvag.repo.teams import calendar_for
 
 bp = Blueprint("forms", __name__)
 bp.url_value_preprocessor(require_known_language)
@@ -38,13 +44,57 @@ def _sent(lang: str, submission: Submission, callback: bool) -> ResponseReturnVa
     if receipt is None:
         return render_template("not_ready.html", lang=lang), 503
     log.info("contact %s received on the web", receipt.contact.id)
+    expected = None
+    if callback and submission.timezone:
+        expected = expected_call(receipt.contact.due_at, submission.timezone, lang, utcnow())
     return render_template(
         "sent.html",
         lang=lang,
         receipt=receipt,
         callback=callback,
+        expected_call=expected,
         unverified=submission.outcome is Outcome.UNVERIFIED,
     )
+
+
+def _window_labels(form: CallbackForm) -> None:
+    """Mornings and afternoons with the team's own hours beside them."""
+    with state().session_factory() as session:
+        team = public_team(session)
+        hours = team.hours_spec if team else None
+    if hours is None:
+        return
+    shown = window_hours(hours)
+    labels = {
+        CallbackWindow.MORNING.value: _l("Mornings"),
+        CallbackWindow.AFTERNOON.value: _l("Afternoons"),
+    }
+    choices = []
+    for choice in form.window.choices:  # SelectChoice, as the form declares them
+        label = choice.label
+        if choice.value in labels and choice.value in shown:
+            start, end = shown[choice.value]
+            label = f"{labels[choice.value]} ({start}–{end})"
+        choices.append(SelectChoice(choice.value, label))
+    form.window.choices = choices
+
+
+def _closed_day_refused(form: CallbackForm) -> bool:
+    """A chosen day on which the team is closed is said before anything is sent."""
+    if form.window.data != CallbackWindow.DAY.value or form.day.data is None:
+        return False
+    with state().session_factory() as session:
+        team = public_team(session)
+        if team is None or not is_closed_all_day(calendar_for(session, team), form.day.data):
+            return False
+    form.day.errors = [
+        *form.day.errors,
+        gettext(
+            "We are closed on that day (a weekend, a public holiday or a day the team is off)."
+            " Choose another day, or as soon as possible."
+        ),
+    ]
+    return True
 
 
 def _refused(template: str, lang: str, form: SpamGuardedForm) -> ResponseReturnValue:
@@ -94,10 +144,13 @@ def message(lang: str) -> ResponseReturnValue:
 def callback(lang: str) -> ResponseReturnValue:
     form = CallbackForm()
     _kind_from_query(form)
+    _window_labels(form)
     if form.validate_on_submit():
         refusal = _refusal(form)
         if refusal:
             return _render_form("callback.html", lang, form, refusal)
+        if _closed_day_refused(form):
+            return _render_form("callback.html", lang, form)
         window = CallbackWindow(form.window.data or CallbackWindow.ASAP.value)
         submission = submit(
             {

@@ -23,10 +23,11 @@ from intake_web.admission import spend_presented_proof
 from intake_web.forms import FollowUpForm, ReceiptForm
 from intake_web.i18n import require_known_language
 from intake_web.state import state
+from intake_web.when import expected_call
 from utvag import throttle
 from utvag.db import transaction, utcnow
 from utvag.dispatch import claim_for_sending, send_after_commit
-from utvag.models import Contact
+from utvag.models import Contact, Team
 from utvag.repo.contacts import contact_by_receipt
 from utvag.repo.messages import add_follow_up, replies_for
 from utvag.repo.teams import active_team_key
@@ -100,11 +101,17 @@ def _status_page(
     sent: bool = False,
 ) -> str:
     follow_up.code.data = canonical
+    team = session.get(Team, contact.team_id)
+    open_call = contact.wants_callback and contact.status in ("received", "waiting")
     return render_template(
         "status.html",
         lang=lang,
         contact=contact,
         replies=_replies(session, contact, canonical),
+        expected_call=expected_call(contact.due_at, team.timezone, lang, utcnow())
+        if open_call and team is not None
+        else None,
+        open_call=open_call,
         form=follow_up,
         sent=sent,
     )

@@ -63,7 +63,7 @@ def show(contact_id: int) -> ResponseReturnValue:
                 message,
                 current.open_fields(message.sealed_content)
                 if message.direction == MessageDirection.FROM_PERSON.value
-                else None,
+                else current.open_fields(message.sealed_for_team),
             )
             for message in messages_for(db, contact.id)
         ]
@@ -225,7 +225,8 @@ def refer(contact_id: int) -> ResponseReturnValue:
 @requires(Role.COORDINATOR)
 def reply(contact_id: int) -> ResponseReturnValue:
     """A reply the person reads with their receipt code. Sealed to the
-    contact's reply key, so once sent not even staff can read it back."""
+    contact's reply key for the person, and to the team key for colleagues,
+    who read it on the contact's page (an audited opening like any other)."""
     text = request.form.get("reply", "").strip()[:REPLY_MAX]
     if not text:
         flash(gettext("Write a reply first."))
@@ -238,7 +239,13 @@ def reply(contact_id: int) -> ResponseReturnValue:
         if contact.reply_public_key is None:
             flash(gettext("This person has no receipt code, so cannot read replies."))
             return _back(contact_id)
-        add_reply(db, contact, seal(contact.reply_public_key, text.encode()), current.member().id)
+        add_reply(
+            db,
+            contact,
+            seal(contact.reply_public_key, text.encode()),
+            current.member().id,
+            sealed_for_team=current.seal_note(db, text),
+        )
         current.record(db, "reply_sent", contact_id=contact.id)
     flash(gettext("The reply is sent. The person sees it when they come back with their code."))
     return _back(contact_id)

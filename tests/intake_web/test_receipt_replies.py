@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from support import TeamFixture, csrf_token_from, post_form, receipt_code_from
+from support import (
+    TeamFixture,
+    add_member,
+    csrf_token_from,
+    log_in,
+    post_form,
+    receipt_code_from,
+)
 
-from utvag.models import ContactMessage
+from utvag.models import AuditEvent, ContactMessage
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 
@@ -18,9 +25,11 @@ def _code(client: FlaskClient) -> str:
     )
 
 
-def test_a_reply_from_staff_is_read_only_with_the_code(
+def test_a_reply_reaches_the_person_with_the_code_and_stays_readable_by_colleagues(
     client: FlaskClient,
     logged_in_staff: FlaskClient,
+    console_app,  # type: ignore[no-untyped-def]
+    team: TeamFixture,
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
     code = _code(client)
@@ -35,9 +44,19 @@ def test_a_reply_from_staff_is_read_only_with_the_code(
     with session_factory() as session:
         [reply] = session.scalars(select(ContactMessage))
     assert b"Vi ringer" not in reply.sealed_content
-    staff_view = logged_in_staff.get("/contacts/1").get_data(as_text=True)
-    assert "Vi ringer i morgon kl 10." not in staff_view  # sealed to the person only
+    assert reply.sealed_for_team is not None
+    assert b"Vi ringer" not in reply.sealed_for_team
+    # What was promised stays visible to the team, as an audited opening.
+    colleague = console_app.test_client()
+    log_in(colleague, add_member(session_factory, team, "bo", "coordinator"))
+    staff_view = colleague.get("/contacts/1").get_data(as_text=True)
+    assert "Vi ringer i morgon kl 10." in staff_view
     assert "svar från anna" in staff_view
+    with session_factory() as session:
+        opened_by = session.scalars(
+            select(AuditEvent.actor_name).where(AuditEvent.action == "decrypt")
+        ).all()
+    assert "bo" in opened_by
 
 
 def test_the_person_writes_again_and_staff_see_it_in_the_queue(

@@ -13,7 +13,8 @@ class MessageDirection(enum.StrEnum):
     # A follow-up the person sent with their receipt code: sealed to the team.
     FROM_PERSON = "from_person"
     # A reply from staff: sealed to the contact's reply key, which only the
-    # receipt code derives. Staff cannot read it back once sent.
+    # receipt code derives, and a copy sealed to the team key so colleagues
+    # can read what was promised (``sealed_for_team``).
     TO_PERSON = "to_person"
 
 
@@ -28,6 +29,8 @@ class ContactMessage(Base):
     )
     direction: Mapped[str] = mapped_column(String(20))
     sealed_content: Mapped[bytes] = mapped_column(LargeBinary)
+    # A staff reply's copy for the team (None for replies sent before 0005).
+    sealed_for_team: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_members.id", ondelete="SET NULL"), default=None
     )

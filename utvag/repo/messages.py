@@ -32,12 +32,18 @@ def add_follow_up(
 
 
 def add_reply(
-    session: Session, contact: Contact, sealed_to_person: bytes, author_id: int
+    session: Session,
+    contact: Contact,
+    sealed_to_person: bytes,
+    author_id: int,
+    sealed_for_team: bytes | None = None,
 ) -> ContactMessage:
+    """A staff reply: the person's copy, and the team's copy of the same words."""
     message = ContactMessage(
         contact_id=contact.id,
         direction=MessageDirection.TO_PERSON.value,
         sealed_content=sealed_to_person,
+        sealed_for_team=sealed_for_team,
         author_id=author_id,
     )
     session.add(message)
