@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage import current
+from triage.confirm import ask, confirmed
 from triage.enrolment import invite, pending_invitations
 from triage.keyring import replace_session_keys
 from triage.labels import call_error_text
@@ -138,6 +139,21 @@ def change_role(member_id: int) -> ResponseReturnValue:
 @bp.route("/admin/members/<int:member_id>/remove", methods=["POST"])
 @requires(Role.ADMIN)
 def remove(member_id: int) -> ResponseReturnValue:
+    if not confirmed():
+        with state().session_factory() as db:
+            name = _team_member(db, member_id).username
+        return ask(
+            question=gettext("Remove %(name)s from the team?", name=name),
+            consequences=[
+                gettext(
+                    "Their copy of the team keys and their sessions are deleted at once: "
+                    "they can no longer log in or read anything."
+                ),
+                gettext("This cannot be undone. To let them back in, invite them again."),
+            ],
+            yes=gettext("Yes, remove %(name)s", name=name),
+            back=url_for("accounts.members"),
+        )
     with transaction(state().session_factory) as db:
         member = _team_member(db, member_id)
         if member.id == current.member().id:
@@ -166,6 +182,22 @@ def unlock(member_id: int) -> ResponseReturnValue:
 @bp.route("/admin/keys/rotate", methods=["POST"])
 @requires(Role.ADMIN)
 def rotate() -> ResponseReturnValue:
+    if not confirmed():
+        return ask(
+            question=gettext("Change to a new team key?"),
+            consequences=[
+                gettext(
+                    "New contacts are sealed to the new key from now on; old ones stay readable."
+                ),
+                gettext(
+                    "Every other member gets the new key when they next log in: anyone logged "
+                    "in now must log out and in again. A removed member never gets it."
+                ),
+                gettext("This cannot be undone."),
+            ],
+            yes=gettext("Yes, change the key"),
+            back=url_for("accounts.members"),
+        )
     token = session.get("sid", "")
     with transaction(state().session_factory) as db:
         team = current.team(db)
@@ -175,8 +207,8 @@ def rotate() -> ResponseReturnValue:
         current.record(db, "key_rotated", details={"key_id": new_key.key_id})
     flash(
         gettext(
-            "A new team key is in use. Others get it at their next login; old contacts stay"
-            " readable."
+            "A new team key is in use. Others get it when they log in again (anyone logged in"
+            " now: log out and in); old contacts stay readable."
         )
     )
     return _back()

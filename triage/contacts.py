@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 
 from crypto.sealing import seal
 from triage import current
-from triage.labels import call_error_text
+from triage.confirm import ask, confirmed
+from triage.labels import STATUS_NAMES, call_error_text
 from triage.roles import requires
 from triage.state import state
 from utvag.db import transaction, utcnow
@@ -171,6 +172,23 @@ def close(contact_id: int) -> ResponseReturnValue:
         status = ContactStatus(request.form.get("status", ""))
     except ValueError:
         abort(400)
+    if not confirmed():
+        with state().session_factory() as db:
+            if contact_for_team(db, current.team(db).id, contact_id) is None:
+                abort(404)
+        return ask(
+            question=gettext("Close contact %(id)s?", id=contact_id),
+            consequences=[
+                gettext("It leaves the queue as: %(status)s.", status=STATUS_NAMES[status.value]),
+                gettext(
+                    "What the person wrote is deleted when the team's retention period has "
+                    "passed. If they come back with their code, they can write again."
+                ),
+            ],
+            yes=gettext("Yes, close it"),
+            back=url_for("contacts.show", contact_id=contact_id),
+            carry=("status",),
+        )
     try:
         with transaction(state().session_factory) as db:
             team = current.team(db)

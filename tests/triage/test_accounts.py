@@ -242,7 +242,7 @@ def test_a_removed_member_loses_sessions_and_keys(
     bo_browser = console_app.test_client()
     assert log_in(bo_browser, bo).status_code == 302
 
-    _post(logged_in_staff, f"/admin/members/{bo.created.admin.id}/remove")
+    _post(logged_in_staff, f"/admin/members/{bo.created.admin.id}/remove", {"confirm": "yes"})
 
     assert bo_browser.get("/queue").status_code == 302
     with session_factory() as session:
@@ -302,10 +302,10 @@ def test_rotation_seals_new_contacts_to_a_new_key_and_old_ones_stay_readable(
 ) -> None:
     bo = add_member(session_factory, team, "bo", "coordinator")
     removed = add_member(session_factory, team, "ex", "coordinator")
-    _post(logged_in_staff, f"/admin/members/{removed.created.admin.id}/remove")
+    _post(logged_in_staff, f"/admin/members/{removed.created.admin.id}/remove", {"confirm": "yes"})
     post_form(client, "/sv/message", {"message": "före bytet"})
 
-    _post(logged_in_staff, "/admin/keys/rotate")
+    _post(logged_in_staff, "/admin/keys/rotate", {"confirm": "yes"})
     post_form(client, "/sv/message", {"message": "efter bytet"})
 
     with session_factory() as session:
@@ -538,3 +538,30 @@ def test_recovery_and_login_work_with_another_team_on_the_same_database(
     )
     assert login.status_code == 302
     assert "till Vägvalet" in browser.get("/contacts/1").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "question"),
+    [
+        ("/admin/members/{bo}/remove", "Ta bort bo från teamet?"),
+        ("/admin/keys/rotate", "Byta till en ny teamnyckel?"),
+    ],
+)
+def test_removing_a_member_or_changing_the_key_asks_first_and_does_nothing_until_confirmed(
+    logged_in_staff: FlaskClient,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+    path: str,
+    question: str,
+) -> None:
+    bo = add_member(session_factory, team, "bo", "coordinator")
+    before = _actions(session_factory)
+
+    asked = _post(logged_in_staff, path.format(bo=bo.created.admin.id))
+
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert question in page
+    assert 'name="confirm" value="yes"' in page
+    assert "Nej, gå tillbaka" in page
+    assert _actions(session_factory) == before

@@ -187,7 +187,7 @@ def test_a_relatives_call_ends_as_information_given_or_a_contact_of_its_own(
         _post(logged_in_staff, f"/contacts/{contact_id}/claim")
         _post(logged_in_staff, f"/contacts/{contact_id}/attempts", {"outcome": "reached"})
 
-    _post(logged_in_staff, f"/contacts/{informed}/close", {"status": "info_given"})
+    _post(logged_in_staff, f"/contacts/{informed}/close", {"status": "info_given", "confirm": "yes"})
     response = _post(
         logged_in_staff,
         f"/contacts/{referring}/referral",
@@ -227,7 +227,7 @@ def test_a_message_is_marked_handled(
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
     post_form(client, "/sv/message", {"message": "Hej"})
-    _post(logged_in_staff, "/contacts/1/close", {"status": "closed"})
+    _post(logged_in_staff, "/contacts/1/close", {"status": "closed", "confirm": "yes"})
     assert _contact(session_factory, 1).status == ContactStatus.CLOSED
     assert 'href="/contacts/1"' not in logged_in_staff.get("/queue").get_data(as_text=True)
     assert 'href="/contacts/1"' in logged_in_staff.get("/queue?view=closed").get_data(as_text=True)
@@ -252,3 +252,16 @@ def test_the_queue_page_works_without_javascript(logged_in_staff: FlaskClient) -
     script = logged_in_staff.get("/static/queue.js")
     assert script.status_code == 200
     script.close()
+
+
+def test_closing_a_contact_asks_first(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    post_form(client, "/sv/message", {"message": "Hej"})
+    asked = _post(logged_in_staff, "/contacts/1/close", {"status": "closed"})
+    page = asked.get_data(as_text=True)
+    assert "Stänga kontakt 1?" in page
+    assert 'name="status" value="closed"' in page
+    assert _contact(session_factory, 1).status == ContactStatus.RECEIVED

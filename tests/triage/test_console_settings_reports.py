@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from support import csrf_token_from, post_form
+from support import TeamFixture, csrf_token_from, log_in, post_form
 
 from utvag.models import AuditEvent, ChecklistItem, ClosedDay, Team
 
@@ -20,14 +20,23 @@ def _post(client: FlaskClient, path: str, data: dict[str, str] | None = None):  
 def test_a_closed_day_moves_due_times(
     client: FlaskClient,
     logged_in_staff: FlaskClient,
+    team: TeamFixture,
     session_factory,  # type: ignore[no-untyped-def]
+    time_machine,  # type: ignore[no-untyped-def]
 ) -> None:
     _post(logged_in_staff, "/team/closed-days", {"day": "2026-11-25", "note": "Studiedag"})
     with session_factory() as session:
         assert [d.day.isoformat() for d in session.scalars(select(ClosedDay))] == ["2026-11-25"]
 
-    post_form(client, "/sv/callback", {"phone": "0701234567", "window": "day", "day": "2026-11-25"})
+    refused = post_form(
+        client, "/sv/callback", {"phone": "0701234567", "window": "day", "day": "2026-11-25"}
+    )
+    assert refused.status_code == 400
+    assert "Vi har stängt den dagen" in refused.get_data(as_text=True)
 
+    time_machine.move_to("2026-11-24T17:00:00+01:00", tick=True)
+    post_form(client, "/sv/callback", {"phone": "0701234567"})
+    log_in(logged_in_staff, team)
     html = logged_in_staff.get("/queue").get_data(as_text=True)
     assert 'datetime="2026-11-26T08:00:00+01:00"' in html
 
