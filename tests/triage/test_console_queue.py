@@ -187,7 +187,9 @@ def test_a_relatives_call_ends_as_information_given_or_a_contact_of_its_own(
         _post(logged_in_staff, f"/contacts/{contact_id}/claim")
         _post(logged_in_staff, f"/contacts/{contact_id}/attempts", {"outcome": "reached"})
 
-    _post(logged_in_staff, f"/contacts/{informed}/close", {"status": "info_given", "confirm": "yes"})
+    _post(
+        logged_in_staff, f"/contacts/{informed}/close", {"status": "info_given", "confirm": "yes"}
+    )
     response = _post(
         logged_in_staff,
         f"/contacts/{referring}/referral",
