@@ -11,6 +11,7 @@ from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from triage import current
+from triage.labels import KIND_NAMES, OUTCOME_NAMES
 from triage.roles import requires
 from triage.state import state
 from utvag.db import transaction
@@ -85,16 +86,18 @@ def calls_csv() -> ResponseReturnValue:
             "export",
             details={"report": "calls", "from": start.isoformat(), "to": end.isoformat()},
         )
+    # Semicolons and a byte-order mark: what Swedish Excel opens correctly;
+    # every value in Swedish, as on the page.
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["tid", "kontakt", "vem", "utfall", "ringer_igen", "av"])
     for attempt, name, kind in rows:
         writer.writerow(
             [
                 attempt.at.astimezone(zone).isoformat(timespec="seconds"),
                 attempt.contact_id,
-                kind,
-                attempt.outcome,
+                str(KIND_NAMES.get(kind, kind)),
+                str(OUTCOME_NAMES.get(attempt.outcome, attempt.outcome)),
                 attempt.next_due_at.astimezone(zone).isoformat(timespec="seconds")
                 if attempt.next_due_at
                 else "",
@@ -102,7 +105,7 @@ def calls_csv() -> ResponseReturnValue:
             ]
         )
     return Response(
-        out.getvalue(),
+        "\ufeff" + out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=samtal-{start}-{end}.csv"},
     )

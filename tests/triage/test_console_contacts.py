@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from support import TeamFixture, log_in, post_form
+from support import TeamFixture, csrf_token_from, log_in, post_form
 
 from utvag.models import AuditEvent, Contact
 
@@ -102,3 +103,50 @@ def test_queue_shows_when_the_office_opens_outside_hours(
     log_in(console_client, team)
     html = console_client.get("/queue").get_data(as_text=True)
     assert 'Stängt till <time datetime="2026-12-28T08:00:00+01:00">' in html
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_an_expired_form_keeps_the_note_and_sends_it_again(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from utvag.models import CallAttempt
+
+    post_form(client, "/sv/callback", {"phone": "070-123 45 67"})
+    token = csrf_token_from(logged_in_staff.get("/contacts/1").get_data(as_text=True))
+    logged_in_staff.post("/contacts/1/claim", data={"csrf_token": token})
+    long_note = "Pappan svarade och sa att hon inte bor kvar, ring efter 15 på mobilen"
+
+    expired = logged_in_staff.post(
+        "/contacts/1/attempts",
+        data={"csrf_token": "an-old-token", "outcome": "no_answer", "note": long_note},
+    )
+
+    page = expired.get_data(as_text=True)
+    assert expired.status_code == 400
+    assert "Inget sparades" in page
+    assert long_note in page
+    assert 'name="outcome" value="no_answer"' in page
+    with session_factory() as session:
+        assert session.scalars(select(CallAttempt)).all() == []
+
+    again = logged_in_staff.post(
+        "/contacts/1/attempts",
+        data={"csrf_token": csrf_token_from(page), "outcome": "no_answer", "note": long_note},
+    )
+    assert again.status_code == 302
+    assert long_note in logged_in_staff.get("/contacts/1").get_data(as_text=True)
+
+
+def test_an_expired_password_form_never_writes_the_password_back(
+    logged_in_staff: FlaskClient,
+) -> None:
+    expired = logged_in_staff.post(
+        "/account/password",
+        data={"csrf_token": "old", "password": "det-gamla-lösenordet", "new_password": "x" * 20},
+    )
+    page = expired.get_data(as_text=True)
+    assert expired.status_code == 400
+    assert "det-gamla-lösenordet" not in page
+    assert "x" * 20 not in page

@@ -105,8 +105,8 @@ def test_the_call_log_lists_every_attempt_and_exports_without_content(
     assert "anna" in page
     body = csv_response.get_data(as_text=True)
     assert csv_response.mimetype == "text/csv"
-    assert body.splitlines()[0] == "tid,kontakt,vem,utfall,ringer_igen,av"
-    assert ",1,defector,busy," in body
+    assert body.splitlines()[0] == "\ufefftid;kontakt;vem;utfall;ringer_igen;av"
+    assert ";1;vill lämna;Upptaget;" in body
     assert "hemligt" not in body
     assert "0701234567" not in body
     with session_factory() as session:
