@@ -18,18 +18,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The public site on PORT, the console on PORT+1: `make run PORT=9000`.
+PORT ?= 8000
+
 run: $(STAMP)
 	$(BIN)/utvag init
 	@echo
 	@echo "Utväg is starting on the embedded default (SQLite + Redis under $(UTVAG_DATA_DIR))."
-	@echo "  public site:   http://127.0.0.1:8000/"
-	@echo "  staff console: http://127.0.0.1:8001/login"
+	@echo "  public site:   http://127.0.0.1:$(PORT)/"
+	@echo "  staff console: http://127.0.0.1:$$(($(PORT) + 1))/login"
 	@echo
 	@echo "First time? In another terminal, create the team and its first admin"
-	@echo "(you are asked for the password; it prints the TOTP URI and the recovery code once):"
+	@echo "(you are asked for the password, 12 characters or more; it prints the TOTP URI"
+	@echo "and the recovery code once; add --password-stdin to pipe the password in):"
 	@echo "  $(BIN)/utvag team create vagvalet --name 'Vägvalet' --admin YOUR-NAME"
 	@echo
-	$(BIN)/utvag serve all
+	UTVAG_PUBLIC_URL=$${UTVAG_PUBLIC_URL:-http://127.0.0.1:$(PORT)} $(BIN)/utvag serve all --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/lint-imports

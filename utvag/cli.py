@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +23,7 @@ from utvag.hours import DEFAULT_HOURS_SPEC, DEFAULT_TIMEZONE, HoursSpecError, pa
 from utvag.repo import audit
 from utvag.repo.team_setup import create_team
 from utvag.repo.teams import TeamError, calendar_for, team_by_slug
-from utvag.schema import SchemaNewerThanCode, is_at_head, upgrade_to_head
+from utvag.schema import SchemaNewerThanCode, current_revision, is_at_head, upgrade_to_head
 from utvag.server_secrets import console_session_key, intake_secrets
 
 
@@ -52,8 +53,11 @@ def init(ctx: click.Context) -> None:
     """Create or migrate the schema; safe to run again."""
     config = _config(ctx)
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    secrets_existed = (config.data_dir / "secrets").is_dir()
     try:
+        before = current_revision(config.database_url)
         upgrade_to_head(config.database_url)
+        after = current_revision(config.database_url)
     except OperationalError as error:
         _fail(f"cannot reach the database: {type(error.orig).__name__}")
     except SchemaNewerThanCode as error:
@@ -66,6 +70,15 @@ def init(ctx: click.Context) -> None:
     # read them (deploy/systemd) find them in place.
     intake_secrets(config.data_dir)
     console_session_key(config.data_dir)
+    where = make_url(config.database_url).render_as_string(hide_password=True)
+    if before is None:
+        click.echo(f"created the schema (revision {after}) in {where}")
+    elif before != after:
+        click.echo(f"migrated the schema from revision {before} to {after} in {where}")
+    else:
+        click.echo(f"the schema in {where} is already up to date (revision {after})")
+    if not secrets_existed:
+        click.echo(f"made the server secrets in {config.data_dir / 'secrets'} (mode 0600)")
     click.echo("schema is up to date")
 
 
