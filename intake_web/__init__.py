@@ -9,6 +9,7 @@ from __future__ import annotations
 import redis
 from flask import Flask
 from flask_babel import Babel
+from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from intake_web.admission import new_challenge
@@ -69,6 +70,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     # A global, not a context variable: the form macros are imported
     # without the template's context.
     app.jinja_env.globals["new_challenge"] = new_challenge
+    app.jinja_env.globals["ltr"] = left_to_right
     register_error_pages(app)
     return app
 
@@ -80,3 +82,9 @@ def _template_globals() -> dict[str, object]:
         "text_direction": text_direction,
         "message_max": MESSAGE_MAX,
     }
+
+
+def left_to_right(text: str) -> Markup:
+    """A number kept in its own order inside any paragraph: "114 14" must not
+    turn into "14 114" in Arabic. ``<bdi dir="ltr">`` isolates it."""
+    return Markup('<bdi dir="ltr">{}</bdi>').format(text)

@@ -188,3 +188,37 @@ def test_a_message_can_be_written_and_sent_with_the_keyboard_alone(
     page.keyboard.press("Space")
 
     expect(page.locator(".receipt-code strong")).to_have_text(RECEIPT_CODE)
+
+
+READING_ORDER = """
+([text, first, second]) => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const at = node.data.indexOf(text);
+    if (at < 0) continue;
+    const range = (start, end) => {
+      const r = document.createRange();
+      r.setStart(node, at + start);
+      r.setEnd(node, at + end);
+      return r.getBoundingClientRect().left;
+    };
+    return [range(0, first.length), range(text.length - second.length, text.length)];
+  }
+  return null;
+}
+"""
+
+
+@pytest.mark.parametrize("js", ["nojs"], indirect=True)
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_numbers_read_left_to_right_in_every_language(
+    page: Page, live_servers: LiveServers, lang: str
+) -> None:
+    """In a right-to-left paragraph "114 14" must not come out as "14 114":
+    the tip line's first group is drawn left of its second in Arabic too."""
+    page.goto(f"{live_servers.intake.url}/{lang}/")
+    positions = page.evaluate(READING_ORDER, ["114 14", "114", "14"])
+    assert positions is not None, "the tip number is not on the page"
+    first, second = positions
+    assert first < second
