@@ -189,7 +189,57 @@ class ReceiptForm(FlaskForm):
 
 
 class FollowUpForm(FlaskForm):
-    """Writing again from the status page; the code comes back in a hidden field."""
+    """Writing again from the status page; the code comes back in a hidden field.
+
+    The person may also ask to be called: on a new number, or (for a contact
+    that began as a call-back request) on the number given before. Then the
+    message is optional and the same contact goes back in the call queue.
+    """
 
     code = HiddenField()
-    message = _message_field(_l("Write to us again"))
+    message = TextAreaField(
+        _l("Write to us again"),
+        filters=[_strip],
+        validators=[
+            Length(
+                max=MESSAGE_MAX,
+                message=_l("Your message can be at most %(max)d characters.", max=MESSAGE_MAX),
+            ),
+        ],
+    )
+    call_me = RadioField(
+        _l("Do you want us to call you?"),
+        choices=[
+            SelectChoice("no", _l("No, only read my message")),
+            SelectChoice("same", _l("Yes, on the number I gave before")),
+            SelectChoice("new", _l("Yes, on this number:")),
+        ],
+        default="no",
+        validators=[Optional()],
+    )
+    phone = StringField(
+        _l("Phone number (only if you want a call on a new number)"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=PHONE_MAX, message=_l("That phone number is too long.")),
+        ],
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        choice = self.call_me.data or "no"
+        if choice == "new":
+            number = normalise_phone(self.phone.data or "")
+            if number is None:
+                self.phone.errors = [
+                    *self.phone.errors,
+                    str(_l("Enter a phone number we can call, for example 070 123 45 67.")),
+                ]
+                valid = False
+            else:
+                self.phone.data = number
+        if choice == "no" and not (self.message.data or "").strip():
+            self.message.errors = [*self.message.errors, str(_l("Write your message."))]
+            valid = False
+        return valid

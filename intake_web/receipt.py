@@ -14,6 +14,7 @@ import logging
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from crypto.codes import RECEIPT_CODE_LENGTH, normalise_code
@@ -28,7 +29,7 @@ from utvag import throttle
 from utvag.db import transaction, utcnow
 from utvag.dispatch import claim_for_sending, send_after_commit
 from utvag.models import Contact, Team
-from utvag.repo.contacts import contact_by_receipt
+from utvag.repo.contacts import call_again, contact_by_receipt
 from utvag.repo.messages import add_follow_up, replies_for
 from utvag.repo.teams import active_team_key
 from utvag.sealed_fields import seal_fields
@@ -133,6 +134,17 @@ def receipt(lang: str) -> ResponseReturnValue:
     return _not_found(lang, form)
 
 
+CANNOT_CALL_AGAIN = _l(
+    "We cannot call you on the number from before: you did not give one then. Choose "
+    "\u201con this number\u201d and write it."
+)
+
+
+def _may_call_again(contact: Contact, choice: str) -> bool:
+    """A new number always works; "the same number" only if there was one."""
+    return choice == "new" or bool(contact.wants_callback)
+
+
 @bp.route("/<lang>/receipt/message", methods=["POST"])
 def follow_up(lang: str) -> ResponseReturnValue:
     """The person writes again; sealed to the team key like the first message."""
@@ -142,13 +154,24 @@ def follow_up(lang: str) -> ResponseReturnValue:
         lookup, found = _look_up(session, form.code.data or "")
         if found is not None:
             contact, canonical = found
-            if not form.validate_on_submit():
+            valid = form.validate_on_submit()
+            choice = form.call_me.data or "no"
+            if valid and choice != "no" and not _may_call_again(contact, choice):
+                form.call_me.errors = [*form.call_me.errors, str(CANNOT_CALL_AGAIN)]
+                valid = False
+            if not valid:
                 return _status_page(lang, session, contact, canonical, form), 400
             key = active_team_key(session, contact.team_id)
-            _message, entry = add_follow_up(
-                session, contact, seal_fields(key.public_key, {"message": form.message.data or ""})
-            )
-            jobs = claim_for_sending(session, [entry])
+            fields = {"message": form.message.data or ""}
+            if choice == "new":
+                fields["phone"] = form.phone.data or ""
+            _message, entry = add_follow_up(session, contact, seal_fields(key.public_key, fields))
+            entries = [entry]
+            if choice != "no":
+                team = session.get(Team, contact.team_id)
+                if team is not None:
+                    entries += call_again(session, team, contact)
+            jobs = claim_for_sending(session, entries)
             page = _status_page(
                 lang, session, contact, canonical, FollowUpForm(formdata=None), sent=True
             )

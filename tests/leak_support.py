@@ -17,7 +17,7 @@ def phone_forms(typed: str) -> list[str]:
     digits = re.sub(r"\D", "", typed)
     national = "0" + digits[2:] if digits.startswith("46") else digits
     subscriber = national.lstrip("0")
-    return [typed, digits, national, subscriber, "+46" + subscriber, subscriber[-7:]]
+    return [typed, digits, "+" + digits, national, subscriber, "+46" + subscriber, subscriber[-7:]]
 
 
 def address_forms(address: str) -> list[str]:

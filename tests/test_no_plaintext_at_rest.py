@@ -143,12 +143,22 @@ def flow_follow_up_and_reply(run: Run) -> None:
     follow_up = "Uppföljning-Vinbär-99 ring inte på kvällen"
     run.secrets.add("a follow-up", follow_up)
     token = csrf_token_from(status)
+    new_number = "+44 20 7946 0958"
+    run.secrets.add("a number given in a follow-up", *phone_forms(new_number))
     run.person.post(
         "/sv/receipt/message",
-        data={"csrf_token": token, "code": code, "message": follow_up},
+        data={
+            "csrf_token": token,
+            "code": code,
+            "message": follow_up,
+            "call_me": "new",
+            "phone": new_number,
+        },
         **run.person_request,
     )
-    assert follow_up in run.staff_gets(f"/contacts/{contact}")
+    page = run.staff_gets(f"/contacts/{contact}")
+    assert follow_up in page
+    assert new_number in page
 
 
 def flow_hotline(run: Run) -> None:

@@ -73,11 +73,21 @@ def show(contact_id: int) -> ResponseReturnValue:
             db, "decrypt" if content is not None else "decrypt_failed", contact_id=contact.id
         )
     phone = content.get("phone") if content else None
+    # A number the person gave later, asking to be called: the newest wins.
+    for message, opened in reversed(thread):
+        if (
+            message.direction == MessageDirection.FROM_PERSON.value
+            and opened
+            and opened.get("phone")
+        ):
+            phone = opened["phone"]
+            break
     now = utcnow()
     return render_template(
         "contact.html",
         contact=contact,
         content=content,
+        phone=phone,
         phone_display=phone_for_display(phone) if phone else None,
         attempts=attempts,
         thread=thread,

@@ -159,3 +159,71 @@ def test_the_status_says_what_happened_in_plain_words(
     logged_in_staff.post("/contacts/1/attempts", data={"csrf_token": token, "outcome": outcome})
 
     assert text in post_form(client, "/sv/receipt", {"code": code}).get_data(as_text=True)
+
+
+def _close_as_reached(staff: FlaskClient) -> None:
+    token = csrf_token_from(staff.get("/contacts/1").get_data(as_text=True))
+    staff.post("/contacts/1/claim", data={"csrf_token": token})
+    staff.post("/contacts/1/attempts", data={"csrf_token": token, "outcome": "reached"})
+    staff.post("/contacts/1/close", data={"csrf_token": token, "status": "closed", "confirm": "yes"})
+
+
+def _follow_up(client: FlaskClient, code: str, **fields: str):  # type: ignore[no-untyped-def]
+    page = post_form(client, "/sv/receipt", {"code": code}).get_data(as_text=True)
+    return client.post(
+        "/sv/receipt/message",
+        data={"csrf_token": csrf_token_from(page), "code": code, **fields},
+    )
+
+
+def test_asking_to_be_called_again_puts_the_same_contact_back_in_the_call_queue(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from utvag.models import Contact
+
+    code = _code(client)
+    _close_as_reached(logged_in_staff)
+
+    sent = _follow_up(client, code, call_me="new", phone="+44 20 7946 0958")
+
+    assert sent.status_code == 200
+    with session_factory() as session:
+        contacts = session.scalars(select(Contact)).all()
+    assert len(contacts) == 1  # no new contact
+    assert contacts[0].status == "received"
+    assert contacts[0].attempt_count == 0
+    queue = logged_in_staff.get("/queue").get_data(as_text=True)
+    assert 'href="/contacts/1"' in queue
+    page = logged_in_staff.get("/contacts/1").get_data(as_text=True)
+    assert "+44 20 7946 0958" in page
+    token = csrf_token_from(page)
+    logged_in_staff.post("/contacts/1/claim", data={"csrf_token": token})
+    logged_in_staff.post("/contacts/1/attempts", data={"csrf_token": token, "outcome": "reached"})
+    with session_factory() as session:
+        assert session.get(Contact, 1).status == "reached"
+
+
+def test_the_same_number_needs_one_given_before_and_a_call_needs_no_message(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from utvag.models import Contact
+
+    page = post_form(client, "/sv/message", {"message": "Hej"}).get_data(as_text=True)
+    code = receipt_code_from(page)
+    refused = _follow_up(client, code, call_me="same")
+    assert refused.status_code == 400
+    assert "du gav inget nummer då" in refused.get_data(as_text=True)
+    bad_number = _follow_up(client, code, call_me="new", phone="12345")
+    assert bad_number.status_code == 400
+    empty = _follow_up(client, code, call_me="no")
+    assert empty.status_code == 400
+    with session_factory() as session:
+        assert session.get(Contact, 1).wants_callback is False
+        assert session.scalars(select(ContactMessage)).all() == []
+
+    callback_code = _code(client)
+    assert _follow_up(client, callback_code, call_me="same").status_code == 200

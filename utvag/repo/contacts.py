@@ -77,6 +77,27 @@ def create_contact(
     return contact, entries
 
 
+def call_again(
+    session: Session, team: Team, contact: Contact, now: datetime | None = None
+) -> list[OutboxEntry]:
+    """The person asked, with their code, to be called: the same contact goes
+    back in the call queue, due at the first open instant, with a fresh count
+    of attempts. Returns the due notice to send, if the office is closed."""
+    now = now or utcnow()
+    contact.wants_callback = True
+    contact.callback_window = CallbackWindow.ASAP.value
+    contact.callback_day = None
+    contact.status = ContactStatus.RECEIVED.value
+    contact.attempt_count = 0
+    contact.closed_at = None
+    contact.claimed_by_id = None
+    contact.claim_expires_at = None
+    contact.due_at = due_time(calendar_for(session, team), CallbackWindow.ASAP, now)
+    if contact.due_at > now + DUE_NOTICE_MIN_LEAD:
+        return [schedule_due_notice(session, contact)]
+    return []
+
+
 def contact_by_call_digest(session: Session, call_digest: str) -> Contact | None:
     return session.scalar(select(Contact).where(Contact.call_digest == call_digest))
 
