@@ -165,7 +165,9 @@ def _close_as_reached(staff: FlaskClient) -> None:
     token = csrf_token_from(staff.get("/contacts/1").get_data(as_text=True))
     staff.post("/contacts/1/claim", data={"csrf_token": token})
     staff.post("/contacts/1/attempts", data={"csrf_token": token, "outcome": "reached"})
-    staff.post("/contacts/1/close", data={"csrf_token": token, "status": "closed", "confirm": "yes"})
+    staff.post(
+        "/contacts/1/close", data={"csrf_token": token, "status": "closed", "confirm": "yes"}
+    )
 
 
 def _follow_up(client: FlaskClient, code: str, **fields: str):  # type: ignore[no-untyped-def]
