@@ -107,6 +107,7 @@ def cancel_invitation(enrolment_id: int) -> ResponseReturnValue:
             abort(404)
         db.delete(enrolment)
         current.record(db, "invitation_cancelled", details={"username": enrolment.username})
+    flash(gettext("The invitation is cancelled; its code no longer works."))
     return _back()
 
 
@@ -176,6 +177,7 @@ def unlock(member_id: int) -> ResponseReturnValue:
         member.failed_logins = 0
         member.locked_until = None
         current.record(db, "account_unlocked", details={"member": member.id})
+    flash(gettext("%(name)s can log in again.", name=member.username))
     return _back()
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pyotp
 from flask import (
     Blueprint,
+    flash,
     g,
     redirect,
     render_template,
@@ -193,4 +194,5 @@ def logout() -> ResponseReturnValue:
                     actor_name=current.member.username,
                 )
     session.clear()
+    flash(gettext("You are logged out, and your session's keys are deleted."))
     return redirect(url_for("auth.login"))

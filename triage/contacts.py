@@ -112,7 +112,9 @@ def claim(contact_id: int) -> ResponseReturnValue:
             abort(404)
         if result.state is ClaimState.CLAIMED:
             current.record(db, "claim", contact_id=contact_id)
-    if result.state is ClaimState.TAKEN:
+    if result.state is ClaimState.CLAIMED:
+        flash(gettext("You are calling now: no one else will call this person for 15 minutes."))
+    elif result.state is ClaimState.TAKEN:
         flash(gettext("%(name)s is already calling this person.", name=result.holder_name))
     elif result.state is ClaimState.CLOSED:
         flash(gettext("This contact is closed."))
@@ -128,6 +130,7 @@ def release(contact_id: int) -> ResponseReturnValue:
             abort(404)
         if calls.release(db, team.id, contact_id, current.member()):
             current.record(db, "release", contact_id=contact_id)
+    flash(gettext("Released: the contact is back in the queue for anyone to call."))
     return redirect(url_for("queue.queue"))
 
 

@@ -93,6 +93,7 @@ def remove_closed_day(closed_day_id: int) -> ResponseReturnValue:
         if not team_settings.remove_closed_day(db, team, closed_day_id):
             abort(404)
         current.record(db, "settings_changed", details={"closed_day_removed": closed_day_id})
+    flash(gettext("The closed day is removed."))
     return _back()
 
 
@@ -120,4 +121,5 @@ def set_checklist_item_active(item_id: int) -> ResponseReturnValue:
         current.record(
             db, "settings_changed", details={"checklist_item": item_id, "active": active}
         )
+    flash(gettext("The checklist is updated."))
     return _back()
