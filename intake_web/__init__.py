@@ -19,6 +19,7 @@ from intake_web.headers import apply_security_headers
 from intake_web.i18n import LANGUAGE_NAMES, LANGUAGES, select_locale, text_direction
 from intake_web.proof_of_work import Difficulty
 from intake_web.state import IntakeState
+from intake_web.team_facts import TeamFactsCache
 from utvag.config import Config, load_config
 from utvag.db import make_engine, make_session_factory
 from utvag.redis_conn import connect_redis
@@ -56,6 +57,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         redis=redis_client if redis_client is not None else connect_redis(config),
         secrets=secrets,
         difficulty=Difficulty(),
+        team_facts=TeamFactsCache(),
     )
     Babel(app, locale_selector=select_locale)
 

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from crypto.codes import RECEIPT_CODE_LENGTH, group_code, new_receipt_code, normalise_code
 from crypto.receipts import receipt_digest, reply_keypair
+from intake_web.state import state
 from utvag.due import CallbackWindow
 from utvag.models import Contact, ContactStatus, OutboxEntry, Team
 from utvag.repo.contacts import SealedSubmission, create_contact
-from utvag.repo.teams import active_team_key
 from utvag.sealed_fields import seal_fields
 
 
@@ -45,7 +45,7 @@ def store_sealed_contact(
     under_18: bool | None = None,
 ) -> Receipt:
     """Seal ``fields``, store the contact, and return its receipt code (shown once)."""
-    team_key = active_team_key(session, team.id)
+    facts = state().team_facts.get(session, team)
     code = new_receipt_code()
     canonical = normalise_code(code, RECEIPT_CODE_LENGTH)
     if canonical is None:  # new_receipt_code always prints a valid code
@@ -60,8 +60,8 @@ def store_sealed_contact(
             wants_callback=wants_callback,
             callback_window=callback_window,
             callback_day=callback_day,
-            key_id=team_key.key_id,
-            sealed_content=seal_fields(team_key.public_key, fields),
+            key_id=facts.key_id,
+            sealed_content=seal_fields(facts.public_key, fields),
             receipt_digest=receipt_digest(receipt_key, canonical),
             reply_public_key=reply_public_key,
             call_digest=call_digest,
@@ -69,5 +69,6 @@ def store_sealed_contact(
             language=language,
             under_18=under_18,
         ),
+        calendar=facts.calendar,
     )
     return Receipt(contact=contact, outbox_entries=outbox_entries, code=group_code(canonical))

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake_web.proof_of_work import Difficulty
+from intake_web.team_facts import TeamFactsCache
 from utvag.config import Config
 from utvag.server_secrets import IntakeSecrets
 
@@ -23,6 +24,8 @@ class IntakeState:
     secrets: IntakeSecrets
     # Worked out from the hour's load, at most every 30 seconds.
     difficulty: Difficulty
+    # The active key and the calendar, for a few seconds at a time.
+    team_facts: TeamFactsCache
 
 
 def state() -> IntakeState:

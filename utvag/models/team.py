@@ -35,4 +35,7 @@ class Team(Base):
     # How long the mapping phase of an accepted case may take (kartläggning:
     # two to four weeks in Eskilstuna); the lead may set another day per case.
     mapping_days: Mapped[int] = mapped_column(default=28, server_default="28")
+    # Bumped whenever the active key or the closed days change, so the public
+    # site's cache of them (intake_web.team_facts) is never stale.
+    facts_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

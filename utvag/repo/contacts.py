@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
 from utvag.due import CallbackWindow, due_time
+from utvag.hours import OfficeCalendar
 from utvag.models import Contact, ContactChannel, ContactKind, ContactStatus, OutboxEntry, Team
 from utvag.repo import outbox
 from utvag.repo.teams import calendar_for
@@ -41,7 +42,11 @@ class SealedSubmission:
 
 
 def create_contact(
-    session: Session, team: Team, submission: SealedSubmission, now: datetime | None = None
+    session: Session,
+    team: Team,
+    submission: SealedSubmission,
+    now: datetime | None = None,
+    calendar: OfficeCalendar | None = None,
 ) -> tuple[Contact, list[OutboxEntry]]:
     """Store a contact and, in the same transaction, its jobs.
 
@@ -57,7 +62,9 @@ def create_contact(
         callback_window=submission.callback_window.value if submission.callback_window else None,
         created_at=now,
         callback_day=submission.callback_day,
-        due_at=due_time(calendar_for(session, team), window, now, submission.callback_day),
+        due_at=due_time(
+            calendar or calendar_for(session, team), window, now, submission.callback_day
+        ),
         key_id=submission.key_id,
         sealed_content=submission.sealed_content,
         receipt_digest=submission.receipt_digest,

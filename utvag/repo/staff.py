@@ -198,6 +198,7 @@ def rotate_team_key(
         old.retired_at = now
     new_key = TeamKey(team_id=team.id, key_id=key_id(public_key), public_key=public_key)
     session.add(new_key)
+    team.facts_version = (team.facts_version or 0) + 1
     session.flush()
     grant = {new_key.key_id: private_key}
     for member in members_of(session, team.id):

@@ -69,6 +69,7 @@ def add_closed_day(session: Session, team: Team, day: date, note: str) -> Closed
         return existing
     closed = ClosedDay(team_id=team.id, day=day, note=note.strip()[:200])
     session.add(closed)
+    team.facts_version = (team.facts_version or 0) + 1
     session.flush()
     return closed
 
@@ -81,6 +82,7 @@ def remove_closed_day(session: Session, team: Team, closed_day_id: int) -> bool:
     if closed is None:
         return False
     session.delete(closed)
+    team.facts_version = (team.facts_version or 0) + 1
     return True
 
 
