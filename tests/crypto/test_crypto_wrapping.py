@@ -86,8 +86,8 @@ def test_default_cost_is_production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("crypto.wrapping.derive_wrapping_key", fake_derive)
     wrapped = wrap_private_key(PRIVATE_KEY, "pw")
     assert used == [PRODUCTION_COST]
-    assert int.from_bytes(wrapped[OPS], "big") == argon2id.OPSLIMIT_MODERATE
-    assert int.from_bytes(wrapped[MEM], "big") == argon2id.MEMLIMIT_INTERACTIVE
+    assert int.from_bytes(wrapped[OPS], "big") == argon2id.OPSLIMIT_SENSITIVE
+    assert int.from_bytes(wrapped[MEM], "big") == 128 * 1024 * 1024
 
 
 @settings(max_examples=100)
@@ -186,7 +186,7 @@ def test_kdf_cost_bounds() -> None:
 
 
 def test_cost_presets() -> None:
-    assert KdfCost(argon2id.OPSLIMIT_MODERATE, argon2id.MEMLIMIT_INTERACTIVE) == PRODUCTION_COST
+    assert KdfCost(argon2id.OPSLIMIT_SENSITIVE, 128 * 1024 * 1024) == PRODUCTION_COST
     assert PRODUCTION_COST.memlimit >= 19 * 1024 * 1024
     assert KdfCost(argon2id.OPSLIMIT_MIN, argon2id.MEMLIMIT_MIN) == TEST_COST
 
