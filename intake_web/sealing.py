@@ -70,5 +70,6 @@ def store_sealed_contact(
             under_18=under_18,
         ),
         calendar=facts.calendar,
+        sent_by_caller=True,
     )
     return Receipt(contact=contact, outbox_entries=outbox_entries, code=group_code(canonical))

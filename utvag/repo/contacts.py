@@ -47,10 +47,14 @@ def create_contact(
     submission: SealedSubmission,
     now: datetime | None = None,
     calendar: OfficeCalendar | None = None,
+    sent_by_caller: bool = False,
 ) -> tuple[Contact, list[OutboxEntry]]:
     """Store a contact and, in the same transaction, its jobs.
 
-    Returns the contact and its outbox entries, to send after commit.
+    Returns the contact and its outbox entries, to send after commit. With
+    ``sent_by_caller`` the caller promises to send the immediate job right
+    after commit (``dispatch.send_after_commit``), so it is written already
+    marked as sent; otherwise the worker's relay sends it.
     """
     now = now or utcnow()
     window = submission.callback_window or CallbackWindow.ASAP
@@ -76,7 +80,15 @@ def create_contact(
     )
     session.add(contact)
     session.flush()
-    entries = [outbox.add_job(session, NEW_CONTACT_JOB, contact.id, flush=False)]
+    entries = [
+        outbox.add_job(
+            session,
+            NEW_CONTACT_JOB,
+            contact.id,
+            flush=False,
+            sending_at=now if sent_by_caller else None,
+        )
+    ]
     if contact.due_at > now + DUE_NOTICE_MIN_LEAD:
         # Outside hours: the console also hears when it becomes due.
         entries.append(schedule_due_notice(session, contact, flush=False))

@@ -21,11 +21,21 @@ def add_job(
     *job_args: int | str,
     run_at: datetime | None = None,
     flush: bool = True,
+    sending_at: datetime | None = None,
 ) -> OutboxEntry:
     """Record a job; keep the returned entry to send it after commit (the
     session holds unchanged objects only weakly, so an id alone would cost a
-    SELECT to get it back)."""
-    entry = OutboxEntry(job_name=job_name, job_args=list(job_args), run_at=run_at)
+    SELECT to get it back). ``sending_at``: the request will send it itself
+    right after commit, so it is written already marked as sent (one INSERT
+    instead of an INSERT and an UPDATE); if that send fails the entry goes
+    back to the relay (``dispatch.return_to_relay``)."""
+    entry = OutboxEntry(
+        job_name=job_name,
+        job_args=list(job_args),
+        run_at=run_at,
+        enqueued_at=sending_at,
+        enqueue_count=1 if sending_at is not None else 0,
+    )
     session.add(entry)
     if flush:
         session.flush()
