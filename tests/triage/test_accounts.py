@@ -394,6 +394,16 @@ def test_recovery_is_refused_without_the_code_or_for_a_non_admin(
     )
     assert response.status_code == 401
     assert "recovery_failed" in _actions(session_factory)
+    # Counted against the network, like a failed login.
+    from sqlalchemy import func
+
+    from utvag.models import NetworkThrottle
+
+    with session_factory() as session:
+        counted = session.scalar(
+            select(func.sum(NetworkThrottle.count)).where(NetworkThrottle.purpose == "staff_login")
+        )
+    assert counted == 1
 
 
 def test_the_lead_reads_the_audit_trail_by_member_and_contact(

@@ -246,3 +246,30 @@ def test_the_worker_health_names_when_each_task_last_succeeded(
     )
     body = console_client.get("/healthz/worker").json
     assert body["tasks"]["retention"]["last_ok_at"] == start.isoformat()
+
+
+def test_the_session_sweep_deletes_by_the_time_given_and_says_how_many(
+    session_factory,  # type: ignore[no-untyped-def]
+    team: TeamFixture,
+) -> None:
+    from utvag.repo.sessions import purge_expired_sessions
+
+    later = utcnow() + timedelta(days=3)
+    _session_row(session_factory, team, "a", created=later - timedelta(hours=2), seen=later)
+    _session_row(session_factory, team, "b", created=utcnow(), seen=utcnow())
+    _session_row(session_factory, team, "c", created=utcnow(), seen=utcnow())
+    with transaction(session_factory) as session:
+        swept = purge_expired_sessions(
+            session, idle=timedelta(minutes=30), lifetime=timedelta(hours=10), now=later
+        )
+    assert swept == 2
+    with session_factory() as session:
+        assert list(session.scalars(select(StaffSession.id))) == ["a".ljust(64, "0")]
+
+
+def test_a_task_that_has_not_run_yet_counts_no_failures(session_factory, team) -> None:  # type: ignore[no-untyped-def]
+    with transaction(session_factory) as session:
+        session.add(MaintenanceRun(task=maintenance.TASKS[0].name, last_ok_at=utcnow()))
+    with session_factory() as session:
+        state = maintenance.health(session)
+    assert [task.failures_in_a_row for task in state.tasks] == [0] * len(maintenance.TASKS)

@@ -194,3 +194,78 @@ def test_unverified_submissions_never_worked_go_after_the_retention(session_fact
         assert purge_expired(session, NOW) == 1  # made 400 days before NOW
     with session_factory() as session:
         assert session.get(Contact, kept).sealed_content == b""
+
+
+def _made(session_factory, team: TeamFixture, status: ContactStatus, days_ago: int) -> int:  # type: ignore[no-untyped-def]
+    with transaction(session_factory) as session:
+        contact, _ = create_contact(
+            session,
+            session.get(Team, team.created.team.id),
+            SealedSubmission(
+                kind="defector",
+                channel="web",
+                wants_callback=False,
+                callback_window=None,
+                key_id="k" * 16,
+                sealed_content=b"sealed words",
+                receipt_digest=secrets.token_hex(32),
+                reply_public_key=b"r" * 32,
+            ),
+            now=NOW - timedelta(days=days_ago),
+        )
+        contact.status = status.value
+        return contact.id
+
+
+def test_every_kind_of_expiry_follows_its_own_teams_period_and_the_totals_add_up(
+    session_factory,
+    team,  # type: ignore[no-untyped-def]
+) -> None:
+    from crypto.kdf import TEST_COST
+    from utvag.repo.team_setup import create_team
+
+    with transaction(session_factory) as session:
+        other = create_team(
+            session,
+            slug="malmo",
+            name="Malmö",
+            admin_username="mira",
+            admin_password="another long password here",
+            hours_spec="mon-fri 08:00-16:00",
+            timezone="Europe/Stockholm",
+            cost=TEST_COST,
+        )
+        other.team.retention_days = 30
+    theirs = type(team)(created=other, password="")
+
+    def ended_case(owner: TeamFixture, days_ago: int) -> int:
+        contact_id = _made(session_factory, owner, ContactStatus.CASE_OPENED, 400)
+        with transaction(session_factory) as session:
+            session.add(
+                Case(
+                    team_id=owner.created.team.id,
+                    contact_id=contact_id,
+                    status=CaseStatus.CLOSED.value,
+                    ended_at=NOW - timedelta(days=days_ago),
+                )
+            )
+        return contact_id
+
+    kept = [
+        ended_case(team, 60),  # 180 days here
+        _made(session_factory, team, ContactStatus.UNVERIFIED, 60),
+        _made(session_factory, theirs, ContactStatus.UNVERIFIED, 10),  # 30 there
+    ]
+    gone = [
+        ended_case(theirs, 60),
+        _made(session_factory, theirs, ContactStatus.UNVERIFIED, 60),
+        _contact(session_factory, team, ContactStatus.CLOSED, 200),
+    ]
+
+    with transaction(session_factory) as session:
+        assert purge_expired(session, NOW) == len(gone)
+    with session_factory() as session:
+        assert [session.get(Contact, c).purged_at is None for c in kept] == [True] * 3
+        assert [session.get(Contact, c).purged_at is not None for c in gone] == [True] * 3
+    with transaction(session_factory) as session:
+        assert purge_expired(session, NOW) == 0  # nothing purged, or counted, twice

@@ -147,3 +147,37 @@ def test_old_windows_go_and_the_current_hour_stays(session_factory) -> None:  # 
         kept = sorted(session.scalars(select(NetworkThrottle.window_start)))
     hour = NOW.replace(minute=0, second=0, microsecond=0)
     assert kept == [hour - timedelta(hours=23), hour]
+
+
+def test_each_purpose_is_counted_apart_for_the_same_network(session_factory) -> None:  # type: ignore[no-untyped-def]
+    bucket = throttle.network_bucket("203.0.113.7", SECRET, NOW)
+    with transaction(session_factory) as session:
+        for _ in range(Purpose.STAFF_LOGIN.hourly_limit):
+            throttle.count_one(session, Purpose.STAFF_LOGIN, bucket, NOW)
+        throttle.count_one(session, Purpose.RECEIPT_LOOKUP, bucket, NOW)
+    with session_factory() as session:
+        assert throttle.over_limit(session, Purpose.STAFF_LOGIN, bucket, NOW)
+        assert not throttle.over_limit(session, Purpose.RECEIPT_LOOKUP, bucket, NOW)
+
+
+def test_the_hours_load_counts_submissions_of_this_hour_only(session_factory) -> None:  # type: ignore[no-untyped-def]
+    """What the proof of work's difficulty is set from."""
+    with transaction(session_factory) as session:
+        for address in ("203.0.113.7", "198.51.100.9", "198.51.100.10"):
+            bucket = throttle.network_bucket(address, SECRET, NOW)
+            throttle.count_and_check(session, Purpose.SUBMISSION, bucket, NOW)
+        throttle.count_one(
+            session, Purpose.SUBMISSION, throttle.network_bucket("192.0.2.1", SECRET, NOW), NOW
+        )
+        login = throttle.network_bucket("192.0.2.1", SECRET, NOW)
+        throttle.count_one(session, Purpose.STAFF_LOGIN, login, NOW)
+        earlier = NOW - timedelta(hours=1)
+        old = throttle.network_bucket("192.0.2.200", SECRET, earlier)
+        throttle.count_one(session, Purpose.SUBMISSION, old, earlier)
+    with session_factory() as session:
+        assert throttle.submissions_this_hour(session, NOW) == 4
+
+
+def test_an_address_that_cannot_be_read_is_not_held_back(session_factory) -> None:  # type: ignore[no-untyped-def]
+    with transaction(session_factory) as session:
+        assert throttle.count_and_check(session, Purpose.SUBMISSION, None, NOW) is False
