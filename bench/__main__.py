@@ -153,7 +153,7 @@ def main() -> int:
 def _table(lines: list[Line]) -> str:
     rows = ["| measure | value | target | |", "| --- | --- | --- | --- |"]
     for line in lines:
-        verdict = "ok" if line.ok else "**over target**"
+        verdict = "ok" if line.ok else "**missed**"
         rows.append(f"| {line.name} | {line.value:.2f}{line.unit} | {line.target()} | {verdict} |")
     return "\n".join(rows)
 
