@@ -138,3 +138,45 @@ def create_vagvalet(session_factory: Any) -> TeamFixture:
             cost=TEST_COST,
         )
     return TeamFixture(created=created, password=TEST_PASSWORD)
+
+
+def sealed_submission(**overrides: Any) -> Any:
+    """A contact as the public site would store it: opaque bytes where the
+    sealed fields go, a fresh receipt digest each time."""
+    import secrets
+
+    from utvag.repo.contacts import SealedSubmission
+
+    fields: dict[str, Any] = {
+        "kind": "defector",
+        "channel": "web",
+        "wants_callback": False,
+        "callback_window": None,
+        "key_id": "k" * 16,
+        "sealed_content": b"sealed words",
+        "receipt_digest": secrets.token_hex(32),
+        "reply_public_key": b"r" * 32,
+    }
+    fields.update(overrides)
+    return SealedSubmission(**fields)
+
+
+def create_malmo(session_factory: Any) -> TeamFixture:
+    """A second team on the same database: Malmö, with its admin mira."""
+    from crypto.kdf import TEST_COST
+    from utvag.db import transaction
+    from utvag.repo.team_setup import create_team
+
+    password = "another long password here"
+    with transaction(session_factory) as session:
+        created = create_team(
+            session,
+            slug="malmo",
+            name="Malmö",
+            admin_username="mira",
+            admin_password=password,
+            hours_spec="mon-fri 08:00-16:00",
+            timezone="Europe/Stockholm",
+            cost=TEST_COST,
+        )
+    return TeamFixture(created=created, password=password)

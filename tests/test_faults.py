@@ -22,7 +22,7 @@ import pytest
 import redis
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
-from support import create_vagvalet, csrf_token_from, receipt_code_from
+from support import create_vagvalet, csrf_token_from, receipt_code_from, sealed_submission
 
 from crypto.kdf import TEST_COST
 from utvag.config import Config
@@ -31,7 +31,7 @@ from utvag.dispatch import relay
 from utvag.jobs import queue_version_key
 from utvag.models import Contact, OutboxEntry, Team
 from utvag.repo import outbox
-from utvag.repo.contacts import SealedSubmission, create_contact
+from utvag.repo.contacts import create_contact
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("during_office_hours")]
 
@@ -252,20 +252,11 @@ def test_a_worker_killed_in_the_middle_of_a_thousand_jobs_loses_none_and_repeats
     team = create_vagvalet(factory)
     with transaction(factory) as session:
         the_team = session.get(Team, team.created.team.id)
-        for number in range(1000):
+        for _ in range(1000):
             create_contact(
                 session,
                 the_team,
-                SealedSubmission(
-                    kind="defector",
-                    channel="web",
-                    wants_callback=False,
-                    callback_window=None,
-                    key_id="k" * 16,
-                    sealed_content=b"sealed",
-                    receipt_digest=f"kill-{number}-".ljust(64, "0"),
-                    reply_public_key=b"r" * 32,
-                ),
+                sealed_submission(),
             )
     assert relay(factory, redis_client) + relay(factory, redis_client) == 1000  # 500 a round
 

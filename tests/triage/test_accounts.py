@@ -13,6 +13,7 @@ from sqlalchemy import select
 from support import (
     TeamFixture,
     add_member,
+    create_malmo,
     csrf_token_from,
     log_in,
     post_form,
@@ -508,20 +509,7 @@ def test_recovery_and_login_work_with_another_team_on_the_same_database(
 ) -> None:
     """Each team's key grants are its own: another team's grants (to its own
     members and recovery key) are never tried, so they never get in the way."""
-    from crypto.kdf import TEST_COST
-    from utvag.repo.team_setup import create_team
-
-    with transaction(session_factory) as session:
-        create_team(
-            session,
-            slug="malmo",
-            name="Malmö",
-            admin_username="mira",
-            admin_password="another long password here",
-            hours_spec="mon-fri 08:00-16:00",
-            timezone="Europe/Stockholm",
-            cost=TEST_COST,
-        )
+    create_malmo(session_factory)
     post_form(client, "/sv/message", {"message": "till Vägvalet"})
     browser = console_app.test_client()
     recovered = post_form(

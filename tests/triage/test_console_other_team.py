@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from support import TeamFixture, csrf_token_from
+from support import TeamFixture, csrf_token_from, sealed_submission
 
 from crypto.kdf import TEST_COST
 from utvag.db import transaction, utcnow
@@ -29,7 +29,7 @@ from utvag.models import (
     Enrolment,
     StaffMember,
 )
-from utvag.repo.contacts import SealedSubmission, create_contact
+from utvag.repo.contacts import create_contact
 from utvag.repo.team_setup import create_team
 
 
@@ -50,15 +50,8 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
         contact, _ = create_contact(
             session,
             malmo.team,
-            SealedSubmission(
-                kind="defector",
-                channel="web",
-                wants_callback=True,
-                callback_window=None,
-                key_id="k" * 16,
-                sealed_content=b"sealed",
-                receipt_digest="e" * 64,
-                reply_public_key=b"r" * 32,
+            sealed_submission(
+                wants_callback=True, sealed_content=b"sealed", receipt_digest="e" * 64
             ),
         )
         contact.status = ContactStatus.CASE_OPENED.value
@@ -179,15 +172,8 @@ def test_releasing_a_call_one_does_not_hold_writes_no_audit_row(
         contact, _ = create_contact(
             session,
             session.get(Team, team.created.team.id),
-            SealedSubmission(
-                kind="defector",
-                channel="web",
-                wants_callback=True,
-                callback_window=None,
-                key_id="k" * 16,
-                sealed_content=b"sealed",
-                receipt_digest="f" * 64,
-                reply_public_key=b"r" * 32,
+            sealed_submission(
+                wants_callback=True, sealed_content=b"sealed", receipt_digest="f" * 64
             ),
         )
         contact_id = contact.id

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, func, select, text
-from support import TeamFixture, csrf_token_from
+from support import TeamFixture, create_malmo, csrf_token_from, sealed_submission
 
 from utvag.db import transaction
 from utvag.models import AuditEvent, Contact, ContactStatus, Team
@@ -121,33 +121,10 @@ def test_another_teams_contacts_cannot_be_dismissed(
     session_factory,
     team: TeamFixture,  # type: ignore[no-untyped-def]
 ) -> None:
-    from crypto.kdf import TEST_COST
-    from utvag.repo.team_setup import create_team
-
+    other = create_malmo(session_factory).created
     with transaction(session_factory) as session:
-        other = create_team(
-            session,
-            slug="malmo",
-            name="Malmö",
-            admin_username="mira",
-            admin_password="another long password here",
-            hours_spec="mon-fri 08:00-16:00",
-            timezone="Europe/Stockholm",
-            cost=TEST_COST,
-        )
         theirs, _ = create_contact(
-            session,
-            other.team,
-            SealedSubmission(
-                kind="defector",
-                channel="web",
-                wants_callback=True,
-                callback_window=None,
-                key_id="k" * 16,
-                sealed_content=b"sealed",
-                receipt_digest="z" * 64,
-                reply_public_key=b"r" * 32,
-            ),
+            session, session.get(Team, other.team.id), sealed_submission(wants_callback=True)
         )
         their_id = theirs.id
     token = csrf_token_from(logged_in_staff.get("/queue").get_data(as_text=True))

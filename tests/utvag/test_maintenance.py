@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
-from support import TeamFixture, log_in
+from support import TeamFixture, log_in, sealed_submission
 
 import worker
 from utvag import maintenance
 from utvag.context import AppContext
 from utvag.db import transaction, utcnow
 from utvag.models import Contact, ContactStatus, MaintenanceRun, StaffSession, Team
-from utvag.repo.contacts import SealedSubmission, create_contact
+from utvag.repo.contacts import create_contact
 
 
 def _session_row(
@@ -40,16 +40,7 @@ def _closed_contact(session_factory, team: TeamFixture, closed_days_ago: int) ->
         contact, _ = create_contact(
             session,
             session.get(Team, team.created.team.id),
-            SealedSubmission(
-                kind="defector",
-                channel="web",
-                wants_callback=False,
-                callback_window=None,
-                key_id="k" * 16,
-                sealed_content=b"sealed words",
-                receipt_digest="d" * 64,
-                reply_public_key=b"r" * 32,
-            ),
+            sealed_submission(receipt_digest="d" * 64),
             now=utcnow() - timedelta(days=400),
         )
         contact.status = ContactStatus.CLOSED.value

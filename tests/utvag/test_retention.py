@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from support import TeamFixture
+from support import TeamFixture, create_malmo, sealed_submission
 
 from utvag.db import transaction
 from utvag.models import (
@@ -26,7 +25,7 @@ from utvag.models import (
     RegisterCheck,
     Team,
 )
-from utvag.repo.contacts import SealedSubmission, create_contact
+from utvag.repo.contacts import create_contact
 from utvag.repo.messages import add_follow_up
 from utvag.retention import purge_expired
 
@@ -40,16 +39,7 @@ def _contact(
         contact, _ = create_contact(
             session,
             session.get(Team, team.created.team.id),
-            SealedSubmission(
-                kind="defector",
-                channel="web",
-                wants_callback=False,
-                callback_window=None,
-                key_id="k" * 16,
-                sealed_content=b"sealed words",
-                receipt_digest=secrets.token_hex(32),
-                reply_public_key=b"r" * 32,
-            ),
+            sealed_submission(),
             now=NOW - timedelta(days=400),
         )
         contact.status = status.value
@@ -154,22 +144,10 @@ def test_a_case_keeps_everything_while_open_or_accepted_and_the_retention_after_
 
 
 def test_each_team_keeps_content_as_long_as_its_own_setting_says(session_factory, team) -> None:  # type: ignore[no-untyped-def]
-    from crypto.kdf import TEST_COST
-    from utvag.repo.team_setup import create_team
-
+    other = create_malmo(session_factory).created
     with transaction(session_factory) as session:
-        other = create_team(
-            session,
-            slug="malmo",
-            name="Malmö",
-            admin_username="mira",
-            admin_password="another long password here",
-            hours_spec="mon-fri 08:00-16:00",
-            timezone="Europe/Stockholm",
-            cost=TEST_COST,
-        )
-        other.team.retention_days = 30
-        other_team_id = other.team.id
+        session.get(Team, other.team.id).retention_days = 30
+    other_team_id = other.team.id
     ours = _contact(session_factory, team, ContactStatus.CLOSED, 60)  # kept: 180 days here
     theirs = _contact(
         session_factory,
@@ -201,16 +179,7 @@ def _made(session_factory, team: TeamFixture, status: ContactStatus, days_ago: i
         contact, _ = create_contact(
             session,
             session.get(Team, team.created.team.id),
-            SealedSubmission(
-                kind="defector",
-                channel="web",
-                wants_callback=False,
-                callback_window=None,
-                key_id="k" * 16,
-                sealed_content=b"sealed words",
-                receipt_digest=secrets.token_hex(32),
-                reply_public_key=b"r" * 32,
-            ),
+            sealed_submission(),
             now=NOW - timedelta(days=days_ago),
         )
         contact.status = status.value
@@ -221,22 +190,9 @@ def test_every_kind_of_expiry_follows_its_own_teams_period_and_the_totals_add_up
     session_factory,
     team,  # type: ignore[no-untyped-def]
 ) -> None:
-    from crypto.kdf import TEST_COST
-    from utvag.repo.team_setup import create_team
-
+    theirs = create_malmo(session_factory)
     with transaction(session_factory) as session:
-        other = create_team(
-            session,
-            slug="malmo",
-            name="Malmö",
-            admin_username="mira",
-            admin_password="another long password here",
-            hours_spec="mon-fri 08:00-16:00",
-            timezone="Europe/Stockholm",
-            cost=TEST_COST,
-        )
-        other.team.retention_days = 30
-    theirs = type(team)(created=other, password="")
+        session.get(Team, theirs.created.team.id).retention_days = 30
 
     def ended_case(owner: TeamFixture, days_ago: int) -> int:
         contact_id = _made(session_factory, owner, ContactStatus.CASE_OPENED, 400)
