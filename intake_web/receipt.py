@@ -28,10 +28,12 @@ from intake_web.when import expected_call
 from utvag import throttle
 from utvag.db import transaction, utcnow
 from utvag.dispatch import claim_for_sending, send_after_commit
+from utvag.due import CallbackWindow, due_time
 from utvag.models import Contact, Team
-from utvag.repo.contacts import call_again, contact_by_receipt
+from utvag.repo import outbox
+from utvag.repo.contacts import CALL_AGAIN_JOB, contact_by_receipt
 from utvag.repo.messages import add_follow_up, replies_for
-from utvag.repo.teams import active_team_key
+from utvag.repo.teams import active_team_key, calendar_for
 from utvag.sealed_fields import seal_fields
 from utvag.throttle import Purpose
 from web_common.throttle import client_bucket
@@ -100,16 +102,20 @@ def _status_page(
     canonical: str,
     follow_up: FollowUpForm,
     sent: bool = False,
+    call_asked: bool = False,
 ) -> str:
     follow_up.code.data = canonical
     team = session.get(Team, contact.team_id)
-    open_call = contact.wants_callback and contact.status in ("received", "waiting")
+    open_call = call_asked or (contact.wants_callback and contact.status in ("received", "waiting"))
+    due_at = contact.due_at
+    if call_asked and team is not None:
+        due_at = due_time(calendar_for(session, team), CallbackWindow.ASAP, utcnow())
     return render_template(
         "status.html",
         lang=lang,
         contact=contact,
         replies=_replies(session, contact, canonical),
-        expected_call=expected_call(contact.due_at, team.timezone, lang, utcnow())
+        expected_call=expected_call(due_at, team.timezone, lang, utcnow())
         if open_call and team is not None
         else None,
         open_call=open_call,
@@ -168,12 +174,18 @@ def follow_up(lang: str) -> ResponseReturnValue:
             _message, entry = add_follow_up(session, contact, seal_fields(key.public_key, fields))
             entries = [entry]
             if choice != "no":
-                team = session.get(Team, contact.team_id)
-                if team is not None:
-                    entries += call_again(session, team, contact)
+                # The worker reopens the call: the public app may not change a
+                # contact's status (deploy/postgresql/roles.sql).
+                entries.append(outbox.add_job(session, CALL_AGAIN_JOB, contact.id))
             jobs = claim_for_sending(session, entries)
             page = _status_page(
-                lang, session, contact, canonical, FollowUpForm(formdata=None), sent=True
+                lang,
+                session,
+                contact,
+                canonical,
+                FollowUpForm(formdata=None),
+                sent=True,
+                call_asked=choice != "no",
             )
     if found is None:
         code_form = ReceiptForm(formdata=None)

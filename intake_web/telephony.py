@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import logging
 
+from babel.dates import format_date
 from flask import Blueprint, Response, abort, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +29,7 @@ from utvag.config import TwilioConfig
 from utvag.db import transaction, utcnow
 from utvag.dispatch import claim_for_sending, send_after_commit
 from utvag.due import CallbackWindow
-from utvag.models import ContactChannel, ContactKind
+from utvag.models import CallAttempt, CallOutcome, ContactChannel, ContactKind, ContactStatus
 from utvag.phones import normalise_phone
 from utvag.repo.contacts import contact_by_call_digest
 from utvag.repo.teams import calendar_for
@@ -40,9 +41,13 @@ VOICE = {"language": "sv-SE", "voice": "alice"}
 MENU_TIMEOUT_SECONDS = 8
 DIAL_TIMEOUT_SECONDS = 25
 
-GREETING = (
-    "Du har kommit till avhopparverksamheten. Just nu kan ingen svara. "
-    "Tryck 1 om du vill att vi ringer upp dig på det här numret en vardag under kontorstid."
+EMERGENCY = "Är du i fara just nu, lägg på och ring 112."
+WELCOME = "Du har kommit till avhopparverksamheten."
+NOBODY_NOW = "Just nu kan ingen svara."
+CLOSED_UNTIL = "Vi har stängt nu och öppnar igen {when}."
+MENU_CHOICES = (
+    "Tryck 1 om du vill att vi ringer upp dig på det här numret. "
+    "Tryck 3 om du ringer om någon som står dig nära, så ringer vi upp dig."
 )
 NO_CHOICE = "Vi fick inget val. Du kan också skriva till oss på vår webbplats. Hej då."
 THANKS = (
@@ -54,6 +59,8 @@ HIDDEN_NUMBER = (
     "eller skriv till oss på vår webbplats. Hej då."
 )
 PUTTING_THROUGH = "Vänta, du kopplas till oss."
+# Sealed with the number of an answered call, so the contact says what it is.
+ANSWERED_NOTE = "Samtal till telefonlinjen som besvarades av jourtelefonen."
 
 
 def _twilio() -> TwilioConfig:
@@ -83,14 +90,31 @@ def _twiml(response: VoiceResponse) -> Response:
     return Response(str(response), mimetype="text/xml")
 
 
+def _hours_sentence() -> str:
+    """When we answer again, from the team's calendar: "... öppnar igen
+    måndag klockan 08:00"; or that nobody can answer right now."""
+    with state().session_factory() as session:
+        team = public_team(session)
+        if team is None:
+            return NOBODY_NOW
+        calendar = calendar_for(session, team)
+    now = utcnow()
+    if calendar.is_open(now):
+        return NOBODY_NOW
+    opens = calendar.next_open(now).astimezone(calendar.zone)
+    day = format_date(opens.date(), "EEEE d MMMM", locale="sv")
+    return CLOSED_UNTIL.format(when=f"{day} klockan {opens.strftime('%H:%M')}")
+
+
 def _menu(response: VoiceResponse) -> VoiceResponse:
+    """112 first, then when we are open, then the choices."""
     gather = Gather(
         num_digits=1,
         action=url_for("telephony.menu"),
         method="POST",
         timeout=MENU_TIMEOUT_SECONDS,
     )
-    gather.say(GREETING, **VOICE)
+    gather.say(f"{EMERGENCY} {WELCOME} {_hours_sentence()} {MENU_CHOICES}", **VOICE)
     response.append(gather)
     response.say(NO_CHOICE, **VOICE)
     return response
@@ -125,17 +149,53 @@ def voice() -> ResponseReturnValue:
 
 @bp.route("/dial-status", methods=["POST"])
 def dial_status() -> ResponseReturnValue:
-    """After the forwarded call: if nobody answered, offer the call-back menu."""
-    if request.form.get("DialCallStatus") == "completed":
-        return _twiml(VoiceResponse())
-    return _twiml(_menu(VoiceResponse()))
+    """After the forwarded call. Answered: the call becomes a contact (channel
+    telefon, status reached, with the attempt in the call log) so it is
+    worked and counted like the rest. Not answered: the call-back menu."""
+    if request.form.get("DialCallStatus") != "completed":
+        return _twiml(_menu(VoiceResponse()))
+    phone = normalise_phone(request.form.get("From", ""))
+    app_state = state()
+    call_digest = call_sid_digest(app_state.secrets.receipt_key, request.form.get("CallSid", ""))
+    try:
+        with transaction(app_state.session_factory) as session:
+            team = public_team(session)
+            if team is None or contact_by_call_digest(session, call_digest) is not None:
+                return _twiml(VoiceResponse())
+            receipt = store_sealed_contact(
+                session,
+                team,
+                app_state.secrets.receipt_key,
+                fields={"phone": phone or "", "note": ANSWERED_NOTE},
+                kind=ContactKind.DEFECTOR.value,
+                channel=ContactChannel.PHONE.value,
+                wants_callback=False,
+                callback_window=None,
+                call_digest=call_digest,
+                status=ContactStatus.REACHED,
+            )
+            session.add(
+                CallAttempt(
+                    contact_id=receipt.contact.id,
+                    team_id=team.id,
+                    outcome=CallOutcome.REACHED.value,
+                )
+            )
+            jobs = claim_for_sending(session, receipt.outbox_entries)
+    except IntegrityError:
+        return _twiml(VoiceResponse())  # the same callback twice at once: one contact
+    send_after_commit(app_state.session_factory, app_state.redis, jobs)
+    log.info("contact %s: a hotline call was answered", receipt.contact.id)
+    return _twiml(VoiceResponse())
 
 
 @bp.route("/menu", methods=["POST"])
 def menu() -> ResponseReturnValue:
     response = VoiceResponse()
-    if request.form.get("Digits") != "1":
+    choice = request.form.get("Digits")
+    if choice not in ("1", "3"):
         return _twiml(_menu(response))
+    kind = ContactKind.RELATIVE if choice == "3" else ContactKind.DEFECTOR
     phone = normalise_phone(request.form.get("From", ""))
     if phone is None:
         response.say(HIDDEN_NUMBER, **VOICE)
@@ -156,7 +216,7 @@ def menu() -> ResponseReturnValue:
                 team,
                 app_state.secrets.receipt_key,
                 fields={"phone": phone, "window": CallbackWindow.ASAP.value},
-                kind=ContactKind.DEFECTOR.value,
+                kind=kind.value,
                 channel=ContactChannel.PHONE.value,
                 wants_callback=True,
                 callback_window=CallbackWindow.ASAP,

@@ -174,6 +174,24 @@ def flow_hotline(run: Run) -> None:
     contact = run.contact_ids()[-1]
     assert "070-111 22 33" in run.staff_gets(f"/contacts/{contact}")
 
+    # A call the duty phone answered: a contact of its own, number sealed.
+    answered = "+46704445566"
+    run.secrets.add("an answered caller's number", *phone_forms(answered))
+    params = {
+        "CallSid": "CA" + "8" * 32,
+        "From": answered,
+        "To": "+46101234567",
+        "DialCallStatus": "completed",
+    }
+    url = f"{PUBLIC_URL}/telephony/dial-status"
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+    response = run.hotline.post(
+        "/telephony/dial-status", data=params, headers={"X-Twilio-Signature": signature}
+    )
+    assert response.status_code == 200
+    contact = run.contact_ids()[-1]
+    assert "070-444 55 66" in run.staff_gets(f"/contacts/{contact}")
+
 
 def flow_call_and_case(run: Run) -> None:
     run.person_submits("/sv/callback", {"phone": "0735550001"})

@@ -89,14 +89,40 @@ def notify_follow_up(outbox_id: int, message_id: int) -> None:
     log.info("follow-up notice done for outbox entry %s", outbox_id)
 
 
+def call_again_requested(outbox_id: int, contact_id: int) -> None:
+    """The person asked, with their code, to be called: put the same contact
+    back in the call queue. Done here, not by the public app, which may not
+    change a contact's status (deploy/postgresql/roles.sql). Runs once per
+    request: a job whose outbox entry is already completed does nothing."""
+    from utvag.models import OutboxEntry, Team
+    from utvag.repo.contacts import call_again
+
+    ctx = context.current()
+    team_id = None
+    with transaction(ctx.session_factory) as session:
+        entry = session.get(OutboxEntry, outbox_id)
+        contact = session.get(Contact, contact_id)
+        if entry is not None and entry.completed_at is None and contact is not None:
+            team = session.get(Team, contact.team_id)
+            if team is not None and contact.purged_at is None:
+                call_again(session, team, contact)
+                team_id = team.id
+        outbox.mark_completed(session, outbox_id)
+    if team_id is not None:
+        announce_queue_change(ctx.redis_client, team_id)
+    log.info("call-again request done for outbox entry %s", outbox_id)
+
+
 JOB_FUNCTIONS = {
     "notify_new_contact": notify_new_contact,
     "notify_contact_due": notify_contact_due,
     "notify_follow_up": notify_follow_up,
+    "call_again_requested": call_again_requested,
 }
 JOB_QUEUES = {
     "notify_new_contact": NOTIFICATIONS_QUEUE,
     "notify_contact_due": NOTIFICATIONS_QUEUE,
     "notify_follow_up": NOTIFICATIONS_QUEUE,
+    "call_again_requested": NOTIFICATIONS_QUEUE,
 }
 WORKER_QUEUES = (NOTIFICATIONS_QUEUE,)

@@ -24,8 +24,11 @@ GRANT SELECT, INSERT, UPDATE ON network_throttles TO utvag_intake;
 -- can change from the public side.
 GRANT UPDATE (unseen_follow_up_at, queue_due_at) ON contacts TO utvag_intake;
 GRANT SELECT, INSERT ON spent_proofs TO utvag_intake;
+-- A hotline call answered by the duty phone is logged as a reached attempt in
+-- the same transaction as its contact: insert only, never read or change.
+GRANT INSERT ON call_attempts TO utvag_intake;
 GRANT USAGE ON SEQUENCE contacts_id_seq, contact_messages_id_seq, outbox_id_seq,
-  network_throttles_id_seq TO utvag_intake;
+  network_throttles_id_seq, call_attempts_id_seq TO utvag_intake;
 
 -- The console: everything it works with; the audit trail append-only.
 GRANT SELECT, UPDATE ON teams TO utvag_console;
@@ -44,11 +47,13 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO utvag_console;
 -- The worker: the outbox, the clear queue fields, the retention purge
 -- (which empties sealed columns and deletes follow-ups), deleting expired
 -- staff sessions, its own schedule's record, and audit rows for it.
-GRANT SELECT, UPDATE ON outbox TO utvag_worker;
-GRANT SELECT ON teams TO utvag_worker;
+-- INSERT: reopening a call the person asked for schedules its due notice.
+GRANT SELECT, INSERT, UPDATE ON outbox TO utvag_worker;
+-- closed_days: the calendar, to reopen a call the person asked for.
+GRANT SELECT ON teams, closed_days TO utvag_worker;
 GRANT SELECT, UPDATE ON contacts, call_attempts, cases, case_checks TO utvag_worker;
 GRANT SELECT, DELETE ON contact_messages, network_throttles, staff_sessions TO utvag_worker;
 GRANT SELECT, INSERT, UPDATE ON maintenance_runs TO utvag_worker;
 GRANT SELECT, DELETE ON spent_proofs TO utvag_worker;
 GRANT SELECT, INSERT ON audit_events TO utvag_worker;
-GRANT USAGE ON SEQUENCE audit_events_id_seq TO utvag_worker;
+GRANT USAGE ON SEQUENCE audit_events_id_seq, outbox_id_seq TO utvag_worker;

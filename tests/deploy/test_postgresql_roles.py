@@ -108,12 +108,16 @@ def test_each_process_does_its_work_under_its_own_role(
     person = intake.test_client()
     sent = post_form(person, "/sv/callback", {"phone": "0701234567"})
     assert sent.status_code == 200
+    # A second contact, for the retention purge to find (the first is reopened
+    # by the worker when the person asks to be called again).
+    assert post_form(person, "/sv/message", {"message": "Hej"}).status_code == 200
     code = re.search(r"<strong>([0-9A-Z-]{19})</strong>", sent.get_data(as_text=True)).group(1)
     status = post_form(person, "/sv/receipt", {"code": code})
     assert status.status_code == 200
     token = csrf_token_from(status.get_data(as_text=True))
     follow_up = person.post(
-        "/sv/receipt/message", data={"csrf_token": token, "code": code, "message": "Igen"}
+        "/sv/receipt/message",
+        data={"csrf_token": token, "code": code, "message": "Igen", "call_me": "same"},
     )
     assert follow_up.status_code == 200
 
@@ -142,7 +146,7 @@ def test_each_process_does_its_work_under_its_own_role(
         # Naive UTC, as the models store it, from the test's (moved) clock.
         now = utcnow().replace(tzinfo=None)
         connection.execute(
-            text("UPDATE contacts SET status = 'closed', closed_at = :at WHERE id = 1"),
+            text("UPDATE contacts SET status = 'closed', closed_at = :at WHERE id = 2"),
             {"at": now - timedelta(days=400)},
         )
         connection.execute(
@@ -164,7 +168,8 @@ def test_each_process_does_its_work_under_its_own_role(
         pending = connection.execute(
             text("SELECT id, job_name FROM outbox WHERE completed_at IS NULL AND run_at IS NULL")
         ).all()
-        purged = connection.execute(text("SELECT purged_at FROM contacts WHERE id = 1")).scalar()
+        purged = connection.execute(text("SELECT purged_at FROM contacts WHERE id = 2")).scalar()
+        reopened = connection.execute(text("SELECT status FROM contacts WHERE id = 1")).scalar()
         sessions = connection.execute(text("SELECT count(*) FROM staff_sessions")).scalar()
         runs = connection.execute(
             text("SELECT task FROM maintenance_runs WHERE failures_in_a_row = 0")
@@ -173,6 +178,7 @@ def test_each_process_does_its_work_under_its_own_role(
     check.dispose()
     assert pending == [], "the worker could not finish its jobs under its role"
     assert purged is not None, "the retention purge did not run under the worker's role"
+    assert reopened == "received", "the worker could not reopen a call under its role"
     assert sessions == 0, "the worker could not delete an expired session under its role"
     assert succeeded == {"staff_sessions", "retention", "throttle_windows"}
 
@@ -209,6 +215,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "outbox": {"SELECT", "INSERT"},
         "network_throttles": WRITE,
         "spent_proofs": {"SELECT", "INSERT"},
+        "call_attempts": {"INSERT"},
     },
     "console": {
         "teams": {"SELECT", "UPDATE"},
@@ -231,8 +238,9 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "spent_proofs": {"SELECT"},
     },
     "worker": {
-        "outbox": {"SELECT", "UPDATE"},
+        "outbox": WRITE,
         "teams": {"SELECT"},
+        "closed_days": {"SELECT"},
         "contacts": {"SELECT", "UPDATE"},
         "call_attempts": {"SELECT", "UPDATE"},
         "cases": {"SELECT", "UPDATE"},
@@ -262,8 +270,9 @@ EXPECTED_SEQUENCES: dict[str, set[str]] = {
         "contact_messages_id_seq",
         "outbox_id_seq",
         "network_throttles_id_seq",
+        "call_attempts_id_seq",
     },
-    "worker": {"audit_events_id_seq"},
+    "worker": {"audit_events_id_seq", "outbox_id_seq"},
 }
 
 

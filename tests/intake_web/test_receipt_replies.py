@@ -14,7 +14,7 @@ from support import (
     receipt_code_from,
 )
 
-from utvag.models import AuditEvent, ContactMessage
+from utvag.models import AuditEvent, ContactMessage, OutboxEntry
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 
@@ -181,8 +181,10 @@ def _follow_up(client: FlaskClient, code: str, **fields: str):  # type: ignore[n
 def test_asking_to_be_called_again_puts_the_same_contact_back_in_the_call_queue(
     client: FlaskClient,
     logged_in_staff: FlaskClient,
+    app_context,  # type: ignore[no-untyped-def]
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
+    import worker
     from utvag.models import Contact
 
     code = _code(client)
@@ -191,6 +193,10 @@ def test_asking_to_be_called_again_puts_the_same_contact_back_in_the_call_queue(
     sent = _follow_up(client, code, call_me="new", phone="+44 20 7946 0958")
 
     assert sent.status_code == 200
+    assert "Vi har öppet nu och ringer dig så snart vi kan." in sent.get_data(as_text=True)
+    with session_factory() as session:
+        assert session.get(Contact, 1).status == "closed"  # the public app changes no status
+    worker.build_worker(app_context).work(burst=True)
     with session_factory() as session:
         contacts = session.scalars(select(Contact)).all()
     assert len(contacts) == 1  # no new contact
@@ -203,6 +209,15 @@ def test_asking_to_be_called_again_puts_the_same_contact_back_in_the_call_queue(
     token = csrf_token_from(page)
     logged_in_staff.post("/contacts/1/claim", data={"csrf_token": token})
     logged_in_staff.post("/contacts/1/attempts", data={"csrf_token": token, "outcome": "reached"})
+    with session_factory() as session:
+        assert session.get(Contact, 1).status == "reached"
+        [entry_id] = session.scalars(
+            select(OutboxEntry.id).where(OutboxEntry.job_name == "call_again_requested")
+        )
+    # The outbox may deliver a job twice: the second time reopens nothing.
+    from utvag.jobs import call_again_requested
+
+    call_again_requested(entry_id, 1)
     with session_factory() as session:
         assert session.get(Contact, 1).status == "reached"
 

@@ -152,3 +152,46 @@ def test_a_replayed_menu_request_makes_one_contact(hotline: Flask, session_facto
     assert twilio_post(client, "/telephony/menu", other_call).status_code == 200
     with session_factory() as session:
         assert len(session.scalars(select(Contact)).all()) == 2
+
+
+def test_the_greeting_says_112_first_then_when_we_open_again(
+    hotline: Flask,
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    time_machine.move_to("2026-12-23T18:00:00+01:00")
+    twiml = twilio_post(hotline.test_client(), "/telephony/voice", _call()).get_data(as_text=True)
+    assert twiml.index("112") < twiml.index("avhopparverksamheten") < twiml.index("Tryck 1")
+    assert "öppnar igen måndag 28 december klockan 08:00" in twiml
+    assert "Tryck 3" in twiml
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_pressing_3_asks_for_a_call_back_as_someone_close(
+    hotline: Flask,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    twilio_post(hotline.test_client(), "/telephony/menu", _call(Digits="3"))
+    with session_factory() as session:
+        [contact] = session.scalars(select(Contact))
+    assert (contact.kind, contact.wants_callback) == ("relative", True)
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_an_answered_call_becomes_a_reached_contact_with_its_attempt_once(
+    hotline: Flask,
+    logged_in_staff: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from utvag.models import CallAttempt
+
+    client = hotline.test_client()
+    for _ in range(2):  # Twilio may send the status callback twice
+        response = twilio_post(client, "/telephony/dial-status", _call(DialCallStatus="completed"))
+        assert "<Gather" not in response.get_data(as_text=True)
+    with session_factory() as session:
+        [contact] = session.scalars(select(Contact))
+        [attempt] = session.scalars(select(CallAttempt))
+    assert (contact.channel, contact.status, contact.wants_callback) == ("phone", "reached", False)
+    assert (attempt.contact_id, attempt.outcome) == (contact.id, "reached")
+    assert b"701112233" not in contact.sealed_content
+    assert "070-111 22 33" in logged_in_staff.get(f"/contacts/{contact.id}").get_data(as_text=True)

@@ -17,6 +17,8 @@ from utvag.repo.teams import calendar_for
 
 NEW_CONTACT_JOB = "notify_new_contact"
 CONTACT_DUE_JOB = "notify_contact_due"
+# The person asked, with their code, to be called (the worker reopens the call).
+CALL_AGAIN_JOB = "call_again_requested"
 DUE_NOTICE_MIN_LEAD = timedelta(minutes=1)
 
 
