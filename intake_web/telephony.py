@@ -147,6 +147,53 @@ def voice() -> ResponseReturnValue:
     return _twiml(response)
 
 
+def _store_call_once(
+    fields: dict[str, str],
+    *,
+    kind: ContactKind,
+    wants_callback: bool,
+    reached: bool,
+) -> int | None:
+    """Seal and store this call as a contact, once per CallSid: a replayed or
+    doubled webhook stores nothing. A reached call also gets its attempt in
+    the call log. Returns the new contact's id, or None if it was stored
+    before."""
+    app_state = state()
+    call_digest = call_sid_digest(app_state.secrets.receipt_key, request.form.get("CallSid", ""))
+    try:
+        with transaction(app_state.session_factory) as session:
+            team = public_team(session)
+            if team is None:
+                abort(503)
+            if contact_by_call_digest(session, call_digest) is not None:
+                return None
+            receipt = store_sealed_contact(
+                session,
+                team,
+                app_state.secrets.receipt_key,
+                fields=fields,
+                kind=kind.value,
+                channel=ContactChannel.PHONE.value,
+                wants_callback=wants_callback,
+                callback_window=CallbackWindow.ASAP if wants_callback else None,
+                call_digest=call_digest,
+                status=ContactStatus.REACHED if reached else ContactStatus.RECEIVED,
+            )
+            if reached:
+                session.add(
+                    CallAttempt(
+                        contact_id=receipt.contact.id,
+                        team_id=team.id,
+                        outcome=CallOutcome.REACHED.value,
+                    )
+                )
+            jobs = claim_for_sending(session, receipt.outbox_entries)
+    except IntegrityError:
+        return None  # the same request twice at once: the other one stored it
+    send_after_commit(app_state.session_factory, app_state.redis, jobs)
+    return receipt.contact.id
+
+
 @bp.route("/dial-status", methods=["POST"])
 def dial_status() -> ResponseReturnValue:
     """After the forwarded call. Answered: the call becomes a contact (channel
@@ -155,37 +202,14 @@ def dial_status() -> ResponseReturnValue:
     if request.form.get("DialCallStatus") != "completed":
         return _twiml(_menu(VoiceResponse()))
     phone = normalise_phone(request.form.get("From", ""))
-    app_state = state()
-    call_digest = call_sid_digest(app_state.secrets.receipt_key, request.form.get("CallSid", ""))
-    try:
-        with transaction(app_state.session_factory) as session:
-            team = public_team(session)
-            if team is None or contact_by_call_digest(session, call_digest) is not None:
-                return _twiml(VoiceResponse())
-            receipt = store_sealed_contact(
-                session,
-                team,
-                app_state.secrets.receipt_key,
-                fields={"phone": phone or "", "note": ANSWERED_NOTE},
-                kind=ContactKind.DEFECTOR.value,
-                channel=ContactChannel.PHONE.value,
-                wants_callback=False,
-                callback_window=None,
-                call_digest=call_digest,
-                status=ContactStatus.REACHED,
-            )
-            session.add(
-                CallAttempt(
-                    contact_id=receipt.contact.id,
-                    team_id=team.id,
-                    outcome=CallOutcome.REACHED.value,
-                )
-            )
-            jobs = claim_for_sending(session, receipt.outbox_entries)
-    except IntegrityError:
-        return _twiml(VoiceResponse())  # the same callback twice at once: one contact
-    send_after_commit(app_state.session_factory, app_state.redis, jobs)
-    log.info("contact %s: a hotline call was answered", receipt.contact.id)
+    contact_id = _store_call_once(
+        {"phone": phone or "", "note": ANSWERED_NOTE},
+        kind=ContactKind.DEFECTOR,
+        wants_callback=False,
+        reached=True,
+    )
+    if contact_id is not None:
+        log.info("contact %s: a hotline call was answered", contact_id)
     return _twiml(VoiceResponse())
 
 
@@ -195,41 +219,19 @@ def menu() -> ResponseReturnValue:
     choice = request.form.get("Digits")
     if choice not in ("1", "3"):
         return _twiml(_menu(response))
-    kind = ContactKind.RELATIVE if choice == "3" else ContactKind.DEFECTOR
     phone = normalise_phone(request.form.get("From", ""))
     if phone is None:
         response.say(HIDDEN_NUMBER, **VOICE)
         return _twiml(response)
-    app_state = state()
-    call_digest = call_sid_digest(app_state.secrets.receipt_key, request.form.get("CallSid", ""))
-    try:
-        with transaction(app_state.session_factory) as session:
-            team = public_team(session)
-            if team is None:
-                abort(503)
-            if contact_by_call_digest(session, call_digest) is not None:
-                # A replay of a request already answered: say the same, store nothing.
-                response.say(THANKS, **VOICE)
-                return _twiml(response)
-            receipt = store_sealed_contact(
-                session,
-                team,
-                app_state.secrets.receipt_key,
-                fields={"phone": phone, "window": CallbackWindow.ASAP.value},
-                kind=kind.value,
-                channel=ContactChannel.PHONE.value,
-                wants_callback=True,
-                callback_window=CallbackWindow.ASAP,
-                call_digest=call_digest,
-            )
-            jobs = claim_for_sending(session, receipt.outbox_entries)
-    except IntegrityError:
-        # The same request, twice at once: the other one stored it.
-        response.say(THANKS, **VOICE)
-        return _twiml(response)
-    send_after_commit(app_state.session_factory, app_state.redis, jobs)
-    log.info("contact %s received on the hotline", receipt.contact.id)
-    response.say(THANKS, **VOICE)
+    contact_id = _store_call_once(
+        {"phone": phone, "window": CallbackWindow.ASAP.value},
+        kind=ContactKind.RELATIVE if choice == "3" else ContactKind.DEFECTOR,
+        wants_callback=True,
+        reached=False,
+    )
+    if contact_id is not None:
+        log.info("contact %s received on the hotline", contact_id)
+    response.say(THANKS, **VOICE)  # the same words for a replay: nothing stored twice
     return _twiml(response)
 
 
