@@ -17,8 +17,11 @@ same database and Redis.
 
 from __future__ import annotations
 
+import atexit
 import json
 import secrets
+import shutil
+import subprocess
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -52,11 +55,23 @@ def noop_sealer() -> Flask:
     return create_app()
 
 
+def _forget_gpg_home(home: str) -> None:
+    """Stop the gpg-agent gpg started for this home, then remove it: nothing
+    of a bench run stays behind on the machine."""
+    subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        ["gpgconf", "--homedir", home, "--kill", "gpg-agent"],  # noqa: S607 - gpg's own tool
+        check=False,
+        capture_output=True,
+    )
+    shutil.rmtree(home, ignore_errors=True)
+
+
 def openpgp() -> Flask:
     """The product sealing with server-side OpenPGP, as SecureDrop does."""
     import gnupg
 
     home = tempfile.mkdtemp(prefix="utvag-bench-gpg-")
+    atexit.register(_forget_gpg_home, home)
     gpg = gnupg.GPG(gnupghome=home)
     imported = gpg.import_keys(PUBLIC_KEY.read_text())
     fingerprint = imported.fingerprints[0]

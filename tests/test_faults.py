@@ -235,10 +235,34 @@ def test_postgresql_down_gets_a_page_in_the_persons_language_and_nothing_half_wr
 
 
 def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """``python -m worker`` in a process group of its own, so the test can
+    see whether anything it started outlives it."""
     with log.open("ab") as output:
         return subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "worker"], env=env, stdout=output, stderr=output
+            [sys.executable, "-m", "worker"],
+            env=env,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
         )
+
+
+def _group_alive(process: subprocess.Popen[bytes]) -> bool:
+    try:
+        os.killpg(process.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _gone_with_its_children(process: subprocess.Popen[bytes], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while _group_alive(process) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = _group_alive(process)
+    if alive:
+        os.killpg(process.pid, signal.SIGKILL)  # leave nothing behind for later tests
+    return not alive
 
 
 def test_a_worker_killed_in_the_middle_of_a_thousand_jobs_loses_none_and_repeats_none(
@@ -288,6 +312,9 @@ def test_a_worker_killed_in_the_middle_of_a_thousand_jobs_loses_none_and_repeats
     first.send_signal(signal.SIGKILL)  # in the middle, holding a job
     first.wait(timeout=10)
     assert completed() < 1000
+    # Its scheduler (a child process) ends with it instead of holding the
+    # scheduler lock in Redis as an orphan.
+    assert _gone_with_its_children(first)
 
     second = _worker(env, log)
     try:
@@ -305,6 +332,7 @@ def test_a_worker_killed_in_the_middle_of_a_thousand_jobs_loses_none_and_repeats
     finally:
         second.terminate()
         second.wait(timeout=30)
+        assert _gone_with_its_children(second)
 
     with factory() as session:
         notified = session.scalar(

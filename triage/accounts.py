@@ -94,7 +94,7 @@ def invite_member() -> ResponseReturnValue:
                 zone=current.zone(team),
             )
     except TeamError as error:
-        flash(call_error_text(error))
+        flash(call_error_text(error), "error")
         return _back()
 
 
@@ -125,7 +125,7 @@ def change_role(member_id: int) -> ResponseReturnValue:
             and role is not Role.ADMIN
             and not _other_active_admins(db, member)
         ):
-            flash(gettext("The team must keep at least one admin."))
+            flash(gettext("The team must keep at least one admin."), "error")
             return _back()
         previous = member.role
         member.role = role.value
@@ -158,10 +158,10 @@ def remove(member_id: int) -> ResponseReturnValue:
     with transaction(state().session_factory) as db:
         member = _team_member(db, member_id)
         if member.id == current.member().id:
-            flash(gettext("You cannot remove yourself; ask another admin."))
+            flash(gettext("You cannot remove yourself; ask another admin."), "error")
             return _back()
         if member.role == Role.ADMIN.value and not _other_active_admins(db, member):
-            flash(gettext("The team must keep at least one admin."))
+            flash(gettext("The team must keep at least one admin."), "error")
             return _back()
         remove_member(db, member)
         current.record(db, "account_removed", details={"member": member.id})

@@ -84,7 +84,10 @@ def with_case(
         message = case_error_text(error)
     except BadInput as error:
         message = str(error)
-    flash(message or gettext("Saved."))
+    if message:
+        flash(message, "error")
+    else:
+        flash(gettext("Saved."))
     return _page(case_id)
 
 

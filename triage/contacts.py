@@ -115,9 +115,9 @@ def claim(contact_id: int) -> ResponseReturnValue:
     if result.state is ClaimState.CLAIMED:
         flash(gettext("You are calling now: no one else will call this person for 15 minutes."))
     elif result.state is ClaimState.TAKEN:
-        flash(gettext("%(name)s is already calling this person.", name=result.holder_name))
+        flash(gettext("%(name)s is already calling this person.", name=result.holder_name), "info")
     elif result.state is ClaimState.CLOSED:
-        flash(gettext("This contact is closed."))
+        flash(gettext("This contact is closed."), "error")
     return _back(contact_id)
 
 
@@ -140,7 +140,7 @@ def log_attempt(contact_id: int) -> ResponseReturnValue:
     try:
         outcome = CallOutcome(request.form.get("outcome", ""))
     except ValueError:
-        flash(gettext("Choose what happened on the call."))
+        flash(gettext("Choose what happened on the call."), "error")
         return _back(contact_id)
     note = request.form.get("note", "")[:NOTE_MAX]
     try:
@@ -155,7 +155,7 @@ def log_attempt(contact_id: int) -> ResponseReturnValue:
     except NoSuchContact:
         abort(404)
     except CallError as error:
-        flash(call_error_text(error))
+        flash(call_error_text(error), "error")
         return _back(contact_id)
     if attempt.next_due_at is None:
         return _back(contact_id)
@@ -173,7 +173,7 @@ def start_case(contact_id: int) -> ResponseReturnValue:
     except NoSuchContact:
         abort(404)
     except CallError as error:
-        flash(call_error_text(error))
+        flash(call_error_text(error), "error")
         return _back(contact_id)
     return redirect(url_for("cases.show", case_id=case.id))
 
@@ -218,7 +218,7 @@ def close(contact_id: int) -> ResponseReturnValue:
             calls.close(db, team.id, contact_id, status)
             current.record(db, "contact_closed", contact_id=contact_id, details={"as": status})
     except CallError as error:
-        flash(call_error_text(error))
+        flash(call_error_text(error), "error")
     return _back(contact_id)
 
 
@@ -230,10 +230,10 @@ def refer(contact_id: int) -> ResponseReturnValue:
     note = request.form.get("note", "").strip()[:NOTE_MAX]
     phone = normalise_phone(phone_raw) if phone_raw else None
     if phone_raw and phone is None:
-        flash(gettext("That phone number does not look right."))
+        flash(gettext("That phone number does not look right."), "error")
         return _back(contact_id)
     if not phone and not note:
-        flash(gettext("Write a phone number or a note about the person."))
+        flash(gettext("Write a phone number or a note about the person."), "error")
         return _back(contact_id)
     with transaction(state().session_factory) as db:
         team = current.team(db)
@@ -260,7 +260,7 @@ def reply(contact_id: int) -> ResponseReturnValue:
     who read it on the contact's page (an audited opening like any other)."""
     text = request.form.get("reply", "").strip()[:REPLY_MAX]
     if not text:
-        flash(gettext("Write a reply first."))
+        flash(gettext("Write a reply first."), "error")
         return _back(contact_id)
     with transaction(state().session_factory) as db:
         team = current.team(db)
@@ -268,7 +268,7 @@ def reply(contact_id: int) -> ResponseReturnValue:
         if contact is None:
             abort(404)
         if contact.reply_public_key is None:
-            flash(gettext("This person has no receipt code, so cannot read replies."))
+            flash(gettext("This person has no receipt code, so cannot read replies."), "error")
             return _back(contact_id)
         add_reply(
             db,

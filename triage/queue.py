@@ -130,7 +130,7 @@ def junk() -> ResponseReturnValue:
     if not back.startswith("/queue"):
         back = url_for("queue.queue")
     if not chosen:
-        flash(gettext("Choose at least one contact first."))
+        flash(gettext("Choose at least one contact first."), "error")
         return redirect(back)
     if request.form.get("confirm") != "yes":
         with state().session_factory() as db:

@@ -127,7 +127,7 @@ def change_password() -> ResponseReturnValue:
             _end_every_session(db, member)
     if outcome is PasswordChange.LOCKED:
         session.clear()
-        flash(TOO_MANY_WRONG)
+        flash(TOO_MANY_WRONG, "error")
         return redirect(url_for("auth.login"))
     if isinstance(outcome, str):
         return render_template("password.html", error=outcome), 400

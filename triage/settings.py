@@ -41,7 +41,7 @@ def hours() -> ResponseReturnValue:
     attempts_text = request.form.get("max_call_attempts", "").strip()
     retention_text = request.form.get("retention_days", str(180)).strip()
     if not attempts_text.isdigit() or not retention_text.isdigit():
-        flash(gettext("Call attempts and days must be whole numbers."))
+        flash(gettext("Call attempts and days must be whole numbers."), "error")
         return _back()
     try:
         with transaction(state().session_factory) as db:
@@ -61,10 +61,10 @@ def hours() -> ResponseReturnValue:
                 },
             )
     except HoursSpecError as error:
-        flash(gettext("The hours could not be read: %(reason)s", reason=str(error)))
+        flash(gettext("The hours could not be read: %(reason)s", reason=str(error)), "error")
         return _back()
     except TeamError as error:
-        flash(call_error_text(error))
+        flash(call_error_text(error), "error")
         return _back()
     flash(gettext("Saved."))
     return _back()
@@ -76,7 +76,7 @@ def add_closed_day() -> ResponseReturnValue:
     try:
         day = date.fromisoformat(request.form.get("day", ""))
     except ValueError:
-        flash(gettext("Write the day as year-month-day."))
+        flash(gettext("Write the day as year-month-day."), "error")
         return _back()
     with transaction(state().session_factory) as db:
         team = current.team(db)
@@ -106,7 +106,7 @@ def add_checklist_item() -> ResponseReturnValue:
             item = team_settings.add_checklist_item(db, team, request.form.get("label", ""))
             current.record(db, "settings_changed", details={"checklist_item_added": item.id})
     except TeamError as error:
-        flash(call_error_text(error))
+        flash(call_error_text(error), "error")
     return _back()
 
 

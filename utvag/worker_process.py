@@ -8,7 +8,11 @@ Redis, so a Redis outage or a killed worker delays work but loses none.
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
+import signal
+import sys
 import threading
 
 from rq import SimpleWorker
@@ -42,6 +46,18 @@ def relay_forever(ctx: AppContext, stop: threading.Event) -> None:
         stop.wait(RELAY_INTERVAL_SECONDS)
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent() -> None:
+    """In a child this process forks (RQ's scheduler runs in one): end when
+    the worker ends. A worker killed with SIGKILL otherwise leaves its
+    scheduler behind, holding the scheduler lock in Redis so that no new
+    worker's scheduler can take it; scheduled jobs would wait on an orphan."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
 def build_worker(ctx: AppContext) -> SimpleWorker:
     return SimpleWorker(list(WORKER_QUEUES), connection=ctx.redis_client)
 
@@ -51,6 +67,8 @@ def main(config: Config | None = None) -> None:
     configure_logging(config.log_level)
     ctx = AppContext.build(config, connect_redis(config, socket_timeout=WORKER_SOCKET_TIMEOUT))
     context.bind(ctx)
+    if sys.platform == "linux":
+        os.register_at_fork(after_in_child=_die_with_parent)
     stop = threading.Event()
     threading.Thread(
         target=relay_forever, args=(ctx, stop), name="outbox-relay", daemon=True
