@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from datetime import timedelta
 
 from babel.dates import format_date
 from flask import Blueprint, Response, abort, request, url_for
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from crypto.job_secrets import lock_job_value
 from intake_web.sealing import store_sealed_contact
 from intake_web.state import state
 from intake_web.teams import public_team
@@ -31,6 +33,7 @@ from utvag.dispatch import claim_for_sending, send_after_commit
 from utvag.due import CallbackWindow
 from utvag.models import CallAttempt, CallOutcome, ContactChannel, ContactKind, ContactStatus
 from utvag.phones import normalise_phone
+from utvag.repo import outbox
 from utvag.repo.contacts import contact_by_call_digest
 from utvag.repo.teams import calendar_for
 
@@ -47,6 +50,7 @@ NOBODY_NOW = "Just nu kan ingen svara."
 CLOSED_UNTIL = "Vi har stängt nu och öppnar igen {when}."
 MENU_CHOICES = (
     "Tryck 1 om du vill att vi ringer upp dig på det här numret. "
+    "Tryck 2 om du vill lämna ett meddelande. "
     "Tryck 3 om du ringer om någon som står dig nära, så ringer vi upp dig."
 )
 NO_CHOICE = "Vi fick inget val. Du kan också skriva till oss på vår webbplats. Hej då."
@@ -55,12 +59,26 @@ THANKS = (
     "Om det inte passar när vi ringer, säg bara att det är fel nummer. Hej då."
 )
 HIDDEN_NUMBER = (
-    "Vi kan inte se ditt nummer, så vi kan inte ringa upp. Ring igen utan dolt nummer, "
-    "eller skriv till oss på vår webbplats. Hej då."
+    "Vi kan inte se ditt nummer, så vi kan inte ringa upp. "
+    "Tryck 2 om du vill lämna ett meddelande i stället. "
+    "Du kan också ringa igen utan dolt nummer, eller skriv till oss på vår webbplats."
+)
+LEAVE_MESSAGE = (
+    "Tala in ditt meddelande efter tonen. Du har två minuter. "
+    "Säg gärna hur och när vi kan nå dig. Tryck fyrkant eller lägg på när du är klar."
+)
+MESSAGE_THANKS = (
+    "Tack, vi har fått ditt meddelande. Vi lyssnar på det en vardag under kontorstid. Hej då."
 )
 PUTTING_THROUGH = "Vänta, du kopplas till oss."
 # Sealed with the number of an answered call, so the contact says what it is.
 ANSWERED_NOTE = "Samtal till telefonlinjen som besvarades av jourtelefonen."
+VOICE_MESSAGE_NOTE = "Valde att lämna ett röstmeddelande på telefonlinjen."
+# The answering machine: how long a message may be, in seconds.
+MAX_MESSAGE_SECONDS = 120
+# A call is deleted at Twilio once it has ended; until then Twilio refuses
+# and the worker tries again (outbox relay), so the first try waits a little.
+FORGET_CALL_AFTER = timedelta(minutes=2)
 
 
 def _twilio() -> TwilioConfig:
@@ -130,8 +148,25 @@ def _duty_phone_now() -> str | None:
         return team.duty_phone
 
 
+def _forget_at_twilio_later() -> None:
+    """Every call to the hotline is deleted at Twilio once it has ended
+    (the worker's ``forget_call``): Twilio's call log holds the number."""
+    call_sid = request.form.get("CallSid", "")
+    if not call_sid:
+        abort(400)
+    with transaction(state().session_factory) as session:
+        outbox.add_job(
+            session,
+            "forget_call",
+            lock_job_value(_twilio().auth_token, call_sid),
+            run_at=utcnow() + FORGET_CALL_AFTER,
+            flush=False,
+        )
+
+
 @bp.route("/voice", methods=["POST"])
 def voice() -> ResponseReturnValue:
+    _forget_at_twilio_later()
     response = VoiceResponse()
     duty_phone = _duty_phone_now()
     if duty_phone is None:
@@ -217,11 +252,22 @@ def dial_status() -> ResponseReturnValue:
 def menu() -> ResponseReturnValue:
     response = VoiceResponse()
     choice = request.form.get("Digits")
+    if choice == "2":
+        return _twiml(_answering_machine(response))
     if choice not in ("1", "3"):
         return _twiml(_menu(response))
     phone = normalise_phone(request.form.get("From", ""))
     if phone is None:
-        response.say(HIDDEN_NUMBER, **VOICE)
+        # Nothing to call back; a message needs no number.
+        gather = Gather(
+            num_digits=1,
+            action=url_for("telephony.menu"),
+            method="POST",
+            timeout=MENU_TIMEOUT_SECONDS,
+        )
+        gather.say(HIDDEN_NUMBER, **VOICE)
+        response.append(gather)
+        response.say(NO_CHOICE, **VOICE)
         return _twiml(response)
     contact_id = _store_call_once(
         {"phone": phone, "window": CallbackWindow.ASAP.value},
@@ -233,6 +279,80 @@ def menu() -> ResponseReturnValue:
         log.info("contact %s received on the hotline", contact_id)
     response.say(THANKS, **VOICE)  # the same words for a replay: nothing stored twice
     return _twiml(response)
+
+
+def _answering_machine(response: VoiceResponse) -> VoiceResponse:
+    """Option 2: the call becomes a message-only contact now (with the
+    number, sealed, if one is shown), so the recording Twilio reports later
+    has a contact to join; then up to two minutes are recorded, never
+    transcribed."""
+    phone = normalise_phone(request.form.get("From", ""))
+    contact_id = _store_call_once(
+        {"phone": phone or "", "note": VOICE_MESSAGE_NOTE},
+        kind=ContactKind.DEFECTOR,
+        wants_callback=False,
+        reached=False,
+    )
+    if contact_id is not None:
+        log.info("contact %s: a caller chose to leave a message", contact_id)
+    response.say(LEAVE_MESSAGE, **VOICE)
+    response.record(
+        action=url_for("telephony.recorded"),
+        method="POST",
+        max_length=MAX_MESSAGE_SECONDS,
+        finish_on_key="#",
+        play_beep=True,
+        transcribe=False,
+        recording_status_callback=f"{state().config.public_url}"
+        + url_for("telephony.recording_status"),
+        recording_status_callback_method="POST",
+    )
+    response.say(MESSAGE_THANKS, **VOICE)
+    return response
+
+
+@bp.route("/recorded", methods=["POST"])
+def recorded() -> ResponseReturnValue:
+    """The caller finished (pressed #, hung up, or the time ran out). The
+    audio is not ready yet: Twilio reports it to ``recording_status``."""
+    response = VoiceResponse()
+    response.say(MESSAGE_THANKS, **VOICE)
+    return _twiml(response)
+
+
+@bp.route("/recording-status", methods=["POST"])
+def recording_status() -> ResponseReturnValue:
+    """Twilio has the recording: hand it to the worker, which fetches, seals
+    and stores it, then deletes it at Twilio. A recording of a call this
+    hotline never stored is refused (404) and nothing is kept."""
+    app_state = state()
+    call_digest = call_sid_digest(app_state.secrets.receipt_key, request.form.get("CallSid", ""))
+    recording_sid = request.form.get("RecordingSid", "")
+    if not recording_sid:
+        abort(400)
+    if request.form.get("RecordingStatus", "completed") != "completed":
+        log.info("a hotline recording was not completed; nothing to fetch")
+        return Response(status=204)
+    try:
+        duration = int(request.form.get("RecordingDuration", "0"))
+    except ValueError:
+        abort(400)
+    with transaction(app_state.session_factory) as session:
+        contact = contact_by_call_digest(session, call_digest)
+        if contact is None:
+            abort(404)
+        entry = outbox.add_job(
+            session,
+            "store_voice_message",
+            contact.id,
+            lock_job_value(_twilio().auth_token, recording_sid),
+            duration,
+        )
+        jobs = claim_for_sending(session, [entry])
+        contact_id = contact.id
+    send_after_commit(app_state.session_factory, app_state.redis, jobs)
+    log.info("contact %s: a voice message is waiting to be fetched", contact_id)
+    return Response(status=204)
 
 
 def call_sid_digest(secret: bytes, call_sid: str) -> str:

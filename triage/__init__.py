@@ -98,6 +98,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         reports,
         self_service,
         settings,
+        voice,
     )
 
     for blueprint in (
@@ -108,6 +109,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         queue.bp,
         recorded.bp,
         contacts.bp,
+        voice.bp,
         cases.bp,
         case_decisions.bp,
         settings.bp,

@@ -28,6 +28,7 @@ from utvag.repo.cases import case_for_contact, open_case
 from utvag.repo.contacts import contact_for_team, create_referral
 from utvag.repo.messages import add_reply, mark_follow_ups_seen, messages_for
 from utvag.repo.staff import member_names
+from utvag.repo.voice import voice_messages_for
 
 bp = Blueprint("contacts", __name__)
 
@@ -68,6 +69,7 @@ def show(contact_id: int) -> ResponseReturnValue:
             )
             for message in messages_for(db, contact.id)
         ]
+        voice_messages = voice_messages_for(db, contact.id)
         mark_follow_ups_seen(db, contact)
         current.record(
             db, "decrypt" if content is not None else "decrypt_failed", contact_id=contact.id
@@ -91,6 +93,7 @@ def show(contact_id: int) -> ResponseReturnValue:
         phone_display=phone_for_display(phone) if phone else None,
         attempts=attempts,
         thread=thread,
+        voice_messages=voice_messages if content is not None else [],
         names=names,
         case=case,
         zone=current.zone(team),

@@ -204,6 +204,7 @@ ACTION_NAMES = {
     "settings_changed": _l("team settings changed"),
     "team_created": _l("team created"),
     "unverified_accepted": _l("unverified contacts moved into the queue"),
+    "voice_played": _l("voice message played"),
 }
 
 

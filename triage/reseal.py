@@ -14,49 +14,93 @@ from sqlalchemy.orm import Session
 from crypto.errors import CryptoError
 from crypto.opening import open_sealed
 from crypto.sealing import envelope_key_id, seal
-from utvag.models import CallAttempt, Case, CaseCheck, Contact, TeamKey
+from utvag.models import (
+    CallAttempt,
+    Case,
+    CaseAssessment,
+    CaseCheck,
+    CaseConsent,
+    CaseMeeting,
+    Contact,
+    ContactMessage,
+    MessageDirection,
+    RegisterCheck,
+    TeamKey,
+    VoiceMessage,
+)
+
+# Every column sealed to the team key, other than the contact's own and the
+# voice messages' (which also carry a key_id column): (model, column).
+_CASE_RECORDS = (
+    (CaseCheck, "sealed_note"),
+    (CaseAssessment, "sealed_content"),
+    (CaseMeeting, "sealed_notes"),
+    (RegisterCheck, "sealed_note"),
+    (CaseConsent, "sealed_content"),
+)
 
 
 def reseal_team(
     session: Session, team_id: int, active: TeamKey, private_keys: Mapping[str, bytes]
 ) -> tuple[int, int]:
-    """(re-sealed, left as they were because no held key opens them)."""
+    """(re-sealed, left as they were because no held key opens them).
+
+    Covers everything sealed to a team key: contacts, follow-ups and the
+    team's copy of replies, call notes, case notes and every case record,
+    voice messages. A reply's copy for the person is sealed to their reply
+    key, not a team key, and is left alone; so is anything purged.
+    """
+    counts = {"resealed": 0, "skipped": 0}
 
     def moved(envelope: bytes | None) -> bytes | None:
-        if envelope is None or envelope_key_id(envelope) == active.key_id:
-            return None
+        if not envelope:
+            return None  # never written, or purged
         try:
-            return seal(active.public_key, open_sealed(private_keys, envelope))
+            if envelope_key_id(envelope) == active.key_id:
+                return None
+            new = seal(active.public_key, open_sealed(private_keys, envelope))
         except CryptoError:
+            counts["skipped"] += 1
             return None
+        counts["resealed"] += 1
+        return new
 
-    resealed = skipped = 0
+    def reseal_column(row: object, column: str) -> None:
+        new = moved(getattr(row, column))
+        if new is not None:
+            setattr(row, column, new)
+
     for contact in session.scalars(
-        select(Contact).where(Contact.team_id == team_id, Contact.key_id != active.key_id)
+        select(Contact).where(
+            Contact.team_id == team_id, Contact.key_id != active.key_id, Contact.key_id != ""
+        )
     ):
         new = moved(contact.sealed_content)
-        if new is None:
-            skipped += 1
-            continue
-        contact.sealed_content, contact.key_id = new, active.key_id
-        resealed += 1
+        if new is not None:
+            contact.sealed_content, contact.key_id = new, active.key_id
+    for message in session.scalars(
+        select(ContactMessage).join(Contact).where(Contact.team_id == team_id)
+    ):
+        if message.direction == MessageDirection.FROM_PERSON.value:
+            reseal_column(message, "sealed_content")
+        reseal_column(message, "sealed_for_team")
+    for voice in session.scalars(
+        select(VoiceMessage)
+        .join(Contact)
+        .where(Contact.team_id == team_id, VoiceMessage.key_id != active.key_id)
+    ):
+        new = moved(voice.sealed_audio)
+        if new is not None:
+            voice.sealed_audio, voice.key_id = new, active.key_id
     for attempt in session.scalars(
         select(CallAttempt).where(
             CallAttempt.team_id == team_id, CallAttempt.sealed_note.is_not(None)
         )
     ):
-        new = moved(attempt.sealed_note)
-        if new is not None:
-            attempt.sealed_note = new
-            resealed += 1
+        reseal_column(attempt, "sealed_note")
     for case in session.scalars(select(Case).where(Case.team_id == team_id)):
-        new = moved(case.sealed_notes)
-        if new is not None:
-            case.sealed_notes = new
-            resealed += 1
-        for check in session.scalars(select(CaseCheck).where(CaseCheck.case_id == case.id)):
-            new = moved(check.sealed_note)
-            if new is not None:
-                check.sealed_note = new
-                resealed += 1
-    return resealed, skipped
+        reseal_column(case, "sealed_notes")
+        for model, column in _CASE_RECORDS:
+            for record in session.scalars(select(model).where(model.case_id == case.id)):
+                reseal_column(record, column)
+    return counts["resealed"], counts["skipped"]

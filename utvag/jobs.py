@@ -8,6 +8,7 @@ listens on each.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 import redis
@@ -113,16 +114,24 @@ def call_again_requested(outbox_id: int, contact_id: int) -> None:
     log.info("call-again request done for outbox entry %s", outbox_id)
 
 
-JOB_FUNCTIONS = {
+# Imported here, at the end, because hotline_jobs uses announce_queue_change.
+from utvag.hotline_jobs import forget_call, store_voice_message  # noqa: E402
+
+HOTLINE_QUEUE = "hotline"
+JOB_FUNCTIONS: dict[str, Callable[..., None]] = {
+    "forget_call": forget_call,
+    "store_voice_message": store_voice_message,
     "notify_new_contact": notify_new_contact,
     "notify_contact_due": notify_contact_due,
     "notify_follow_up": notify_follow_up,
     "call_again_requested": call_again_requested,
 }
 JOB_QUEUES = {
+    "forget_call": HOTLINE_QUEUE,
+    "store_voice_message": HOTLINE_QUEUE,
     "notify_new_contact": NOTIFICATIONS_QUEUE,
     "notify_contact_due": NOTIFICATIONS_QUEUE,
     "notify_follow_up": NOTIFICATIONS_QUEUE,
     "call_again_requested": NOTIFICATIONS_QUEUE,
 }
-WORKER_QUEUES = (NOTIFICATIONS_QUEUE,)
+WORKER_QUEUES = (NOTIFICATIONS_QUEUE, HOTLINE_QUEUE)

@@ -31,6 +31,7 @@ from utvag.models import (
     ContactStatus,
     RegisterCheck,
     Team,
+    VoiceMessage,
 )
 from utvag.repo import audit
 
@@ -45,6 +46,7 @@ def _purge_contact(session: Session, contact: Contact, now: datetime) -> None:
     contact.reply_public_key = None
     contact.purged_at = now
     session.execute(delete(ContactMessage).where(ContactMessage.contact_id == contact.id))
+    session.execute(delete(VoiceMessage).where(VoiceMessage.contact_id == contact.id))
     for attempt in session.scalars(select(CallAttempt).where(CallAttempt.contact_id == contact.id)):
         attempt.sealed_note = None
     case = session.scalar(select(Case).where(Case.contact_id == contact.id))

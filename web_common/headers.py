@@ -23,9 +23,11 @@ PUBLIC_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
 )
 
 # The console runs one same-origin script (the queue badge) that asks the
-# console itself for counts; nothing else.
+# console itself for counts, and plays the hotline's voice messages from
+# itself; nothing else.
 CONSOLE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
-    "default-src 'none'", "default-src 'none'; script-src 'self'; connect-src 'self'"
+    "default-src 'none'",
+    "default-src 'none'; script-src 'self'; connect-src 'self'; media-src 'self'",
 )
 
 

@@ -38,7 +38,10 @@ GRANT SELECT, INSERT, UPDATE ON staff_members TO utvag_console;
 GRANT SELECT, INSERT, UPDATE, DELETE ON staff_sessions, enrolments, closed_days,
   network_throttles TO utvag_console;
 GRANT SELECT, INSERT, UPDATE ON contacts, contact_messages, call_attempts, cases, case_checks,
-  checklist_items, outbox TO utvag_console;
+  checklist_items, outbox, case_assessments, case_meetings, case_consents,
+  case_register_checks TO utvag_console;
+-- Voice messages: played after decryption, re-sealed when the key changes.
+GRANT SELECT, UPDATE ON voice_messages TO utvag_console;
 GRANT SELECT, INSERT ON audit_events TO utvag_console;
 GRANT SELECT ON maintenance_runs TO utvag_console;
 GRANT SELECT ON spent_proofs TO utvag_console;
@@ -51,9 +54,14 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO utvag_console;
 GRANT SELECT, INSERT, UPDATE ON outbox TO utvag_worker;
 -- closed_days: the calendar, to reopen a call the person asked for.
 GRANT SELECT ON teams, closed_days TO utvag_worker;
-GRANT SELECT, UPDATE ON contacts, call_attempts, cases, case_checks TO utvag_worker;
+GRANT SELECT, UPDATE ON contacts, call_attempts, cases, case_checks, case_assessments,
+  case_meetings, case_consents, case_register_checks TO utvag_worker;
+-- The hotline's answering machine: the worker seals a message's audio to the
+-- active team key and stores it; retention deletes it.
+GRANT SELECT ON team_keys TO utvag_worker;
+GRANT SELECT, INSERT, DELETE ON voice_messages TO utvag_worker;
 GRANT SELECT, DELETE ON contact_messages, network_throttles, staff_sessions TO utvag_worker;
 GRANT SELECT, INSERT, UPDATE ON maintenance_runs TO utvag_worker;
 GRANT SELECT, DELETE ON spent_proofs TO utvag_worker;
 GRANT SELECT, INSERT ON audit_events TO utvag_worker;
-GRANT USAGE ON SEQUENCE audit_events_id_seq, outbox_id_seq TO utvag_worker;
+GRANT USAGE ON SEQUENCE audit_events_id_seq, outbox_id_seq, voice_messages_id_seq TO utvag_worker;

@@ -58,6 +58,7 @@ EXPECTED_RULES = {
     "audit.trail": Role.LEAD,
     "audit.export": Role.LEAD,
     "accounts.reseal": Role.LEAD,
+    "voice.play": Role.COORDINATOR,
     "accounts.members": Role.ADMIN,
     "accounts.invite_member": Role.ADMIN,
     "accounts.cancel_invitation": Role.ADMIN,

@@ -24,6 +24,7 @@ from utvag.models import (
     ContactStatus,
     RegisterCheck,
     Team,
+    VoiceMessage,
 )
 from utvag.repo.contacts import create_contact
 from utvag.repo.messages import add_follow_up
@@ -46,6 +47,15 @@ def _contact(
         if closed_days_ago is not None:
             contact.closed_at = NOW - timedelta(days=closed_days_ago)
         add_follow_up(session, contact, b"sealed follow-up")
+        session.add(
+            VoiceMessage(
+                contact_id=contact.id,
+                key_id=contact.key_id,
+                sealed_audio=b"sealed audio",
+                duration_seconds=12,
+                recording_digest=f"{contact.id:064d}",
+            )
+        )
         return contact.id
 
 
@@ -68,6 +78,7 @@ def test_closed_contacts_past_retention_lose_everything_sealed(session_factory, 
             session.scalars(select(ContactMessage).where(ContactMessage.contact_id == old)).all()
             == []
         )
+        assert session.scalars(select(VoiceMessage.contact_id)).all() == [recent, still_open]
         for kept in (recent, still_open):
             assert session.get(Contact, kept).sealed_content == b"sealed words"
         assert "purged" in session.scalars(select(AuditEvent.action)).all()

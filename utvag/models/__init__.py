@@ -36,6 +36,7 @@ from utvag.models.staff import Role, StaffMember
 from utvag.models.staff_session import StaffSession
 from utvag.models.team import Team
 from utvag.models.team_key import KeyWrap, TeamKey
+from utvag.models.voice_message import VoiceMessage
 
 __all__ = [
     "AssessmentKind",
@@ -74,4 +75,5 @@ __all__ = [
     "StaffSession",
     "Team",
     "TeamKey",
+    "VoiceMessage",
 ]

@@ -1,0 +1,151 @@
+"""A local stand-in for the parts of Twilio's REST API the worker uses.
+
+It speaks Twilio's URLs and JSON, checks HTTP basic auth with the account
+SID and auth token, and keeps what it holds (calls with their legs,
+recordings with their audio) so a test can see what was deleted. It can be
+told to answer 500 or to refuse deleting a call still in progress.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+ACCOUNT_SID = "AC" + "0" * 32
+AUTH_TOKEN = "twilio-test-auth-token"
+
+_CALLS = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Calls\.json$")
+_CALL = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/(CA\w+)\.json$")
+_RECORDING = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/(RE\w+)\.(mp3|json)$")
+
+
+@dataclass
+class FakeTwilio:
+    """What the fake holds, and how it misbehaves."""
+
+    url: str = ""
+    # call sid -> parent call sid (None for a call someone made to us)
+    calls: dict[str, str | None] = field(default_factory=dict)
+    recordings: dict[str, bytes] = field(default_factory=dict)
+    in_progress: set[str] = field(default_factory=set)
+    failing: bool = False
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    unauthorised: int = 0
+
+    def add_call(self, sid: str, *, legs: tuple[str, ...] = ()) -> None:
+        self.calls[sid] = None
+        for leg in legs:
+            self.calls[leg] = sid
+
+
+def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
+    expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+        def _send(
+            self, status: int, body: bytes = b"", content_type: str = "application/json"
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _error(self, status: int, message: str) -> None:
+            body = {"code": 20000 + status, "message": message, "status": status}
+            self._send(status, json.dumps(body).encode())
+
+        def _admitted(self) -> bool:
+            fake.requests.append((self.command, self.path))
+            if self.headers.get("Authorization") != expected:
+                fake.unauthorised += 1
+                self._error(401, "Authenticate")
+                return False
+            if fake.failing:
+                self._error(500, "Internal Server Error")
+                return False
+            return True
+
+        def do_GET(self) -> None:  # noqa: N802
+            if not self._admitted():
+                return
+            parts = urlsplit(self.path)
+            if _CALLS.match(parts.path):
+                parent = parse_qs(parts.query).get("ParentCallSid", [""])[0]
+                legs = [
+                    {"sid": sid, "parent_call_sid": parent, "account_sid": ACCOUNT_SID}
+                    for sid, of in fake.calls.items()
+                    if of == parent
+                ]
+                page = {
+                    "calls": legs,
+                    "first_page_uri": parts.path,
+                    "next_page_uri": None,
+                    "previous_page_uri": None,
+                    "page": 0,
+                    "page_size": 50,
+                    "start": 0,
+                    "end": len(legs),
+                    "uri": self.path,
+                }
+                self._send(200, json.dumps(page).encode())
+                return
+            found = _RECORDING.match(parts.path)
+            if found and found.group(2) == "mp3":
+                audio = fake.recordings.get(found.group(1))
+                if audio is None:
+                    self._error(404, "The requested resource was not found")
+                else:
+                    self._send(200, audio, "audio/mpeg")
+                return
+            self._error(404, "The requested resource was not found")
+
+        def do_DELETE(self) -> None:  # noqa: N802
+            if not self._admitted():
+                return
+            path = urlsplit(self.path).path
+            call = _CALL.match(path)
+            recording = _RECORDING.match(path)
+            if call:
+                sid = call.group(1)
+                if sid in fake.in_progress:
+                    self._error(400, "Cannot delete a call that is in progress")
+                elif fake.calls.pop(sid, "missing") == "missing":
+                    self._error(404, "The requested resource was not found")
+                else:
+                    self._send(204)
+            elif recording and recording.group(2) == "json":
+                if fake.recordings.pop(recording.group(1), None) is None:
+                    self._error(404, "The requested resource was not found")
+                else:
+                    self._send(204)
+            else:
+                self._error(404, "The requested resource was not found")
+
+    return Handler
+
+
+class FakeTwilioServer:
+    """``with FakeTwilioServer() as fake:`` serves on a free loopback port."""
+
+    def __init__(self) -> None:
+        self.fake = FakeTwilio()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.fake))
+        self.fake.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeTwilio:
+        self._thread.start()
+        return self.fake
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

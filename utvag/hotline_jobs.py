@@ -1,0 +1,165 @@
+"""The worker's side of the hotline: leave nothing at Twilio.
+
+Twilio keeps every call in its call log, with the caller's number, and the
+audio of every recording, until someone deletes them. These jobs do that:
+``forget_call`` deletes a call and its legs once it has ended,
+``store_voice_message`` fetches a message's audio, seals it to the team key,
+stores it, and only then deletes it at Twilio.
+
+The job carries Twilio's id locked under the auth token
+(``crypto.job_secrets``); when the job is done its arguments are blanked.
+A failure (Twilio answering 500, a timeout, a call still in progress) raises,
+and the outbox relay runs the job again a few minutes later, until Twilio
+confirms. Every step is safe to repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from crypto.errors import DecryptionError
+from crypto.job_secrets import job_digest, unlock_job_value
+from crypto.sealing import seal
+from utvag import context
+from utvag.config import TwilioConfig
+from utvag.db import transaction
+from utvag.models import Contact, OutboxEntry, VoiceMessage
+from utvag.repo import outbox
+from utvag.repo.teams import active_team_key
+from utvag.twilio_api import TwilioApi, TwilioUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class HotlineNotConfigured(Exception):
+    """The worker has no Twilio settings; the job waits until it has."""
+
+
+def _twilio(ctx: context.AppContext) -> TwilioConfig:
+    if ctx.config.twilio is None:
+        raise HotlineNotConfigured("UTVAG_TWILIO_* is not set for the worker")
+    return ctx.config.twilio
+
+
+def _finish(outbox_id: int) -> None:
+    """Complete the entry and blank its arguments: nothing left to link."""
+    with transaction(context.current().session_factory) as session:
+        entry = session.get(OutboxEntry, outbox_id)
+        if entry is not None:
+            entry.job_args = []
+        outbox.mark_completed(session, outbox_id)
+
+
+def _is_done(outbox_id: int) -> bool:
+    with context.current().session_factory() as session:
+        entry = session.get(OutboxEntry, outbox_id)
+        return entry is None or entry.completed_at is not None
+
+
+def _unlock(twilio: TwilioConfig, outbox_id: int, locked: str) -> str | None:
+    try:
+        return unlock_job_value(twilio.auth_token, locked)
+    except DecryptionError:
+        # Locked under an auth token since changed: no retry can open it.
+        log.warning("outbox entry %s: its Twilio id does not open (auth token changed?)", outbox_id)
+        return None
+
+
+def forget_call(outbox_id: int, locked_call_sid: str) -> None:
+    """Delete a hotline call and its legs at Twilio."""
+    ctx = context.current()
+    if _is_done(outbox_id):
+        return
+    twilio = _twilio(ctx)
+    call_sid = _unlock(twilio, outbox_id, locked_call_sid)
+    if call_sid is not None:
+        try:
+            with TwilioApi(twilio) as api:
+                api.forget_call(call_sid)
+        except TwilioUnavailable as error:
+            log.info("outbox entry %s: call not deleted yet, will retry: %s", outbox_id, error)
+            raise
+    _finish(outbox_id)
+    log.info("outbox entry %s: a hotline call is deleted at Twilio", outbox_id)
+
+
+def store_voice_message(
+    outbox_id: int, contact_id: int, locked_recording_sid: str, duration_seconds: int
+) -> None:
+    """Fetch a message's audio, seal and store it, then delete it at Twilio."""
+    ctx = context.current()
+    if _is_done(outbox_id):
+        return
+    twilio = _twilio(ctx)
+    recording_sid = _unlock(twilio, outbox_id, locked_recording_sid)
+    if recording_sid is None:
+        _finish(outbox_id)
+        return
+    digest = job_digest(twilio.auth_token, recording_sid)
+    try:
+        with TwilioApi(twilio) as api:
+            _store_then_forget(api, outbox_id, contact_id, recording_sid, digest, duration_seconds)
+    except TwilioUnavailable as error:
+        log.info("outbox entry %s: recording not done yet, will retry: %s", outbox_id, error)
+        raise
+    _finish(outbox_id)
+    log.info("outbox entry %s: a voice message is stored and deleted at Twilio", outbox_id)
+
+
+def _store_then_forget(
+    api: TwilioApi,
+    outbox_id: int,
+    contact_id: int,
+    recording_sid: str,
+    digest: str,
+    duration_seconds: int,
+) -> None:
+    """Deleted at Twilio only once it is stored here (or Twilio lost it)."""
+    if not _stored(digest):
+        audio = api.fetch_recording(recording_sid)
+        if audio is None:
+            log.warning("outbox entry %s: Twilio had no recording to fetch", outbox_id)
+        else:
+            _store(contact_id, digest, audio, duration_seconds)
+    api.forget_recording(recording_sid)
+
+
+def _stored(digest: str) -> bool:
+    with context.current().session_factory() as session:
+        found = session.scalar(
+            select(VoiceMessage.id).where(VoiceMessage.recording_digest == digest)
+        )
+        return found is not None
+
+
+def _store(contact_id: int, digest: str, audio: bytes, duration_seconds: int) -> None:
+    from utvag.jobs import announce_queue_change
+
+    ctx = context.current()
+    team_id = None
+    try:
+        with transaction(ctx.session_factory) as session:
+            contact = session.get(Contact, contact_id)
+            if contact is None or contact.purged_at is not None:
+                # Gone (retention, a deleted team): nothing to keep it for;
+                # it is still deleted at Twilio.
+                log.info("contact %s is gone; its voice message is not kept", contact_id)
+                return
+            key = active_team_key(session, contact.team_id)
+            session.add(
+                VoiceMessage(
+                    contact_id=contact.id,
+                    key_id=key.key_id,
+                    sealed_audio=seal(key.public_key, audio),
+                    duration_seconds=max(0, duration_seconds),
+                    recording_digest=digest,
+                )
+            )
+            team_id = contact.team_id
+    except IntegrityError:
+        return  # stored by a copy of this job running at the same time
+    announce_queue_change(ctx.redis_client, team_id)
+    log.info("contact %s: a voice message is stored", contact_id)
