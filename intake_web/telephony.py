@@ -2,11 +2,19 @@
 
 ``/telephony/voice`` is the number's incoming-call URL. When someone is on
 duty (inside the team's hours and a duty phone is set) the call is put
-through to them; otherwise, or if nobody answers, the caller hears a short
-menu in which pressing 1 asks for a call-back. The caller's number is sealed
-to the team key inside the request that receives it, like a web form; it is
-never logged or kept in clear. Every request must carry a valid
-``X-Twilio-Signature``; without telephony configured these URLs do not exist.
+through to them, screened: the duty phone hears a whisper and must press 1
+to take it, so a phone that is off or busy never catches the caller in its
+own voicemail. Otherwise, or if nobody takes it, the caller hears 112 first,
+when we open again, and a menu: 1 a call-back, 2 the answering machine,
+3 a call-back about someone close, 7/8/9 Swedish, English, Arabic. After a
+call-back request or a message the caller hears a receipt code, read slowly,
+to read our replies on the website.
+
+The caller's number is sealed to the team key inside the request that
+receives it, like a web form; it is never logged or kept in clear. Every
+call is deleted at Twilio once it has ended (the worker's ``forget_call``).
+Every request must carry a valid ``X-Twilio-Signature``; without telephony
+configured these URLs do not exist.
 """
 
 from __future__ import annotations
@@ -16,14 +24,15 @@ import hmac
 import logging
 from datetime import timedelta
 
-from babel.dates import format_date
 from flask import Blueprint, Response, abort, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from crypto.job_secrets import lock_job_value
+from crypto.errors import DecryptionError
+from crypto.job_secrets import lock_job_value, unlock_job_value
+from intake_web import telephony_speech as speech
 from intake_web.sealing import store_sealed_contact
 from intake_web.state import state
 from intake_web.teams import public_team
@@ -35,43 +44,18 @@ from utvag.models import CallAttempt, CallOutcome, ContactChannel, ContactKind, 
 from utvag.phones import normalise_phone
 from utvag.repo import outbox
 from utvag.repo.contacts import contact_by_call_digest
+from utvag.repo.hotline import mark_answered, was_answered
 from utvag.repo.teams import calendar_for
 
 bp = Blueprint("telephony", __name__, url_prefix="/telephony")
 log = logging.getLogger(__name__)
 
-VOICE = {"language": "sv-SE", "voice": "alice"}
 MENU_TIMEOUT_SECONDS = 8
 DIAL_TIMEOUT_SECONDS = 25
+SCREEN_TIMEOUT_SECONDS = 6
+CODE_TIMEOUT_SECONDS = 6
 
-EMERGENCY = "Är du i fara just nu, lägg på och ring 112."
-WELCOME = "Du har kommit till avhopparverksamheten."
-NOBODY_NOW = "Just nu kan ingen svara."
-CLOSED_UNTIL = "Vi har stängt nu och öppnar igen {when}."
-MENU_CHOICES = (
-    "Tryck 1 om du vill att vi ringer upp dig på det här numret. "
-    "Tryck 2 om du vill lämna ett meddelande. "
-    "Tryck 3 om du ringer om någon som står dig nära, så ringer vi upp dig."
-)
-NO_CHOICE = "Vi fick inget val. Du kan också skriva till oss på vår webbplats. Hej då."
-THANKS = (
-    "Tack. Vi ringer upp dig på det här numret en vardag under kontorstid. "
-    "Om det inte passar när vi ringer, säg bara att det är fel nummer. Hej då."
-)
-HIDDEN_NUMBER = (
-    "Vi kan inte se ditt nummer, så vi kan inte ringa upp. "
-    "Tryck 2 om du vill lämna ett meddelande i stället. "
-    "Du kan också ringa igen utan dolt nummer, eller skriv till oss på vår webbplats."
-)
-LEAVE_MESSAGE = (
-    "Tala in ditt meddelande efter tonen. Du har två minuter. "
-    "Säg gärna hur och när vi kan nå dig. Tryck fyrkant eller lägg på när du är klar."
-)
-MESSAGE_THANKS = (
-    "Tack, vi har fått ditt meddelande. Vi lyssnar på det en vardag under kontorstid. Hej då."
-)
-PUTTING_THROUGH = "Vänta, du kopplas till oss."
-# Sealed with the number of an answered call, so the contact says what it is.
+# Sealed with the number, for staff (the console speaks Swedish).
 ANSWERED_NOTE = "Samtal till telefonlinjen som besvarades av jourtelefonen."
 VOICE_MESSAGE_NOTE = "Valde att lämna ett röstmeddelande på telefonlinjen."
 # The answering machine: how long a message may be, in seconds.
@@ -108,33 +92,56 @@ def _twiml(response: VoiceResponse) -> Response:
     return Response(str(response), mimetype="text/xml")
 
 
-def _hours_sentence() -> str:
-    """When we answer again, from the team's calendar: "... öppnar igen
-    måndag klockan 08:00"; or that nobody can answer right now."""
+def _lang() -> str:
+    """The call's language: Swedish until the caller chose another."""
+    return speech.language_of(request.args.get("lang"))
+
+
+def _say(target: VoiceResponse | Gather, lang: str, *sentences: str) -> None:
+    target.say(" ".join(sentences), **speech.VOICES[lang])
+
+
+def _hours_sentence(lang: str) -> str:
+    """When we answer again, from the team's calendar ("... öppnar igen
+    måndag 28 december klockan 08:00"), or that nobody can answer now."""
     with state().session_factory() as session:
         team = public_team(session)
         if team is None:
-            return NOBODY_NOW
+            return speech.words(lang, speech.NOBODY_NOW)
         calendar = calendar_for(session, team)
     now = utcnow()
     if calendar.is_open(now):
-        return NOBODY_NOW
+        return speech.words(lang, speech.NOBODY_NOW)
     opens = calendar.next_open(now).astimezone(calendar.zone)
-    day = format_date(opens.date(), "EEEE d MMMM", locale="sv")
-    return CLOSED_UNTIL.format(when=f"{day} klockan {opens.strftime('%H:%M')}")
+    return speech.words(lang, speech.CLOSED_UNTIL, when=speech.opening_time(lang, opens))
 
 
-def _menu(response: VoiceResponse) -> VoiceResponse:
-    """112 first, then when we are open, then the choices."""
-    gather = Gather(
+def _menu_gather(lang: str) -> Gather:
+    return Gather(
         num_digits=1,
-        action=url_for("telephony.menu"),
+        action=url_for("telephony.menu", lang=lang),
         method="POST",
         timeout=MENU_TIMEOUT_SECONDS,
     )
-    gather.say(f"{EMERGENCY} {WELCOME} {_hours_sentence()} {MENU_CHOICES}", **VOICE)
+
+
+def _menu(response: VoiceResponse, lang: str) -> VoiceResponse:
+    """112 first, then when we are open, then the choices, then the other
+    languages, each offered in its own voice."""
+    gather = _menu_gather(lang)
+    _say(
+        gather,
+        lang,
+        speech.words(lang, speech.EMERGENCY),
+        speech.words(lang, speech.WELCOME),
+        _hours_sentence(lang),
+        speech.words(lang, speech.MENU_CHOICES),
+    )
+    for other, offer in speech.LANGUAGE_OFFERS.items():
+        if other != lang:
+            _say(gather, other, offer)
     response.append(gather)
-    response.say(NO_CHOICE, **VOICE)
+    _say(response, lang, speech.words(lang, speech.NO_CHOICE))
     return response
 
 
@@ -170,16 +177,55 @@ def voice() -> ResponseReturnValue:
     response = VoiceResponse()
     duty_phone = _duty_phone_now()
     if duty_phone is None:
-        return _twiml(_menu(response))
-    response.say(PUTTING_THROUGH, **VOICE)
+        return _twiml(_menu(response, speech.DEFAULT_LANGUAGE))
+    lang = speech.DEFAULT_LANGUAGE
+    _say(response, lang, speech.words(lang, speech.PUTTING_THROUGH))
     dial = response.dial(
         action=url_for("telephony.dial_status"),
         method="POST",
         timeout=DIAL_TIMEOUT_SECONDS,
         caller_id=_twilio().number,
+        answer_on_bridge=True,
     )
-    dial.number(duty_phone)
+    dial.number(duty_phone, url=url_for("telephony.screen"), method="POST")
     return _twiml(response)
+
+
+@bp.route("/screen", methods=["POST"])
+def screen() -> ResponseReturnValue:
+    """Runs on the duty phone's leg when it picks up, before the caller is
+    connected: press 1 to take the call. No key (a voicemail, a pocket):
+    the leg hangs up and the caller gets the menu."""
+    lang = speech.DEFAULT_LANGUAGE
+    response = VoiceResponse()
+    gather = Gather(
+        num_digits=1,
+        action=url_for("telephony.screen_answer"),
+        method="POST",
+        timeout=SCREEN_TIMEOUT_SECONDS,
+    )
+    _say(gather, lang, speech.words(lang, speech.SCREENING))
+    response.append(gather)
+    response.hangup()
+    return _twiml(response)
+
+
+@bp.route("/screen-answer", methods=["POST"])
+def screen_answer() -> ResponseReturnValue:
+    """The duty phone pressed a key. 1: note that the caller's call (the
+    parent) was taken, and connect; anything else: hang up this leg."""
+    response = VoiceResponse()
+    if request.form.get("Digits") != "1":
+        response.hangup()
+        return _twiml(response)
+    digest = call_sid_digest(state().secrets.receipt_key, request.form.get("ParentCallSid", ""))
+    try:
+        with transaction(state().session_factory) as session:
+            mark_answered(session, digest)
+    except IntegrityError:
+        pass  # the same key press reported twice at once: noted already
+    log.info("a forwarded hotline call was taken by the duty phone")
+    return _twiml(response)  # empty: Twilio now connects the two
 
 
 def _store_call_once(
@@ -188,11 +234,11 @@ def _store_call_once(
     kind: ContactKind,
     wants_callback: bool,
     reached: bool,
-) -> int | None:
+) -> tuple[int, str] | None:
     """Seal and store this call as a contact, once per CallSid: a replayed or
     doubled webhook stores nothing. A reached call also gets its attempt in
-    the call log. Returns the new contact's id, or None if it was stored
-    before."""
+    the call log. Returns the new contact's id and receipt code, or None if
+    it was stored before."""
     app_state = state()
     call_digest = call_sid_digest(app_state.secrets.receipt_key, request.form.get("CallSid", ""))
     try:
@@ -226,78 +272,120 @@ def _store_call_once(
     except IntegrityError:
         return None  # the same request twice at once: the other one stored it
     send_after_commit(app_state.session_factory, app_state.redis, jobs)
-    return receipt.contact.id
+    return receipt.contact.id, receipt.code
 
 
 @bp.route("/dial-status", methods=["POST"])
 def dial_status() -> ResponseReturnValue:
-    """After the forwarded call. Answered: the call becomes a contact (channel
-    telefon, status reached, with the attempt in the call log) so it is
-    worked and counted like the rest. Not answered: the call-back menu."""
-    if request.form.get("DialCallStatus") != "completed":
-        return _twiml(_menu(VoiceResponse()))
+    """After the forwarded call. Taken (the duty phone pressed 1): the call
+    becomes a contact (channel telefon, status reached, with the attempt in
+    the call log) so it is worked and counted like the rest. Not taken: the
+    menu."""
+    app_state = state()
+    digest = call_sid_digest(app_state.secrets.receipt_key, request.form.get("CallSid", ""))
+    with app_state.session_factory() as session:
+        taken = was_answered(session, digest)
+    if not taken:
+        return _twiml(_menu(VoiceResponse(), speech.DEFAULT_LANGUAGE))
     phone = normalise_phone(request.form.get("From", ""))
-    contact_id = _store_call_once(
+    stored = _store_call_once(
         {"phone": phone or "", "note": ANSWERED_NOTE},
         kind=ContactKind.DEFECTOR,
         wants_callback=False,
         reached=True,
     )
-    if contact_id is not None:
-        log.info("contact %s: a hotline call was answered", contact_id)
+    if stored is not None:
+        log.info("contact %s: a hotline call was answered", stored[0])
     return _twiml(VoiceResponse())
 
 
 @bp.route("/menu", methods=["POST"])
 def menu() -> ResponseReturnValue:
+    lang = _lang()
     response = VoiceResponse()
-    choice = request.form.get("Digits")
+    choice = request.form.get("Digits", "")
+    if choice in speech.LANGUAGE_KEYS:
+        return _twiml(_menu(response, speech.LANGUAGE_KEYS[choice]))
     if choice == "2":
-        return _twiml(_answering_machine(response))
+        return _twiml(_answering_machine(response, lang))
     if choice not in ("1", "3"):
-        return _twiml(_menu(response))
+        return _twiml(_menu(response, lang))
     phone = normalise_phone(request.form.get("From", ""))
     if phone is None:
         # Nothing to call back; a message needs no number.
-        gather = Gather(
-            num_digits=1,
-            action=url_for("telephony.menu"),
-            method="POST",
-            timeout=MENU_TIMEOUT_SECONDS,
-        )
-        gather.say(HIDDEN_NUMBER, **VOICE)
+        gather = _menu_gather(lang)
+        _say(gather, lang, speech.words(lang, speech.HIDDEN_NUMBER))
         response.append(gather)
-        response.say(NO_CHOICE, **VOICE)
+        _say(response, lang, speech.words(lang, speech.NO_CHOICE))
         return _twiml(response)
-    contact_id = _store_call_once(
+    stored = _store_call_once(
         {"phone": phone, "window": CallbackWindow.ASAP.value},
         kind=ContactKind.RELATIVE if choice == "3" else ContactKind.DEFECTOR,
         wants_callback=True,
         reached=False,
     )
-    if contact_id is not None:
-        log.info("contact %s received on the hotline", contact_id)
-    response.say(THANKS, **VOICE)  # the same words for a replay: nothing stored twice
-    return _twiml(response)
+    _say(response, lang, speech.words(lang, speech.THANKS))
+    if stored is None:  # a replay: the same words, nothing stored twice, no code
+        _say(response, lang, speech.words(lang, speech.GOODBYE))
+        return _twiml(response)
+    log.info("contact %s received on the hotline", stored[0])
+    return _twiml(_read_code(response, lang, stored[1]))
 
 
-def _answering_machine(response: VoiceResponse) -> VoiceResponse:
+def _read_code(response: VoiceResponse, lang: str, code: str) -> VoiceResponse:
+    """The receipt code, read slowly; 1 reads it again. The code travels to
+    the next request locked under the auth token (Twilio sees only that)."""
+    locked = lock_job_value(_twilio().auth_token, code)
+    gather = Gather(
+        num_digits=1,
+        action=url_for("telephony.code_again", lang=lang, code=locked),
+        method="POST",
+        timeout=CODE_TIMEOUT_SECONDS,
+    )
+    _say(
+        gather,
+        lang,
+        speech.words(lang, speech.YOUR_CODE, code=speech.spelled(code)),
+        speech.words(lang, speech.REPEAT_CODE),
+    )
+    response.append(gather)
+    _say(response, lang, speech.words(lang, speech.GOODBYE))
+    return response
+
+
+@bp.route("/code", methods=["POST"])
+def code_again() -> ResponseReturnValue:
+    lang = _lang()
+    response = VoiceResponse()
+    if request.form.get("Digits") != "1":
+        _say(response, lang, speech.words(lang, speech.GOODBYE))
+        return _twiml(response)
+    try:
+        code = unlock_job_value(_twilio().auth_token, request.args.get("code", ""))
+    except DecryptionError:
+        abort(400)
+    return _twiml(_read_code(response, lang, code))
+
+
+def _answering_machine(response: VoiceResponse, lang: str) -> VoiceResponse:
     """Option 2: the call becomes a message-only contact now (with the
     number, sealed, if one is shown), so the recording Twilio reports later
     has a contact to join; then up to two minutes are recorded, never
-    transcribed."""
+    transcribed; then the receipt code."""
     phone = normalise_phone(request.form.get("From", ""))
-    contact_id = _store_call_once(
+    stored = _store_call_once(
         {"phone": phone or "", "note": VOICE_MESSAGE_NOTE},
         kind=ContactKind.DEFECTOR,
         wants_callback=False,
         reached=False,
     )
-    if contact_id is not None:
-        log.info("contact %s: a caller chose to leave a message", contact_id)
-    response.say(LEAVE_MESSAGE, **VOICE)
+    locked_code = None
+    if stored is not None:
+        log.info("contact %s: a caller chose to leave a message", stored[0])
+        locked_code = lock_job_value(_twilio().auth_token, stored[1])
+    _say(response, lang, speech.words(lang, speech.LEAVE_MESSAGE))
     response.record(
-        action=url_for("telephony.recorded"),
+        action=url_for("telephony.recorded", lang=lang, code=locked_code),
         method="POST",
         max_length=MAX_MESSAGE_SECONDS,
         finish_on_key="#",
@@ -307,17 +395,26 @@ def _answering_machine(response: VoiceResponse) -> VoiceResponse:
         + url_for("telephony.recording_status"),
         recording_status_callback_method="POST",
     )
-    response.say(MESSAGE_THANKS, **VOICE)
     return response
 
 
 @bp.route("/recorded", methods=["POST"])
 def recorded() -> ResponseReturnValue:
-    """The caller finished (pressed #, hung up, or the time ran out). The
-    audio is not ready yet: Twilio reports it to ``recording_status``."""
+    """The caller finished (pressed #, or the time ran out): thanks, and the
+    receipt code. The audio is not ready yet: Twilio reports it to
+    ``recording_status``."""
+    lang = _lang()
     response = VoiceResponse()
-    response.say(MESSAGE_THANKS, **VOICE)
-    return _twiml(response)
+    _say(response, lang, speech.words(lang, speech.MESSAGE_THANKS))
+    locked = request.args.get("code")
+    if locked is None:
+        _say(response, lang, speech.words(lang, speech.GOODBYE))
+        return _twiml(response)
+    try:
+        code = unlock_job_value(_twilio().auth_token, locked)
+    except DecryptionError:
+        abort(400)
+    return _twiml(_read_code(response, lang, code))
 
 
 @bp.route("/recording-status", methods=["POST"])

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from utvag.config import Config
 from utvag.db import transaction, utcnow
 from utvag.models import MaintenanceRun
+from utvag.repo.hotline import purge_answered_calls
 from utvag.repo.proofs import purge_spent
 from utvag.repo.sessions import purge_expired_sessions
 from utvag.retention import purge_expired
@@ -64,6 +65,7 @@ def _purge_content(session: Session, _config: Config, now: datetime) -> int:
 
 def _purge_windows(session: Session, _config: Config, now: datetime) -> int:
     purge_old_windows(session, now)
+    purge_answered_calls(session, now)
     return purge_spent(session, now)
 
 

@@ -27,6 +27,8 @@ GRANT SELECT, INSERT ON spent_proofs TO utvag_intake;
 -- A hotline call answered by the duty phone is logged as a reached attempt in
 -- the same transaction as its contact: insert only, never read or change.
 GRANT INSERT ON call_attempts TO utvag_intake;
+-- The hotline: a forwarded call the duty phone took (an HMAC of its id).
+GRANT SELECT, INSERT ON answered_calls TO utvag_intake;
 GRANT USAGE ON SEQUENCE contacts_id_seq, contact_messages_id_seq, outbox_id_seq,
   network_throttles_id_seq, call_attempts_id_seq TO utvag_intake;
 
@@ -62,6 +64,6 @@ GRANT SELECT ON team_keys TO utvag_worker;
 GRANT SELECT, INSERT, DELETE ON voice_messages TO utvag_worker;
 GRANT SELECT, DELETE ON contact_messages, network_throttles, staff_sessions TO utvag_worker;
 GRANT SELECT, INSERT, UPDATE ON maintenance_runs TO utvag_worker;
-GRANT SELECT, DELETE ON spent_proofs TO utvag_worker;
+GRANT SELECT, DELETE ON spent_proofs, answered_calls TO utvag_worker;
 GRANT SELECT, INSERT ON audit_events TO utvag_worker;
 GRANT USAGE ON SEQUENCE audit_events_id_seq, outbox_id_seq, voice_messages_id_seq TO utvag_worker;

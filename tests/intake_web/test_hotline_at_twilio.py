@@ -4,8 +4,11 @@ Twilio signs them, the worker talking to a local fake of Twilio's REST API."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from datetime import timedelta
+from html import unescape
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -98,11 +101,16 @@ def _work(ctx: AppContext, time_machine, after: timedelta = timedelta(0)) -> Non
     worker.build_worker(ctx).work(burst=True)
 
 
-def _leave_a_message(client: FlaskClient) -> None:
+def _leave_a_message(client: FlaskClient) -> str:
+    """The whole call; returns what the caller heard at the end."""
     assert _post(client, "/telephony/voice", _call()).status_code == 200
-    assert _post(client, "/telephony/menu", _call(Digits="2")).status_code == 200
-    assert _post(client, "/telephony/recorded", _recording()).status_code == 200
+    twiml = _post(client, "/telephony/menu", _call(Digits="2")).get_data(as_text=True)
+    action = unescape(re.search(r'<Record action="([^"]+)"', twiml).group(1))  # type: ignore[union-attr]
+    parts = urlsplit(action)
+    end = _post(client, f"{parts.path}?{parts.query}", _recording())
+    assert end.status_code == 200
     assert _post(client, "/telephony/recording-status", _recording()).status_code == 204
+    return end.get_data(as_text=True)
 
 
 def test_pressing_2_records_a_message_without_transcription(
@@ -135,7 +143,7 @@ def test_a_hidden_number_is_offered_the_answering_machine_and_can_use_it(
     client = hotline.test_client()
     hidden = _post(client, "/telephony/menu", _call(Digits="1", From="anonymous"))
     assert "Tryck 2 om du vill lämna ett meddelande i stället" in hidden.get_data(as_text=True)
-    assert '<Gather action="/telephony/menu"' in hidden.get_data(as_text=True)
+    assert '<Gather action="/telephony/menu?lang=sv"' in hidden.get_data(as_text=True)
 
     recording = _post(client, "/telephony/menu", _call(Digits="2", From="anonymous"))
     assert "<Record" in recording.get_data(as_text=True)
@@ -158,9 +166,11 @@ def test_a_message_is_fetched_sealed_stored_deleted_at_twilio_and_played_by_staf
     twilio_api.add_call(CALL_SID)
     twilio_api.recordings[RECORDING_SID] = AUDIO
 
-    _leave_a_message(hotline.test_client())
+    heard = _leave_a_message(hotline.test_client())
     _work(hotline_worker, time_machine)
 
+    assert "Tack, vi har fått ditt meddelande" in heard
+    assert "Din kod är:" in heard  # to read our replies on the site later
     assert twilio_api.recordings == {}  # fetched, then deleted at Twilio
     assert twilio_api.unauthorised == 0
     with session_factory() as session:

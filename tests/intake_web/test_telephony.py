@@ -64,7 +64,7 @@ def test_nobody_on_duty_gets_the_call_back_menu(hotline: Flask) -> None:
     response = twilio_post(hotline.test_client(), "/telephony/voice", _call())
     twiml = response.get_data(as_text=True)
     assert response.mimetype == "text/xml"
-    assert '<Gather action="/telephony/menu" method="POST" numDigits="1"' in twiml
+    assert '<Gather action="/telephony/menu?lang=sv" method="POST" numDigits="1"' in twiml
     assert "Tryck 1" in twiml
 
 
@@ -82,7 +82,8 @@ def test_in_hours_the_call_goes_to_the_duty_phone_and_falls_back_to_the_menu(
         client, "/telephony/dial-status", _call(DialCallStatus="no-answer")
     ).get_data(as_text=True)
 
-    assert "<Number>+46709998877</Number>" in forwarded
+    assert '<Number method="POST" url="/telephony/screen">+46709998877</Number>' in forwarded
+    assert 'callerId="+46101234567"' in forwarded
     assert "<Gather" in unanswered
 
 
@@ -185,6 +186,8 @@ def test_an_answered_call_becomes_a_reached_contact_with_its_attempt_once(
     from utvag.models import CallAttempt
 
     client = hotline.test_client()
+    leg = {"CallSid": "CA" + "8" * 32, "ParentCallSid": _call()["CallSid"], "Digits": "1"}
+    assert twilio_post(client, "/telephony/screen-answer", leg).status_code == 200
     for _ in range(2):  # Twilio may send the status callback twice
         response = twilio_post(client, "/telephony/dial-status", _call(DialCallStatus="completed"))
         assert "<Gather" not in response.get_data(as_text=True)
@@ -195,3 +198,85 @@ def test_an_answered_call_becomes_a_reached_contact_with_its_attempt_once(
     assert (attempt.contact_id, attempt.outcome) == (contact.id, "reached")
     assert b"701112233" not in contact.sealed_content
     assert "070-111 22 33" in logged_in_staff.get(f"/contacts/{contact.id}").get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_the_duty_phone_must_press_1_so_its_voicemail_never_takes_the_caller(
+    hotline: Flask,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    client = hotline.test_client()
+    whisper = twilio_post(client, "/telephony/screen", {"CallSid": "CA" + "8" * 32})
+    assert "Ett samtal från telefonlinjen. Tryck 1" in whisper.get_data(as_text=True)
+    assert whisper.get_data(as_text=True).endswith("<Hangup /></Response>")
+    other_key = {"CallSid": "CA" + "8" * 32, "ParentCallSid": _call()["CallSid"], "Digits": "5"}
+    assert "<Hangup" in twilio_post(client, "/telephony/screen-answer", other_key).get_data(
+        as_text=True
+    )
+
+    # The voicemail picked up and the whisper hung up: Twilio reports the
+    # forwarded call as completed, but nobody took it.
+    after = twilio_post(client, "/telephony/dial-status", _call(DialCallStatus="completed"))
+
+    assert "<Gather" in after.get_data(as_text=True)
+    with session_factory() as session:
+        assert session.scalars(select(Contact)).all() == []
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_the_caller_can_choose_english_or_arabic_and_each_offer_is_in_its_own_voice(
+    hotline: Flask,
+) -> None:
+    client = hotline.test_client()
+    swedish = twilio_post(client, "/telephony/voice", _call()).get_data(as_text=True)
+    assert '<Say language="en-GB" voice="alice">For English, press 8.</Say>' in swedish
+    assert '<Say language="arb" voice="Polly.Zeina">' in swedish
+
+    english = twilio_post(client, "/telephony/menu", _call(Digits="8")).get_data(as_text=True)
+    assert '<Gather action="/telephony/menu?lang=en"' in english
+    assert '<Say language="en-GB" voice="alice">If you are in danger right now' in english
+    assert "För svenska, tryck 7." in english
+
+    signature_path = "/telephony/menu?lang=en"
+    thanks = twilio_post(client, signature_path, _call(Digits="1")).get_data(as_text=True)
+    assert "We will call you back on this number" in thanks
+
+    arabic = twilio_post(client, "/telephony/menu", _call(Digits="9")).get_data(as_text=True)
+    assert '<Gather action="/telephony/menu?lang=ar"' in arabic
+    assert "112" in arabic
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_after_asking_for_a_call_the_caller_hears_a_receipt_code_that_works_on_the_site(
+    hotline: Flask,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    import re
+    from html import unescape
+    from urllib.parse import urlsplit
+
+    from crypto.codes import RECEIPT_CODE_LENGTH, normalise_code
+    from crypto.receipts import receipt_digest
+    from utvag.server_secrets import intake_secrets
+
+    client = hotline.test_client()
+    twiml = twilio_post(client, "/telephony/menu", _call(Digits="1")).get_data(as_text=True)
+
+    spoken = re.search(r"Din kod är: ([0-9A-Z, .]+?)\. Tryck 1", twiml)
+    assert spoken is not None
+    code = normalise_code(spoken.group(1).replace(",", "").replace(" ", ""), RECEIPT_CODE_LENGTH)
+    assert code is not None
+    secrets = intake_secrets(hotline.extensions["utvag"].config.data_dir)
+    with session_factory() as session:
+        [contact] = session.scalars(select(Contact))
+    assert contact.receipt_digest == receipt_digest(secrets.receipt_key, code)
+    assert code not in str(contact.sealed_content)
+
+    again_url = unescape(re.search(r'<Gather action="([^"]+)"', twiml).group(1))  # type: ignore[union-attr]
+    assert code not in again_url  # locked: Twilio sees only that
+    parts = urlsplit(again_url)
+    again = twilio_post(client, f"{parts.path}?{parts.query}", _call(Digits="1"))
+    assert spoken.group(1) in again.get_data(as_text=True)
+
+    replay = twilio_post(client, "/telephony/menu", _call(Digits="1")).get_data(as_text=True)
+    assert "Din kod" not in replay  # nothing stored twice, and no second code

@@ -264,3 +264,24 @@ def test_a_task_that_has_not_run_yet_counts_no_failures(session_factory, team) -
     with session_factory() as session:
         state = maintenance.health(session)
     assert [task.failures_in_a_row for task in state.tasks] == [0] * len(maintenance.TASKS)
+
+
+def test_the_hourly_sweep_forgets_which_forwarded_calls_were_taken_after_a_day(
+    app_context: AppContext,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from utvag.models import AnsweredCall
+
+    now = utcnow()
+    with transaction(session_factory) as session:
+        session.add(
+            AnsweredCall(call_digest="old".ljust(64, "0"), answered_at=now - timedelta(days=2))
+        )
+        session.add(AnsweredCall(call_digest="new".ljust(64, "0"), answered_at=now))
+
+    maintenance.run_due_tasks(
+        app_context.session_factory, app_context.config, maintenance.Schedule(), now
+    )
+
+    with session_factory() as session:
+        assert list(session.scalars(select(AnsweredCall.call_digest))) == ["new".ljust(64, "0")]

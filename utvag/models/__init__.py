@@ -1,5 +1,6 @@
 """SQLAlchemy 2 models, one file each, re-exported here."""
 
+from utvag.models.answered_call import AnsweredCall
 from utvag.models.audit import AuditEvent
 from utvag.models.call_attempt import CallAttempt, CallOutcome
 from utvag.models.case import (
@@ -39,6 +40,7 @@ from utvag.models.team_key import KeyWrap, TeamKey
 from utvag.models.voice_message import VoiceMessage
 
 __all__ = [
+    "AnsweredCall",
     "AssessmentKind",
     "CaseAssessment",
     "CaseConsent",

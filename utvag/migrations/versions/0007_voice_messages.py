@@ -1,4 +1,4 @@
-"""voice messages
+"""voice messages and answered calls
 
 Revision ID: 0007
 Revises: 0006
@@ -6,7 +6,8 @@ Create Date: 2026-12-03 10:00:00
 
 The hotline's answering machine: a message's audio, sealed to the team key
 by the worker after it fetched it from Twilio (and before it deleted it
-there).
+there). And the forwarded calls a duty phone took after the screening
+whisper (an HMAC of the call id only), so the caller's leg knows.
 """
 
 from collections.abc import Sequence
@@ -41,6 +42,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_voice_messages")),
         sa.UniqueConstraint("recording_digest", name=op.f("uq_voice_messages_recording_digest")),
     )
+    op.create_table(
+        "answered_calls",
+        sa.Column("call_digest", sa.String(length=64), nullable=False),
+        sa.Column("answered_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("call_digest", name=op.f("pk_answered_calls")),
+    )
+    with op.batch_alter_table("answered_calls") as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_answered_calls_answered_at"), ["answered_at"], unique=False
+        )
     with op.batch_alter_table("voice_messages") as batch_op:
         batch_op.create_index(
             batch_op.f("ix_voice_messages_contact_id"), ["contact_id"], unique=False
@@ -48,4 +59,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("answered_calls")
     op.drop_table("voice_messages")
