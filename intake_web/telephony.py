@@ -452,6 +452,37 @@ def recording_status() -> ResponseReturnValue:
     return Response(status=204)
 
 
+# How Twilio ends the person's leg of a switchboard call, and what the call
+# log calls it. An answered call ("completed") is logged by the member, who
+# knows what was said; a failed or cancelled one is theirs to judge too.
+SWITCHBOARD_OUTCOMES = {"no-answer": CallOutcome.NO_ANSWER, "busy": CallOutcome.BUSY}
+
+
+@bp.route("/bridge-status", methods=["POST"])
+def bridge_status() -> ResponseReturnValue:
+    """The end of the person's leg of a call a member made through the
+    switchboard (``triage.switchboard``). The reference (contact and member)
+    comes back locked under the auth token; the worker logs the outcome,
+    since the public app may not change a contact."""
+    try:
+        reference = unlock_job_value(_twilio().auth_token, request.args.get("ref", ""))
+        contact_id, member_id = (int(part) for part in reference.split(":"))
+    except (DecryptionError, ValueError):
+        abort(400)
+    outcome = SWITCHBOARD_OUTCOMES.get(request.form.get("CallStatus", ""))
+    if outcome is None:
+        return Response(status=204)
+    app_state = state()
+    with transaction(app_state.session_factory) as session:
+        entry = outbox.add_job(
+            session, "log_switchboard_outcome", contact_id, member_id, outcome.value
+        )
+        jobs = claim_for_sending(session, [entry])
+    send_after_commit(app_state.session_factory, app_state.redis, jobs)
+    log.info("contact %s: a switchboard call ended without an answer", contact_id)
+    return Response(status=204)
+
+
 def call_sid_digest(secret: bytes, call_sid: str) -> str:
     """Twilio's id of the call, as an HMAC under a server secret: enough to
     recognise the same call again, useless for finding it at Twilio."""

@@ -339,5 +339,9 @@ def test_a_worker_killed_in_the_middle_of_a_thousand_jobs_loses_none_and_repeats
             select(func.count()).select_from(Contact).where(Contact.notified_at.is_not(None))
         )
     assert notified == 1000  # none lost
-    # Each contact announced to the console exactly once: none repeated.
-    assert redis_client.get(queue_version_key(team.created.team.id)) == b"1000"
+    # Each contact announced to the console at most once: none repeated. The
+    # one job the kill caught between its commit and its Redis call may have
+    # lost its badge bump (a hint to refresh; the contact is in the queue
+    # either way), so 999 is as good as 1000.
+    announced = int(redis_client.get(queue_version_key(team.created.team.id)) or 0)
+    assert 999 <= announced <= 1000

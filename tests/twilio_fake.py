@@ -3,7 +3,8 @@
 It speaks Twilio's URLs and JSON, checks HTTP basic auth with the account
 SID and auth token, and keeps what it holds (calls with their legs,
 recordings with their audio) so a test can see what was deleted. It can be
-told to answer 500 or to refuse deleting a call still in progress.
+told to answer 500 or to refuse deleting a call still in progress. Calls
+made through it (``POST Calls.json``) are kept with their parameters.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class FakeTwilio:
     in_progress: set[str] = field(default_factory=set)
     failing: bool = False
     requests: list[tuple[str, str]] = field(default_factory=list)
+    # Calls made through the API: their form parameters, in order.
+    created: list[dict[str, str]] = field(default_factory=list)
     unauthorised: int = 0
 
     def add_call(self, sid: str, *, legs: tuple[str, ...] = ()) -> None:
@@ -107,6 +110,20 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                     self._send(200, audio, "audio/mpeg")
                 return
             self._error(404, "The requested resource was not found")
+
+        def do_POST(self) -> None:  # noqa: N802
+            if not self._admitted():
+                return
+            length = int(self.headers.get("Content-Length", "0"))
+            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            if not _CALLS.match(urlsplit(self.path).path):
+                self._error(404, "The requested resource was not found")
+                return
+            sid = f"CA{len(fake.created) + 1:032d}"
+            fake.created.append(form)
+            fake.calls[sid] = None
+            body = {"sid": sid, "to": form.get("To"), "from": form.get("From"), "status": "queued"}
+            self._send(201, json.dumps(body).encode())
 
         def do_DELETE(self) -> None:  # noqa: N802
             if not self._admitted():

@@ -98,6 +98,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         reports,
         self_service,
         settings,
+        switchboard,
         voice,
     )
 
@@ -110,6 +111,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         recorded.bp,
         contacts.bp,
         voice.bp,
+        switchboard.bp,
         cases.bp,
         case_decisions.bp,
         settings.bp,

@@ -44,6 +44,7 @@ DETAIL_NAMES = {
     "slug": _l("team"),
     "to": _l("to"),
     "username": _l("username"),
+    "via": _l("via"),
     "what": _l("what"),
     "year": _l("year"),
 }
@@ -58,6 +59,7 @@ VALUE_NAMES: dict[str, Any] = {
     **CHANNEL_NAMES,
     "credentials": _l("wrong username, password or code"),
     "locked": _l("account locked"),
+    "switchboard": _l("the switchboard"),
     "network": _l("too many from one network"),
     "followup": _l("yearly follow-up"),
     "calls": _l("call log"),

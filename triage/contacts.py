@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from crypto.sealing import seal
@@ -17,6 +20,7 @@ from utvag.db import transaction, utcnow
 from utvag.models import (
     CallOutcome,
     ContactKind,
+    ContactMessage,
     ContactStatus,
     MessageDirection,
     Role,
@@ -41,6 +45,37 @@ CLOSINGS = {
 }
 
 
+def phone_to_call(
+    content: dict[str, Any] | None, thread: list[tuple[ContactMessage, dict[str, Any] | None]]
+) -> str | None:
+    """The number to call: the newest one the person gave in a follow-up
+    asking to be called, else the one in their first contact."""
+    for message, opened in reversed(thread):
+        if (
+            message.direction == MessageDirection.FROM_PERSON.value
+            and opened
+            and opened.get("phone")
+        ):
+            return str(opened["phone"])
+    phone = content.get("phone") if content else None
+    return str(phone) if phone else None
+
+
+def opened_thread(
+    db: Session, contact_id: int
+) -> list[tuple[ContactMessage, dict[str, Any] | None]]:
+    """Every message after the first contact, opened with the member's keys."""
+    return [
+        (
+            message,
+            current.open_fields(message.sealed_content)
+            if message.direction == MessageDirection.FROM_PERSON.value
+            else current.open_fields(message.sealed_for_team),
+        )
+        for message in messages_for(db, contact_id)
+    ]
+
+
 def _back(contact_id: int) -> Response:
     return redirect(url_for("contacts.show", contact_id=contact_id))
 
@@ -60,30 +95,13 @@ def show(contact_id: int) -> ResponseReturnValue:
         ]
         names = member_names(db, team.id)
         case = case_for_contact(db, contact.id)
-        thread = [
-            (
-                message,
-                current.open_fields(message.sealed_content)
-                if message.direction == MessageDirection.FROM_PERSON.value
-                else current.open_fields(message.sealed_for_team),
-            )
-            for message in messages_for(db, contact.id)
-        ]
+        thread = opened_thread(db, contact.id)
         voice_messages = voice_messages_for(db, contact.id)
         mark_follow_ups_seen(db, contact)
         current.record(
             db, "decrypt" if content is not None else "decrypt_failed", contact_id=contact.id
         )
-    phone = content.get("phone") if content else None
-    # A number the person gave later, asking to be called: the newest wins.
-    for message, opened in reversed(thread):
-        if (
-            message.direction == MessageDirection.FROM_PERSON.value
-            and opened
-            and opened.get("phone")
-        ):
-            phone = opened["phone"]
-            break
+    phone = phone_to_call(content, thread)
     now = utcnow()
     return render_template(
         "contact.html",
@@ -93,6 +111,7 @@ def show(contact_id: int) -> ResponseReturnValue:
         phone_display=phone_for_display(phone) if phone else None,
         attempts=attempts,
         thread=thread,
+        switchboard=state().config.twilio is not None,
         voice_messages=voice_messages if content is not None else [],
         names=names,
         case=case,

@@ -205,6 +205,9 @@ ACTION_NAMES = {
     "team_created": _l("team created"),
     "unverified_accepted": _l("unverified contacts moved into the queue"),
     "voice_played": _l("voice message played"),
+    "own_phone_set": _l("own phone saved"),
+    "own_phone_removed": _l("own phone removed"),
+    "switchboard_call": _l("called through the switchboard"),
 }
 
 

@@ -25,6 +25,7 @@ from utvag.models import (
     ContactMessage,
     MessageDirection,
     RegisterCheck,
+    StaffMember,
     TeamKey,
     VoiceMessage,
 )
@@ -47,7 +48,7 @@ def reseal_team(
 
     Covers everything sealed to a team key: contacts, follow-ups and the
     team's copy of replies, call notes, case notes and every case record,
-    voice messages. A reply's copy for the person is sealed to their reply
+    voice messages, members' own phones. A reply's copy for the person is sealed to their reply
     key, not a team key, and is left alone; so is anything purged.
     """
     counts = {"resealed": 0, "skipped": 0}
@@ -92,6 +93,12 @@ def reseal_team(
         new = moved(voice.sealed_audio)
         if new is not None:
             voice.sealed_audio, voice.key_id = new, active.key_id
+    for member in session.scalars(
+        select(StaffMember).where(
+            StaffMember.team_id == team_id, StaffMember.sealed_phone.is_not(None)
+        )
+    ):
+        reseal_column(member, "sealed_phone")
     for attempt in session.scalars(
         select(CallAttempt).where(
             CallAttempt.team_id == team_id, CallAttempt.sealed_note.is_not(None)

@@ -163,3 +163,37 @@ def _store(contact_id: int, digest: str, audio: bytes, duration_seconds: int) ->
         return  # stored by a copy of this job running at the same time
     announce_queue_change(ctx.redis_client, team_id)
     log.info("contact %s: a voice message is stored", contact_id)
+
+
+def log_switchboard_outcome(outbox_id: int, contact_id: int, member_id: int, outcome: str) -> None:
+    """Twilio said how the person's leg of a switchboard call ended (no
+    answer, busy): log it in the call log for the member who called, as if
+    they had logged it themselves. If they already logged something (the
+    claim is gone), theirs stands and this is dropped."""
+    from utvag.models import CallOutcome, StaffMember, Team
+    from utvag.repo import audit
+    from utvag.repo.calls import CallError, NoSuchContact, record_outcome
+
+    ctx = context.current()
+    with transaction(ctx.session_factory) as session:
+        entry = session.get(OutboxEntry, outbox_id)
+        contact = session.get(Contact, contact_id)
+        member = session.get(StaffMember, member_id)
+        team = session.get(Team, contact.team_id) if contact is not None else None
+        if entry is not None and entry.completed_at is None and team and member:
+            try:
+                # record_outcome checks everything before it changes anything.
+                record_outcome(session, team, contact_id, member, CallOutcome(outcome))
+                audit.record(
+                    session,
+                    "call_outcome",
+                    team_id=team.id,
+                    actor_id=member.id,
+                    actor_name=member.username,
+                    contact_id=contact_id,
+                    details={"outcome": outcome, "via": "switchboard"},
+                )
+            except (CallError, NoSuchContact, ValueError):
+                log.info("outbox entry %s: the call was logged by hand already", outbox_id)
+        outbox.mark_completed(session, outbox_id)
+    log.info("outbox entry %s: a switchboard call's outcome is done", outbox_id)

@@ -115,12 +115,17 @@ def call_again_requested(outbox_id: int, contact_id: int) -> None:
 
 
 # Imported here, at the end, because hotline_jobs uses announce_queue_change.
-from utvag.hotline_jobs import forget_call, store_voice_message  # noqa: E402
+from utvag.hotline_jobs import (  # noqa: E402
+    forget_call,
+    log_switchboard_outcome,
+    store_voice_message,
+)
 
 HOTLINE_QUEUE = "hotline"
 JOB_FUNCTIONS: dict[str, Callable[..., None]] = {
     "forget_call": forget_call,
     "store_voice_message": store_voice_message,
+    "log_switchboard_outcome": log_switchboard_outcome,
     "notify_new_contact": notify_new_contact,
     "notify_contact_due": notify_contact_due,
     "notify_follow_up": notify_follow_up,
@@ -129,6 +134,7 @@ JOB_FUNCTIONS: dict[str, Callable[..., None]] = {
 JOB_QUEUES = {
     "forget_call": HOTLINE_QUEUE,
     "store_voice_message": HOTLINE_QUEUE,
+    "log_switchboard_outcome": HOTLINE_QUEUE,
     "notify_new_contact": NOTIFICATIONS_QUEUE,
     "notify_contact_due": NOTIFICATIONS_QUEUE,
     "notify_follow_up": NOTIFICATIONS_QUEUE,

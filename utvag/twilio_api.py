@@ -1,5 +1,6 @@
-"""What the worker asks of Twilio's REST API: forget a call, fetch and forget
-a recording.
+"""What Utväg asks of Twilio's REST API: the worker forgets calls and
+fetches and forgets recordings; the console starts a call through the
+hotline's number.
 
 Everything goes to ``UTVAG_TWILIO_API_URL`` (Twilio's own API in
 production, a local fake in tests) with the account's SID and auth token.
@@ -24,6 +25,7 @@ from base64 import b64encode
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from twilio.twiml.voice_response import VoiceResponse
 
 from utvag.config import TwilioConfig
 
@@ -75,6 +77,32 @@ class TwilioApi:
             raise TwilioUnavailable(f"Twilio answered {error.status} to listing legs") from None
         except (TwilioException, OSError) as error:
             raise TwilioUnavailable(f"Twilio could not be reached ({_kind(error)})") from None
+
+    def bridge(self, member_phone: str, person_phone: str, status_callback: str) -> str:
+        """Ring the member's own phone from the hotline's number; when they
+        answer, dial the person with the hotline's number as caller ID, never
+        recorded. Twilio reports how the person's leg ended to
+        ``status_callback``. Returns the new call's SID (to forget it later)."""
+        twiml = VoiceResponse()
+        twiml.say("Du kopplas nu till kontakten.", language="sv-SE", voice="alice")
+        dial = twiml.dial(caller_id=self._twilio.number, record="do-not-record")
+        dial.number(
+            person_phone,
+            status_callback=status_callback,
+            status_callback_event="completed",
+            status_callback_method="POST",
+        )
+        try:
+            call = self._account.calls.create(
+                to=member_phone, from_=self._twilio.number, twiml=str(twiml), record=False
+            )
+        except TwilioRestException as error:
+            raise TwilioUnavailable(f"Twilio answered {error.status} to a new call") from None
+        except (TwilioException, OSError) as error:
+            raise TwilioUnavailable(f"Twilio could not be reached ({_kind(error)})") from None
+        if not call.sid:
+            raise TwilioUnavailable("Twilio did not say which call it made")
+        return str(call.sid)
 
     def fetch_recording(self, recording_sid: str) -> bytes | None:
         """The recording's audio (MP3), or None if Twilio no longer has it."""

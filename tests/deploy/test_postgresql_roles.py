@@ -248,7 +248,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "teams": {"SELECT"},
         "closed_days": {"SELECT"},
         "contacts": {"SELECT", "UPDATE"},
-        "call_attempts": {"SELECT", "UPDATE"},
+        "call_attempts": WRITE,
         "cases": {"SELECT", "UPDATE"},
         "case_checks": {"SELECT", "UPDATE"},
         "case_assessments": {"SELECT", "UPDATE"},
@@ -285,7 +285,12 @@ EXPECTED_SEQUENCES: dict[str, set[str]] = {
         "network_throttles_id_seq",
         "call_attempts_id_seq",
     },
-    "worker": {"audit_events_id_seq", "outbox_id_seq", "voice_messages_id_seq"},
+    "worker": {
+        "audit_events_id_seq",
+        "outbox_id_seq",
+        "voice_messages_id_seq",
+        "call_attempts_id_seq",
+    },
 }
 
 

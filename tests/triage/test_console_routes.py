@@ -59,6 +59,8 @@ EXPECTED_RULES = {
     "audit.export": Role.LEAD,
     "accounts.reseal": Role.LEAD,
     "voice.play": Role.COORDINATOR,
+    "switchboard.my_phone": Role.COORDINATOR,
+    "switchboard.call": Role.COORDINATOR,
     "accounts.members": Role.ADMIN,
     "accounts.invite_member": Role.ADMIN,
     "accounts.cancel_invitation": Role.ADMIN,

@@ -19,6 +19,7 @@ from utvag.models import (
     ContactMessage,
     MessageDirection,
     RegisterCheck,
+    StaffMember,
     TeamKey,
     VoiceMessage,
 )
@@ -42,6 +43,7 @@ def _sealed_columns(session_factory) -> dict[str, bytes]:  # type: ignore[no-unt
             "meeting": session.scalars(select(CaseMeeting)).one().sealed_notes or b"",
             "register": session.scalars(select(RegisterCheck)).one().sealed_note or b"",
             "consent": session.scalars(select(CaseConsent)).one().sealed_content,
+            "member phone": session.scalars(select(StaffMember)).one().sealed_phone or b"",
         }
 
 
@@ -87,6 +89,7 @@ def test_resealing_moves_every_team_sealed_record_to_the_new_key(
                 CaseConsent(case_id=case.id, given_on=today, sealed_content=sealed),
             ]
         )
+        session.scalars(select(StaffMember)).one().sealed_phone = sealed
         old_key_id = old.key_id
     assert {envelope_key_id(v) for v in _sealed_columns(session_factory).values()} == {old_key_id}
 

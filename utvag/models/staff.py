@@ -36,6 +36,9 @@ class StaffMember(Base):
     # password opens it, at login, so a copy of the database does not hold
     # anyone's second factor.
     sealed_totp_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    # The member's own phone, for calling through the hotline's number: sealed
+    # to the team key like everything personal; only the console opens it.
+    sealed_phone: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     # The last accepted TOTP time step: a code is never accepted twice.
     last_totp_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
     # Consecutive failed logins, and the lockout they led to.

@@ -1,4 +1,4 @@
-"""voice messages and answered calls
+"""voice messages, answered calls, a member's own phone
 
 Revision ID: 0007
 Revises: 0006
@@ -7,7 +7,9 @@ Create Date: 2026-12-03 10:00:00
 The hotline's answering machine: a message's audio, sealed to the team key
 by the worker after it fetched it from Twilio (and before it deleted it
 there). And the forwarded calls a duty phone took after the screening
-whisper (an HMAC of the call id only), so the caller's leg knows.
+whisper (an HMAC of the call id only), so the caller's leg knows. And a
+member's own phone, sealed to the team key, for calling through the
+hotline's number.
 """
 
 from collections.abc import Sequence
@@ -57,7 +59,12 @@ def upgrade() -> None:
             batch_op.f("ix_voice_messages_contact_id"), ["contact_id"], unique=False
         )
 
+    with op.batch_alter_table("staff_members") as batch_op:
+        batch_op.add_column(sa.Column("sealed_phone", sa.LargeBinary(), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("staff_members") as batch_op:
+        batch_op.drop_column("sealed_phone")
     op.drop_table("answered_calls")
     op.drop_table("voice_messages")

@@ -1,0 +1,227 @@
+"""Calling back through the hotline's number: the member's own phone rings
+first, the person sees the hotline's number, "no answer" logs itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from support import TeamFixture, csrf_token_from, post_form
+from twilio.request_validator import RequestValidator
+from twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, FakeTwilioServer
+
+import worker
+from utvag.config import Config, TwilioConfig
+from utvag.context import AppContext
+from utvag.dispatch import relay
+from utvag.models import AuditEvent, CallAttempt, Contact, OutboxEntry, StaffMember
+
+PUBLIC_URL = "https://kontakt.example.se"
+HOTLINE = "+46101234567"
+MEMBER_PHONE = "+46705556677"
+
+pytestmark = pytest.mark.usefixtures("during_office_hours")
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[FakeTwilio]:
+    with FakeTwilioServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+def config(config: Config, twilio_api: FakeTwilio) -> Config:
+    """Every process of this test talks to the fake Twilio."""
+    return config.with_changes(
+        public_url=PUBLIC_URL,
+        twilio=TwilioConfig(
+            account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, number=HOTLINE, api_url=twilio_api.url
+        ),
+    )
+
+
+def _post(client: FlaskClient, path: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    token = csrf_token_from(client.get("/queue").get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **(data or {})})
+
+
+def _set_my_phone(staff: FlaskClient, phone: str):  # type: ignore[no-untyped-def]
+    token = csrf_token_from(staff.get("/account/phone").get_data(as_text=True))
+    return staff.post(
+        "/account/phone", data={"csrf_token": token, "phone": phone}, follow_redirects=True
+    )
+
+
+def _a_contact_i_am_calling(client: FlaskClient, staff: FlaskClient) -> int:
+    post_form(client, "/sv/callback", {"phone": "070-123 45 67"})
+    _post(staff, "/contacts/1/claim")
+    return 1
+
+
+def test_a_member_keeps_their_own_phone_sealed(
+    logged_in_staff: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    refused = _set_my_phone(logged_in_staff, "hem")
+    assert "Det är inget telefonnummer vi kan ringa" in refused.get_data(as_text=True)
+
+    saved = _set_my_phone(logged_in_staff, "070-555 66 77").get_data(as_text=True)
+
+    assert "Din telefon är sparad" in saved
+    assert "070-555 66 77" in saved
+    with session_factory() as session:
+        member = session.scalars(select(StaffMember)).one()
+    assert member.sealed_phone is not None
+    assert b"705556677" not in member.sealed_phone
+    assert "own_phone_set" in _actions(session_factory)
+
+    removed = _set_my_phone(logged_in_staff, "").get_data(as_text=True)
+    assert "Din telefon är borttagen" in removed
+    with session_factory() as session:
+        assert session.scalars(select(StaffMember)).one().sealed_phone is None
+
+
+def test_calling_through_the_switchboard_rings_the_member_and_shows_the_hotline_number(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    twilio_api: FakeTwilio,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    _set_my_phone(logged_in_staff, "070-555 66 77")
+    contact_id = _a_contact_i_am_calling(client, logged_in_staff)
+    page = logged_in_staff.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert "Ring upp via växeln" in page
+
+    done = _post(logged_in_staff, f"/contacts/{contact_id}/call-via-switchboard")
+
+    assert done.status_code == 302
+    [made] = twilio_api.created
+    assert (made["To"], made["From"]) == (MEMBER_PHONE, HOTLINE)
+    assert made.get("Record", "false") == "false"
+    assert f'<Dial callerId="{HOTLINE}" record="do-not-record">' in made["Twiml"]
+    assert ">+46701234567</Number>" in made["Twiml"]
+    status_url = unescape(re.search(r'statusCallback="([^"]+)"', made["Twiml"]).group(1))  # type: ignore[union-attr]
+    assert status_url.startswith(f"{PUBLIC_URL}/telephony/bridge-status?ref=")
+    assert f"{contact_id}:" not in parse_qs(urlsplit(status_url).query)["ref"][0]
+    with session_factory() as session:
+        forget = session.scalars(
+            select(OutboxEntry).where(OutboxEntry.job_name == "forget_call")
+        ).one()
+    assert forget.run_at is not None
+    assert "CA" not in str(forget.job_args)  # the call's id is locked
+    assert "switchboard_call" in _actions(session_factory)
+    followed = logged_in_staff.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert "Din telefon ringer" in followed
+
+
+def test_without_my_phone_or_the_claim_nothing_is_dialled(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    twilio_api: FakeTwilio,
+) -> None:
+    post_form(client, "/sv/callback", {"phone": "070-123 45 67"})
+    not_claimed = _post(logged_in_staff, "/contacts/1/call-via-switchboard")
+    assert not_claimed.status_code == 302
+    _post(logged_in_staff, "/contacts/1/claim")
+    _post(logged_in_staff, "/contacts/1/call-via-switchboard")
+    page = logged_in_staff.get("/contacts/1").get_data(as_text=True)
+    assert "Ange din egen telefon under Min telefon först" in page
+    assert twilio_api.created == []
+
+
+def test_twilio_failing_says_to_use_the_desk_phone(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    twilio_api: FakeTwilio,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    _set_my_phone(logged_in_staff, "070-555 66 77")
+    _a_contact_i_am_calling(client, logged_in_staff)
+    twilio_api.failing = True
+
+    _post(logged_in_staff, "/contacts/1/call-via-switchboard")
+
+    page = logged_in_staff.get("/contacts/1").get_data(as_text=True)
+    assert "Växeln svarade inte. Ring från bordstelefonen i stället." in page
+    with session_factory() as session:
+        assert session.scalars(select(OutboxEntry.job_name)).all().count("forget_call") == 0
+
+
+def test_no_answer_from_the_person_is_logged_by_itself_and_an_answer_is_left_to_the_member(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    twilio_api: FakeTwilio,
+    app_context: AppContext,
+    session_factory,  # type: ignore[no-untyped-def]
+    team: TeamFixture,
+) -> None:
+    _set_my_phone(logged_in_staff, "070-555 66 77")
+    contact_id = _a_contact_i_am_calling(client, logged_in_staff)
+    _post(logged_in_staff, f"/contacts/{contact_id}/call-via-switchboard")
+    status_url = unescape(
+        re.search(r'statusCallback="([^"]+)"', twilio_api.created[0]["Twiml"]).group(1)  # type: ignore[union-attr]
+    )
+    path = status_url.removeprefix(PUBLIC_URL)
+
+    answered = _signed(client, path, {"CallSid": "CA" + "7" * 32, "CallStatus": "completed"})
+    assert answered.status_code == 204
+    forged = client.post(path, data={"CallStatus": "no-answer"})
+    assert forged.status_code == 403
+    with session_factory() as session:
+        assert session.scalars(select(CallAttempt)).all() == []
+
+    for _ in range(2):  # Twilio may report it twice
+        no_answer = _signed(client, path, {"CallSid": "CA" + "7" * 32, "CallStatus": "no-answer"})
+        assert no_answer.status_code == 204
+    relay(app_context.session_factory, app_context.redis_client)
+    worker.build_worker(app_context).work(burst=True)
+
+    with session_factory() as session:
+        [attempt] = session.scalars(select(CallAttempt))
+        contact = session.get(Contact, contact_id)
+    assert (attempt.outcome, attempt.staff_member_id) == ("no_answer", team.created.admin.id)
+    assert contact is not None
+    assert contact.status == "waiting"
+    assert contact.claimed_by_id is None
+    assert _actions(session_factory).count("call_outcome") == 1
+
+
+def test_a_status_callback_with_a_broken_reference_is_refused(client: FlaskClient) -> None:
+    response = _signed(client, "/telephony/bridge-status?ref=nonsense", {"CallStatus": "busy"})
+    assert response.status_code == 400
+
+
+def _signed(client: FlaskClient, path: str, params: dict[str, str]):  # type: ignore[no-untyped-def]
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(f"{PUBLIC_URL}{path}", params)
+    return client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+
+def _actions(session_factory) -> list[str]:  # type: ignore[no-untyped-def]
+    with session_factory() as session:
+        return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_removing_a_member_forgets_their_phone(
+    logged_in_staff: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+    team: TeamFixture,
+) -> None:
+    from support import add_member
+
+    other = add_member(session_factory, team, "bo", "coordinator")
+    from utvag.db import transaction
+
+    with transaction(session_factory) as session:
+        member = session.get(StaffMember, other.created.admin.id)
+        assert member is not None
+        member.sealed_phone = b"sealed phone"
+    _post(logged_in_staff, f"/admin/members/{other.created.admin.id}/remove", {"confirm": "yes"})
+    with session_factory() as session:
+        member = session.get(StaffMember, other.created.admin.id)
+        assert member is not None
+        assert member.sealed_phone is None

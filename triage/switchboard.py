@@ -1,0 +1,139 @@
+"""Calling a person back through the hotline's number ("växeln").
+
+A member sets their own phone once (sealed to the team key, like everything
+personal). On a contact they are calling, "Ring upp via växeln" asks Twilio
+to ring the member's phone from the hotline's number; when the member
+answers, Twilio dials the person with the hotline's number as caller ID. So
+the person never sees a personal number, the member never types the
+person's number, and the member's phone keeps only the hotline's number in
+its call log. The call is never recorded and is deleted at Twilio once it
+has ended (the worker's ``forget_call``). How the person's leg ended (no
+answer, busy) comes back from Twilio to the public app and is logged by the
+worker; staff log the rest (reached, not safe to talk) as for any call.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from crypto.job_secrets import lock_job_value
+from triage import current
+from triage.contacts import opened_thread, phone_to_call
+from triage.roles import requires
+from triage.state import state
+from utvag.config import TwilioConfig
+from utvag.db import transaction, utcnow
+from utvag.models import Role, StaffMember
+from utvag.phones import normalise_phone, phone_for_display
+from utvag.repo import calls, outbox
+from utvag.repo.contacts import contact_for_team
+from utvag.twilio_api import TwilioApi, TwilioUnavailable
+
+bp = Blueprint("switchboard", __name__)
+
+# The same wait as for a hotline call: Twilio deletes a call only once it ended.
+FORGET_CALL_AFTER_MINUTES = 2
+
+
+def _twilio() -> TwilioConfig:
+    twilio = state().config.twilio
+    if twilio is None:
+        abort(404)
+    return twilio
+
+
+def own_phone(member: StaffMember) -> str | None:
+    opened = current.open_fields(member.sealed_phone)
+    return str(opened["phone"]) if opened and opened.get("phone") else None
+
+
+@bp.route("/account/phone", methods=["GET", "POST"])
+@requires(Role.COORDINATOR)
+def my_phone() -> ResponseReturnValue:
+    if request.method == "GET":
+        with state().session_factory() as db:
+            member = db.get(StaffMember, current.member().id)
+            phone = own_phone(member) if member is not None else None
+        return render_template(
+            "phone.html",
+            phone_display=phone_for_display(phone) if phone else None,
+            switchboard=state().config.twilio is not None,
+        )
+    typed = request.form.get("phone", "").strip()
+    phone = normalise_phone(typed) if typed else None
+    if typed and phone is None:
+        flash(
+            gettext(
+                "That is not a phone number we can call. Write it with + and the country code."
+            ),
+            "error",
+        )
+        return redirect(url_for("switchboard.my_phone"))
+    with transaction(state().session_factory) as db:
+        member = db.get(StaffMember, current.member().id)
+        if member is None:
+            abort(404)
+        if phone is None:
+            member.sealed_phone = None
+            current.record(db, "own_phone_removed")
+        else:
+            _, member.sealed_phone = current.seal_for_team(db, {"phone": phone})
+            current.record(db, "own_phone_set")
+    flash(gettext("Your phone is saved.") if phone else gettext("Your phone is removed."))
+    return redirect(url_for("switchboard.my_phone"))
+
+
+@bp.route("/contacts/<int:contact_id>/call-via-switchboard", methods=["POST"])
+@requires(Role.COORDINATOR)
+def call(contact_id: int) -> ResponseReturnValue:
+    twilio = _twilio()
+    back = redirect(url_for("contacts.show", contact_id=contact_id))
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        contact = contact_for_team(db, team.id, contact_id)
+        member = db.get(StaffMember, current.member().id)
+        if contact is None or member is None:
+            abort(404)
+        if not calls.holds_claim(contact, member, utcnow()):
+            flash(gettext("Take the call first: someone else may be calling."), "error")
+            return back
+        person = phone_to_call(
+            current.open_fields(contact.sealed_content), opened_thread(db, contact.id)
+        )
+        mine = own_phone(member)
+        if person is None:
+            flash(gettext("There is no number to call."), "error")
+            return back
+        if mine is None:
+            flash(gettext("Set your own phone under My phone first."), "error")
+            return back
+        reference = lock_job_value(twilio.auth_token, f"{contact.id}:{member.id}")
+        status_url = f"{state().config.public_url}/telephony/bridge-status?ref={reference}"
+        try:
+            with TwilioApi(twilio) as api:
+                call_sid = api.bridge(mine, person, status_url)
+        except TwilioUnavailable:
+            flash(
+                gettext("The switchboard did not answer. Call from your desk phone instead."),
+                "error",
+            )
+            return back
+        outbox.add_job(
+            db,
+            "forget_call",
+            lock_job_value(twilio.auth_token, call_sid),
+            run_at=utcnow() + timedelta(minutes=FORGET_CALL_AFTER_MINUTES),
+            flush=False,
+        )
+        current.record(db, "switchboard_call", contact_id=contact.id)
+    flash(
+        gettext(
+            "Your phone is ringing. Answer, and you are put through; "
+            "the person sees the hotline's number."
+        )
+    )
+    return back
