@@ -27,19 +27,21 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyotp
 import pytest
 import redis
-from flask import Flask
 from flask.testing import FlaskClient
 from leak_support import Secrets, address_forms, files_text, find_leaks, phone_forms
 from rq.job import Job
 from sqlalchemy import Engine, select, text
 from support import TeamFixture, csrf_token_from, receipt_code_from
 from twilio.request_validator import RequestValidator
+from twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, FakeTwilioServer
 
 import worker
 from crypto.codes import RECEIPT_CODE_LENGTH, RECOVERY_CODE_LENGTH
@@ -52,7 +54,8 @@ PERSON_ADDRESS = "203.0.113.77"
 STAFF_ADDRESS = "198.51.100.23"
 PERSON_AGENT = "LeakCanaryBrowser/9.9"
 STAFF_AGENT = "StaffDeskBrowser/1.1"
-TWILIO_TOKEN = "leak-test-twilio-token"
+TWILIO_TOKEN = AUTH_TOKEN
+VOICE_AUDIO = b"ID3 Ljud-Marker-Okapi-93 a voice message's mp3 bytes"
 PUBLIC_URL = "https://kontakt.example.se"
 
 
@@ -61,6 +64,7 @@ class Run:
     person: FlaskClient
     staff: FlaskClient
     hotline: FlaskClient
+    twilio: FakeTwilio
     team: TeamFixture
     context: AppContext
     secrets: Secrets
@@ -161,36 +165,82 @@ def flow_follow_up_and_reply(run: Run) -> None:
     assert new_number in page
 
 
+def _twilio_posts(run: Run, path: str, params: dict[str, str]) -> str:
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(f"{PUBLIC_URL}{path}", params)
+    response = run.hotline.post(path, data=params, headers={"X-Twilio-Signature": signature})
+    assert response.status_code in (200, 204), (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def _code_heard(twiml: str) -> str:
+    spoken = re.search(r"Din kod är: ([0-9A-Z, .]+?)\. Tryck 1", twiml)
+    assert spoken is not None, twiml
+    return spoken.group(1).replace(",", "").replace(" ", "").replace(".", "")
+
+
+def _next_url(twiml: str, verb: str) -> str:
+    found = re.search(rf'<{verb} action="([^"]+)"', twiml)
+    assert found is not None, twiml
+    parts = urlsplit(unescape(found.group(1)))
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
 def flow_hotline(run: Run) -> None:
     caller = "+46701112233"
+    call_sid = "CA" + "7" * 32
     run.secrets.add("a caller's number", *phone_forms(caller))
-    params = {"CallSid": "CA" + "7" * 32, "From": caller, "To": "+46101234567", "Digits": "1"}
-    url = f"{PUBLIC_URL}/telephony/menu"
-    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
-    response = run.hotline.post(
-        "/telephony/menu", data=params, headers={"X-Twilio-Signature": signature}
-    )
-    assert response.status_code == 200
-    contact = run.contact_ids()[-1]
-    assert "070-111 22 33" in run.staff_gets(f"/contacts/{contact}")
+    run.secrets.add("Twilio's id of a call", call_sid)
+    call = {"CallSid": call_sid, "From": caller, "To": "+46101234567"}
+    _twilio_posts(run, "/telephony/voice", call)
+    twiml = _twilio_posts(run, "/telephony/menu", {**call, "Digits": "1"})
+    run.secrets.add_code("a receipt code read aloud", _code_heard(twiml), RECEIPT_CODE_LENGTH)
+    callback = run.contact_ids()[-1]
+    assert "070-111 22 33" in run.staff_gets(f"/contacts/{callback}")
 
-    # A call the duty phone answered: a contact of its own, number sealed.
+    # A call the duty phone took after the whisper: a contact, number sealed.
     answered = "+46704445566"
+    answered_sid = "CA" + "8" * 32
     run.secrets.add("an answered caller's number", *phone_forms(answered))
+    run.secrets.add("Twilio's id of an answered call", answered_sid)
+    leg = {"CallSid": "CA" + "6" * 32, "ParentCallSid": answered_sid, "Digits": "1"}
+    _twilio_posts(run, "/telephony/screen-answer", leg)
     params = {
-        "CallSid": "CA" + "8" * 32,
+        "CallSid": answered_sid,
         "From": answered,
         "To": "+46101234567",
         "DialCallStatus": "completed",
     }
-    url = f"{PUBLIC_URL}/telephony/dial-status"
-    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
-    response = run.hotline.post(
-        "/telephony/dial-status", data=params, headers={"X-Twilio-Signature": signature}
-    )
-    assert response.status_code == 200
+    _twilio_posts(run, "/telephony/dial-status", params)
     contact = run.contact_ids()[-1]
     assert "070-444 55 66" in run.staff_gets(f"/contacts/{contact}")
+
+    # The answering machine: the audio is fetched, sealed, deleted at Twilio.
+    messenger, message_sid, recording_sid = "+46706667788", "CA" + "5" * 32, "RE" + "4" * 32
+    run.secrets.add("a messenger's number", *phone_forms(messenger))
+    run.secrets.add("Twilio's ids of a message", message_sid, recording_sid)
+    run.secrets.add("a voice message's audio", VOICE_AUDIO.decode())
+    run.twilio.recordings[recording_sid] = VOICE_AUDIO
+    call = {"CallSid": message_sid, "From": messenger, "To": "+46101234567"}
+    twiml = _twilio_posts(run, "/telephony/menu", {**call, "Digits": "2"})
+    recording = {**call, "RecordingSid": recording_sid, "RecordingDuration": "9"}
+    ending = _twilio_posts(run, _next_url(twiml, "Record"), recording)
+    run.secrets.add_code("a receipt code read aloud", _code_heard(ending), RECEIPT_CODE_LENGTH)
+    _twilio_posts(run, "/telephony/recording-status", {**recording, "RecordingStatus": "completed"})
+    run.run_worker()
+    assert run.twilio.recordings == {}
+    contact = run.contact_ids()[-1]
+    page = run.staff_gets(f"/contacts/{contact}")
+    [audio_url] = re.findall(r'<audio controls preload="none" src="([^"]+)"', page)
+    played = run.staff.get(audio_url, **run.staff_request)
+    assert played.data == VOICE_AUDIO
+
+    # Calling back through the switchboard from the member's own phone.
+    own = "+46709990011"
+    run.secrets.add("a member's own phone", *phone_forms(own))
+    run.staff_posts("/account/phone", {"phone": own}, page="/account/phone")
+    run.staff_posts(f"/contacts/{callback}/claim", {})
+    run.staff_posts(f"/contacts/{callback}/call-via-switchboard", {})
+    assert run.twilio.created[-1]["To"] == own
 
 
 def flow_call_and_case(run: Run) -> None:
@@ -451,30 +501,31 @@ def redis_text(client: redis.Redis) -> str:
 
 
 @pytest.fixture
-def hotline_app(config: Config, redis_client: redis.Redis) -> Iterator[Flask]:
-    from intake_web import create_app
+def twilio_api() -> Iterator[FakeTwilio]:
+    with FakeTwilioServer() as fake:
+        yield fake
 
-    app = create_app(
-        config.with_changes(
-            public_url=PUBLIC_URL,
-            twilio=TwilioConfig(
-                account_sid="AC" + "0" * 32,
-                auth_token=TWILIO_TOKEN,
-                number="+46101234567",
-                api_url="http://127.0.0.1:1",
-            ),
+
+@pytest.fixture
+def config(config: Config, twilio_api: FakeTwilio) -> Config:
+    """Every process here (intake, console, worker) has the hotline, talking
+    to a local fake of Twilio's REST API."""
+    return config.with_changes(
+        public_url=PUBLIC_URL,
+        twilio=TwilioConfig(
+            account_sid=ACCOUNT_SID,
+            auth_token=TWILIO_TOKEN,
+            number="+46101234567",
+            api_url=twilio_api.url,
         ),
-        redis_client=redis_client,
     )
-    yield app
-    app.extensions["utvag"].engine.dispose()
 
 
 @pytest.mark.usefixtures("during_office_hours")
 def test_nothing_typed_nor_any_address_nor_any_staff_secret_is_kept(
     client: FlaskClient,
     console_client: FlaskClient,
-    hotline_app: Flask,
+    twilio_api: FakeTwilio,
     team: TeamFixture,
     app_context: AppContext,
     engine: Engine,
@@ -496,7 +547,8 @@ def test_nothing_typed_nor_any_address_nor_any_staff_secret_is_kept(
     run = Run(
         person=client,
         staff=console_client,
-        hotline=hotline_app.test_client(),
+        hotline=client,
+        twilio=twilio_api,
         team=team,
         context=app_context,
         secrets=secrets,

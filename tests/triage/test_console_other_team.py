@@ -28,6 +28,7 @@ from utvag.models import (
     ContactStatus,
     Enrolment,
     StaffMember,
+    VoiceMessage,
 )
 from utvag.repo.contacts import create_contact
 from utvag.repo.team_setup import create_team
@@ -70,7 +71,14 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
         session.add_all([case, closed, enrolment])
         session.flush()
         consent = CaseConsent(case_id=case.id, given_on=date(2026, 11, 1), sealed_content=b"s")
-        session.add(consent)
+        voice = VoiceMessage(
+            contact_id=contact.id,
+            key_id="k",
+            sealed_audio=b"s",
+            duration_seconds=1,
+            recording_digest="f" * 64,
+        )
+        session.add_all([consent, voice])
         session.flush()
         item = session.scalars(
             select(ChecklistItem).where(ChecklistItem.team_id == malmo.team.id)
@@ -84,6 +92,7 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
             "member_id": malmo.admin.id,
             "enrolment_id": enrolment.id,
             "consent_id": consent.id,
+            "message_id": voice.id,
         }
 
 
