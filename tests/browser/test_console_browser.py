@@ -56,6 +56,7 @@ CONSOLE_PAGES = {
     "audit": "/audit",
     "audit-refused-period": "/audit?from=2026-12-01&to=2026-11-01",
     "password": "/account/password",
+    "phone": "/account/phone",
     "not-found": "/contacts/999999",
 }
 SMALLEST_PHONE = 360
