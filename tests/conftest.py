@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from support import TeamFixture, create_vagvalet, log_in
+from twilio_fake import FakeTwilio, FakeTwilioServer
 
 from crypto.kdf import TEST_COST
 from utvag import context as worker_context
@@ -199,3 +200,10 @@ def logged_in_staff(console_client: FlaskClient, team: TeamFixture) -> FlaskClie
 def during_office_hours(time_machine) -> None:  # type: ignore[no-untyped-def]
     """A Tuesday morning in Vägvalet's hours, so nothing waits for the office to open."""
     time_machine.move_to("2026-11-24T10:00:00+01:00", tick=True)
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[FakeTwilio]:
+    """A local fake of Twilio's REST API (tests/twilio_fake.py)."""
+    with FakeTwilioServer() as fake:
+        yield fake

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -41,11 +41,11 @@ from rq.job import Job
 from sqlalchemy import Engine, select, text
 from support import TeamFixture, csrf_token_from, receipt_code_from
 from twilio.request_validator import RequestValidator
-from twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, FakeTwilioServer
+from twilio_fake import AUTH_TOKEN, PUBLIC_URL, FakeTwilio, with_hotline
 
 import worker
 from crypto.codes import RECEIPT_CODE_LENGTH, RECOVERY_CODE_LENGTH
-from utvag.config import Config, TwilioConfig
+from utvag.config import Config
 from utvag.context import AppContext
 from utvag.db import Base
 from utvag.models import Case, ChecklistItem, Contact, ContactKind
@@ -56,7 +56,6 @@ PERSON_AGENT = "LeakCanaryBrowser/9.9"
 STAFF_AGENT = "StaffDeskBrowser/1.1"
 TWILIO_TOKEN = AUTH_TOKEN
 VOICE_AUDIO = b"ID3 Ljud-Marker-Okapi-93 a voice message's mp3 bytes"
-PUBLIC_URL = "https://kontakt.example.se"
 
 
 @dataclass
@@ -501,24 +500,10 @@ def redis_text(client: redis.Redis) -> str:
 
 
 @pytest.fixture
-def twilio_api() -> Iterator[FakeTwilio]:
-    with FakeTwilioServer() as fake:
-        yield fake
-
-
-@pytest.fixture
 def config(config: Config, twilio_api: FakeTwilio) -> Config:
     """Every process here (intake, console, worker) has the hotline, talking
     to a local fake of Twilio's REST API."""
-    return config.with_changes(
-        public_url=PUBLIC_URL,
-        twilio=TwilioConfig(
-            account_sid=ACCOUNT_SID,
-            auth_token=TWILIO_TOKEN,
-            number="+46101234567",
-            api_url=twilio_api.url,
-        ),
-    )
+    return with_hotline(config, twilio_api, TWILIO_TOKEN)
 
 
 @pytest.mark.usefixtures("during_office_hours")

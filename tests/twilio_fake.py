@@ -13,12 +13,17 @@ import base64
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from utvag.config import Config, TwilioConfig
+
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "twilio-test-auth-token"
+PUBLIC_URL = "https://kontakt.example.se"
+HOTLINE = "+46101234567"
 
 _CALLS = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Calls\.json$")
 _CALL = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/(CA\w+)\.json$")
@@ -35,6 +40,8 @@ class FakeTwilio:
     recordings: dict[str, bytes] = field(default_factory=dict)
     in_progress: set[str] = field(default_factory=set)
     failing: bool = False
+    # Seconds to wait before answering anything: a Twilio that hangs.
+    hanging: float = 0.0
     requests: list[tuple[str, str]] = field(default_factory=list)
     # Calls made through the API: their form parameters, in order.
     created: list[dict[str, str]] = field(default_factory=list)
@@ -68,6 +75,8 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
 
         def _admitted(self) -> bool:
             fake.requests.append((self.command, self.path))
+            if fake.hanging:
+                time.sleep(fake.hanging)
             if self.headers.get("Authorization") != expected:
                 fake.unauthorised += 1
                 self._error(401, "Authenticate")
@@ -166,3 +175,13 @@ class FakeTwilioServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def with_hotline(config: Config, fake: FakeTwilio, auth_token: str = AUTH_TOKEN) -> Config:
+    """``config`` with the hotline on, its REST calls going to ``fake``."""
+    return config.with_changes(
+        public_url=PUBLIC_URL,
+        twilio=TwilioConfig(
+            account_sid=ACCOUNT_SID, auth_token=auth_token, number=HOTLINE, api_url=fake.url
+        ),
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from html import unescape
 from urllib.parse import urlsplit
@@ -17,16 +16,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import TeamFixture
 from twilio.request_validator import RequestValidator
-from twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, FakeTwilioServer
+from twilio_fake import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, FakeTwilio, with_hotline
 
 import worker
 from utvag import context as worker_context
-from utvag.config import Config, TwilioConfig
+from utvag.config import Config
 from utvag.context import AppContext
 from utvag.dispatch import relay
 from utvag.models import AuditEvent, Contact, OutboxEntry, VoiceMessage
 
-PUBLIC_URL = "https://kontakt.example.se"
 CALLER = "+46701112233"
 CALL_SID = "CA" + "1" * 32
 LEG_SID = "CA" + "9" * 32
@@ -37,42 +35,20 @@ pytestmark = pytest.mark.usefixtures("during_office_hours")
 
 
 @pytest.fixture
-def twilio_api() -> Iterator[FakeTwilio]:
-    with FakeTwilioServer() as fake:
-        yield fake
+def config(config: Config, twilio_api: FakeTwilio) -> Config:
+    """Every process of this test (intake, worker) talks to the fake Twilio."""
+    return with_hotline(config, twilio_api)
 
 
 @pytest.fixture
-def hotline_config(config: Config, twilio_api: FakeTwilio) -> Config:
-    return config.with_changes(
-        public_url=PUBLIC_URL,
-        twilio=TwilioConfig(
-            account_sid=ACCOUNT_SID,
-            auth_token=AUTH_TOKEN,
-            number="+46101234567",
-            api_url=twilio_api.url,
-        ),
-    )
+def hotline(intake_app: Flask, team: TeamFixture) -> Flask:
+    """The public app, with a team to answer for."""
+    return intake_app
 
 
 @pytest.fixture
-def hotline(
-    hotline_config: Config, redis_client: redis.Redis, team: TeamFixture
-) -> Iterator[Flask]:
-    from intake_web import create_app
-
-    app = create_app(hotline_config, redis_client=redis_client)
-    yield app
-    app.extensions["utvag"].engine.dispose()
-
-
-@pytest.fixture
-def hotline_worker(hotline_config: Config, redis_client: redis.Redis) -> Iterator[AppContext]:
-    ctx = AppContext.build(hotline_config, redis_client)
-    worker_context.bind(ctx)
-    yield ctx
-    worker_context.bind(None)
-    ctx.engine.dispose()
+def hotline_worker(app_context: AppContext) -> AppContext:
+    return app_context
 
 
 def _post(client: FlaskClient, path: str, params: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -282,7 +258,7 @@ def test_a_call_still_in_progress_is_deleted_once_it_has_ended_legs_first(
 
 
 def test_twilio_unreachable_is_retried_without_naming_the_call(
-    hotline_config: Config,
+    config: Config,
     redis_client: redis.Redis,
     hotline: Flask,
     session_factory,  # type: ignore[no-untyped-def]
@@ -291,10 +267,8 @@ def test_twilio_unreachable_is_retried_without_naming_the_call(
 ) -> None:
     from dataclasses import replace
 
-    assert hotline_config.twilio is not None
-    unreachable = hotline_config.with_changes(
-        twilio=replace(hotline_config.twilio, api_url="http://127.0.0.1:1")
-    )
+    assert config.twilio is not None
+    unreachable = config.with_changes(twilio=replace(config.twilio, api_url="http://127.0.0.1:1"))
     ctx = AppContext.build(unreachable, redis_client)
     worker_context.bind(ctx)
     caplog.set_level(logging.DEBUG)
@@ -311,6 +285,32 @@ def test_twilio_unreachable_is_retried_without_naming_the_call(
     assert CALL_SID not in str(entry.job_args)
     assert "Twilio could not be reached" in caplog.text
     assert CALL_SID not in caplog.text
+
+
+def test_a_twilio_that_hangs_is_given_up_on_and_the_job_retried(
+    hotline: Flask,
+    hotline_worker: AppContext,
+    twilio_api: FakeTwilio,
+    session_factory,  # type: ignore[no-untyped-def]
+    time_machine,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from utvag import twilio_api as twilio_module
+
+    monkeypatch.setattr(twilio_module, "REQUEST_TIMEOUT_SECONDS", 0.3)
+    twilio_api.recordings[RECORDING_SID] = AUDIO
+    twilio_api.hanging = 1.0
+    _leave_a_message(hotline.test_client())
+
+    _work(hotline_worker, time_machine)
+    with session_factory() as session:
+        assert session.scalars(select(VoiceMessage)).all() == []
+
+    twilio_api.hanging = 0.0
+    _work(hotline_worker, time_machine, after=timedelta(minutes=6))
+    with session_factory() as session:
+        assert len(session.scalars(select(VoiceMessage)).all()) == 1
+    assert twilio_api.recordings == {}
 
 
 def test_a_recording_of_a_call_we_never_saw_is_refused(

@@ -4,7 +4,6 @@ first, the person sees the hotline's number, "no answer" logs itself."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,36 +12,23 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import TeamFixture, csrf_token_from, post_form
 from twilio.request_validator import RequestValidator
-from twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, FakeTwilioServer
+from twilio_fake import AUTH_TOKEN, HOTLINE, PUBLIC_URL, FakeTwilio, with_hotline
 
 import worker
-from utvag.config import Config, TwilioConfig
+from utvag.config import Config
 from utvag.context import AppContext
 from utvag.dispatch import relay
 from utvag.models import AuditEvent, CallAttempt, Contact, OutboxEntry, StaffMember
 
-PUBLIC_URL = "https://kontakt.example.se"
-HOTLINE = "+46101234567"
 MEMBER_PHONE = "+46705556677"
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 
 
 @pytest.fixture
-def twilio_api() -> Iterator[FakeTwilio]:
-    with FakeTwilioServer() as fake:
-        yield fake
-
-
-@pytest.fixture
 def config(config: Config, twilio_api: FakeTwilio) -> Config:
     """Every process of this test talks to the fake Twilio."""
-    return config.with_changes(
-        public_url=PUBLIC_URL,
-        twilio=TwilioConfig(
-            account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, number=HOTLINE, api_url=twilio_api.url
-        ),
-    )
+    return with_hotline(config, twilio_api)
 
 
 def _post(client: FlaskClient, path: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
