@@ -26,6 +26,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, abort, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -261,11 +262,16 @@ def _store_call_once(
                 status=ContactStatus.REACHED if reached else ContactStatus.RECEIVED,
             )
             if reached:
-                session.add(
-                    CallAttempt(
+                # A plain INSERT: the public role may add an attempt but not
+                # read any back (INSERT ... RETURNING would need SELECT).
+                session.execute(
+                    insert(CallAttempt)
+                    .inline()  # no RETURNING: that would need SELECT
+                    .values(
                         contact_id=receipt.contact.id,
                         team_id=team.id,
                         outcome=CallOutcome.REACHED.value,
+                        at=utcnow(),
                     )
                 )
             jobs = claim_for_sending(session, receipt.outbox_entries)

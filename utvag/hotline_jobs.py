@@ -19,6 +19,7 @@ import logging
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only
 
 from crypto.errors import DecryptionError
 from crypto.job_secrets import job_digest, unlock_job_value
@@ -178,7 +179,12 @@ def log_switchboard_outcome(outbox_id: int, contact_id: int, member_id: int, out
     with transaction(ctx.session_factory) as session:
         entry = session.get(OutboxEntry, outbox_id)
         contact = session.get(Contact, contact_id)
-        member = session.get(StaffMember, member_id)
+        # Only the columns the worker may read (roles.sql): no key, no secret.
+        member = session.scalar(
+            select(StaffMember)
+            .options(load_only(StaffMember.id, StaffMember.team_id, StaffMember.username))
+            .where(StaffMember.id == member_id)
+        )
         team = session.get(Team, contact.team_id) if contact is not None else None
         if entry is not None and entry.completed_at is None and team and member:
             try:

@@ -66,7 +66,9 @@ GRANT SELECT, DELETE ON contact_messages, network_throttles, staff_sessions TO u
 GRANT SELECT, INSERT, UPDATE ON maintenance_runs TO utvag_worker;
 GRANT SELECT, DELETE ON spent_proofs, answered_calls TO utvag_worker;
 GRANT SELECT, INSERT ON audit_events TO utvag_worker;
--- A switchboard call's "no answer" or "busy", logged for the member who called.
+-- A switchboard call's "no answer" or "busy", logged for the member who called
+-- (who they are, by id and name only: nothing of their keys or secrets).
 GRANT INSERT ON call_attempts TO utvag_worker;
+GRANT SELECT (id, team_id, username) ON staff_members TO utvag_worker;
 GRANT USAGE ON SEQUENCE audit_events_id_seq, outbox_id_seq, voice_messages_id_seq,
   call_attempts_id_seq TO utvag_worker;

@@ -275,7 +275,11 @@ EXPECTED_COLUMN_GRANTS: dict[str, set[tuple[str, str, str]]] = {
         ("contacts", "queue_due_at", "UPDATE"),
     },
     "console": set(),
-    "worker": set(),
+    "worker": {
+        ("staff_members", "id", "SELECT"),
+        ("staff_members", "team_id", "SELECT"),
+        ("staff_members", "username", "SELECT"),
+    },
 }
 EXPECTED_SEQUENCES: dict[str, set[str]] = {
     "intake": {
