@@ -359,6 +359,15 @@ def _read_code(response: VoiceResponse, lang: str, code: str) -> VoiceResponse:
     return response
 
 
+def _unlocked_code(locked: str) -> str:
+    """The receipt code a Gather or Record URL carries, locked; 400 if it
+    was not locked under this auth token."""
+    try:
+        return unlock_job_value(_twilio().auth_token, locked)
+    except DecryptionError:
+        abort(400)
+
+
 @bp.route("/code", methods=["POST"])
 def code_again() -> ResponseReturnValue:
     lang = _lang()
@@ -366,11 +375,7 @@ def code_again() -> ResponseReturnValue:
     if request.form.get("Digits") != "1":
         _say(response, lang, speech.words(lang, speech.GOODBYE))
         return _twiml(response)
-    try:
-        code = unlock_job_value(_twilio().auth_token, request.args.get("code", ""))
-    except DecryptionError:
-        abort(400)
-    return _twiml(_read_code(response, lang, code))
+    return _twiml(_read_code(response, lang, _unlocked_code(request.args.get("code", ""))))
 
 
 def _answering_machine(response: VoiceResponse, lang: str) -> VoiceResponse:
@@ -416,11 +421,7 @@ def recorded() -> ResponseReturnValue:
     if locked is None:
         _say(response, lang, speech.words(lang, speech.GOODBYE))
         return _twiml(response)
-    try:
-        code = unlock_job_value(_twilio().auth_token, locked)
-    except DecryptionError:
-        abort(400)
-    return _twiml(_read_code(response, lang, code))
+    return _twiml(_read_code(response, lang, _unlocked_code(locked)))
 
 
 @bp.route("/recording-status", methods=["POST"])
