@@ -26,7 +26,7 @@ from intake_web.state import state
 from intake_web.teams import public_team
 from utvag import throttle
 from utvag.db import transaction, utcnow
-from utvag.dispatch import ReadyJob, claim_for_sending, send_after_commit
+from utvag.dispatch import send_after_commit
 from utvag.due import CallbackWindow
 from utvag.models import Contact, ContactStatus, Team
 from utvag.repo import proofs
@@ -126,8 +126,7 @@ def submit(
             if outcome is Outcome.UNVERIFIED
             else ContactStatus.RECEIVED,
         )
-        jobs: list[ReadyJob] = claim_for_sending(session, receipt.outbox_entries)
-    send_after_commit(app_state.session_factory, app_state.redis, jobs)
+    send_after_commit(app_state.session_factory, app_state.redis, receipt.to_send)
     return Submission(outcome, receipt, team.timezone)
 
 

@@ -43,10 +43,10 @@ def _sent(lang: str, submission: Submission, callback: bool) -> ResponseReturnVa
     receipt = submission.receipt
     if receipt is None:
         return render_template("not_ready.html", lang=lang), 503
-    log.info("contact %s received on the web", receipt.contact.id)
+    log.info("contact %s received on the web", receipt.contact_id)
     expected = None
     if callback and submission.timezone:
-        expected = expected_call(receipt.contact.due_at, submission.timezone, lang, utcnow())
+        expected = expected_call(receipt.due_at, submission.timezone, lang, utcnow())
     return render_template(
         "sent.html",
         lang=lang,

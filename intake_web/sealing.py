@@ -8,7 +8,7 @@ plaintext copies are this request's local variables.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -16,16 +16,20 @@ from crypto.codes import RECEIPT_CODE_LENGTH, group_code, new_receipt_code, norm
 from crypto.receipts import receipt_digest, reply_keypair
 from intake_web.state import state
 from utvag.due import CallbackWindow
-from utvag.models import Contact, ContactStatus, OutboxEntry, Team
-from utvag.repo.contacts import SealedSubmission, create_contact
+from utvag.models import ContactStatus, Team
+from utvag.repo.contacts import SealedSubmission, insert_contact
+from utvag.repo.outbox import ReadyJob
 from utvag.sealed_fields import seal_fields
 
 
 @dataclass(frozen=True)
 class Receipt:
-    contact: Contact
-    outbox_entries: list[OutboxEntry]
+    contact_id: int
+    due_at: datetime
     code: str
+    # Written marked as sent: send them right after commit
+    # (``dispatch.send_after_commit``); a due notice is left to the relay.
+    to_send: list[ReadyJob]
 
 
 def store_sealed_contact(
@@ -51,9 +55,9 @@ def store_sealed_contact(
     if canonical is None:  # new_receipt_code always prints a valid code
         raise RuntimeError("receipt code generator produced an invalid code")
     _, reply_public_key = reply_keypair(canonical)
-    contact, outbox_entries = create_contact(
+    stored = insert_contact(
         session,
-        team,
+        team.id,
         SealedSubmission(
             kind=kind,
             channel=channel,
@@ -72,4 +76,9 @@ def store_sealed_contact(
         calendar=facts.calendar,
         sent_by_caller=True,
     )
-    return Receipt(contact=contact, outbox_entries=outbox_entries, code=group_code(canonical))
+    return Receipt(
+        contact_id=stored.id,
+        due_at=stored.due_at,
+        code=group_code(canonical),
+        to_send=[job for job in stored.jobs if job.run_at is None],
+    )

@@ -268,17 +268,16 @@ def _store_call_once(
                     insert(CallAttempt)
                     .inline()  # no RETURNING: that would need SELECT
                     .values(
-                        contact_id=receipt.contact.id,
+                        contact_id=receipt.contact_id,
                         team_id=team.id,
                         outcome=CallOutcome.REACHED.value,
                         at=utcnow(),
                     )
                 )
-            jobs = claim_for_sending(session, receipt.outbox_entries)
     except IntegrityError:
         return None  # the same request twice at once: the other one stored it
-    send_after_commit(app_state.session_factory, app_state.redis, jobs)
-    return receipt.contact.id, receipt.code
+    send_after_commit(app_state.session_factory, app_state.redis, receipt.to_send)
+    return receipt.contact_id, receipt.code
 
 
 @bp.route("/dial-status", methods=["POST"])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import redis
@@ -24,25 +23,12 @@ from utvag.db import transaction, utcnow
 from utvag.jobs import JOB_FUNCTIONS, JOB_QUEUES
 from utvag.models import OutboxEntry
 from utvag.repo import outbox
+from utvag.repo.outbox import ReadyJob
 
 log = logging.getLogger(__name__)
 
 JOB_RESULT_TTL = timedelta(hours=1)
 JOB_FAILURE_TTL = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class ReadyJob:
-    """What RQ needs of an outbox entry: ids only, never content."""
-
-    entry_id: int
-    job_name: str
-    job_args: tuple[int | str, ...]
-    run_at: datetime | None = None
-
-    @classmethod
-    def of(cls, entry: OutboxEntry) -> ReadyJob:
-        return cls(entry.id, entry.job_name, tuple(entry.job_args), entry.run_at)
 
 
 def _enqueue(

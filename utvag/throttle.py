@@ -10,16 +10,19 @@ row the account is locked, for longer each further time.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import hmac
 import ipaddress
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from utvag.models import NetworkThrottle, StaffMember
 
@@ -138,21 +141,23 @@ def count_and_check(
     if bucket is None:
         return False
     window = _window(now)
-    insert = _dialect_insert(session)(NetworkThrottle).values(
-        purpose=purpose.value, bucket=bucket.digest, window_start=window, count=1
+    row = {"purpose": purpose.value, "bucket": bucket.digest, "window_start": window, "count": 1}
+    count = int(
+        session.execute(_count_statement(session.get_bind().dialect.name), row).scalar_one()
     )
-    statement = insert.on_conflict_do_update(
-        index_elements=["purpose", "bucket", "window_start"],
-        set_={"count": NetworkThrottle.count + 1},
-    ).returning(NetworkThrottle.count)
-    count = int(session.execute(statement).scalar_one())
     return count > _limit(purpose, bucket)
 
 
-def _dialect_insert(session: Session):  # type: ignore[no-untyped-def]
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql_insert
-    return sqlite_insert
+@functools.cache
+def _count_statement(dialect: str) -> ReturningInsert[Any]:
+    """The upsert, built once per dialect (built per request it cost more than
+    running it): insert the window's row with 1, or add 1 to it."""
+    table = cast(Table, NetworkThrottle.__table__)
+    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return insert.on_conflict_do_update(
+        index_elements=["purpose", "bucket", "window_start"],
+        set_={"count": table.c.count + 1},
+    ).returning(table.c.count)
 
 
 def submissions_this_hour(session: Session, now: datetime) -> int:

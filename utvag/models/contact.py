@@ -150,7 +150,13 @@ class Contact(Base):
 @event.listens_for(Contact, "before_update")
 def _keep_queue_due_at(_mapper: object, _connection: object, contact: Contact) -> None:
     """One place decides what is in the queue: an open status."""
-    status = ContactStatus(contact.status or ContactStatus.RECEIVED.value)
-    wanted = contact.due_at if status.is_open else None
+    wanted = queue_due_at_for(contact.status, contact.due_at)
     if contact.queue_due_at != wanted:
         contact.queue_due_at = wanted
+
+
+def queue_due_at_for(status: str | None, due_at: datetime | None) -> datetime | None:
+    """A contact is in the queue, at its due time, while its status is open.
+    The ORM keeps this on every write (above); a plain INSERT
+    (``repo.contacts.insert_contact``) asks here."""
+    return due_at if ContactStatus(status or ContactStatus.RECEIVED.value).is_open else None

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
 from utvag.due import CallbackWindow, due_time
 from utvag.hours import OfficeCalendar
 from utvag.models import Contact, ContactChannel, ContactKind, ContactStatus, OutboxEntry, Team
+from utvag.models.contact import queue_due_at_for
 from utvag.repo import outbox
+from utvag.repo.outbox import ReadyJob
 from utvag.repo.teams import calendar_for
 
 NEW_CONTACT_JOB = "notify_new_contact"
@@ -43,59 +46,89 @@ class SealedSubmission:
     under_18: bool | None = None
 
 
+# Built once: a statement built per request (values coerced, cache key
+# computed) cost more than the INSERT itself. The table, not the mapped
+# class: no ORM bookkeeping for a row nothing here reads back.
+_INSERT_CONTACT = insert(cast(Table, Contact.__table__)).returning(Contact.__table__.c.id)
+
+
+@dataclass(frozen=True)
+class StoredContact:
+    """A contact just written, as the request that wrote it needs it."""
+
+    id: int
+    due_at: datetime
+    # The new-contact notice, and a due notice if it is due later (the relay
+    # sends that one when it is due).
+    jobs: list[ReadyJob]
+
+
+def insert_contact(
+    session: Session,
+    team_id: int,
+    submission: SealedSubmission,
+    calendar: OfficeCalendar,
+    now: datetime | None = None,
+    sent_by_caller: bool = False,
+) -> StoredContact:
+    """Store a contact and, in the same transaction, its jobs: plain INSERTs,
+    nothing loaded into the session (a public submission's hot path).
+
+    With ``sent_by_caller`` the caller promises to send the immediate job
+    right after commit (``dispatch.send_after_commit``), so it is written
+    already marked as sent; otherwise the worker's relay sends it.
+    """
+    now = now or utcnow()
+    window = submission.callback_window or CallbackWindow.ASAP
+    due_at = due_time(calendar, window, now, submission.callback_day)
+    contact_id: int = session.execute(
+        _INSERT_CONTACT,
+        {
+            "team_id": team_id,
+            "kind": submission.kind,
+            "channel": submission.channel,
+            "wants_callback": submission.wants_callback,
+            "callback_window": submission.callback_window.value
+            if submission.callback_window
+            else None,
+            "created_at": now,
+            "callback_day": submission.callback_day,
+            "due_at": due_at,
+            "queue_due_at": queue_due_at_for(submission.status.value, due_at),
+            "key_id": submission.key_id,
+            "sealed_content": submission.sealed_content,
+            "receipt_digest": submission.receipt_digest,
+            "reply_public_key": submission.reply_public_key,
+            "call_digest": submission.call_digest,
+            "status": submission.status.value,
+            "language": submission.language,
+            "under_18": submission.under_18,
+        },
+    ).scalar_one()
+    jobs = [
+        outbox.insert_job(
+            session, NEW_CONTACT_JOB, contact_id, sending_at=now if sent_by_caller else None
+        )
+    ]
+    if due_at > now + DUE_NOTICE_MIN_LEAD:
+        # Outside hours: the console also hears when it becomes due.
+        jobs.append(outbox.insert_job(session, CONTACT_DUE_JOB, contact_id, run_at=due_at))
+    return StoredContact(contact_id, due_at, jobs)
+
+
 def create_contact(
     session: Session,
     team: Team,
     submission: SealedSubmission,
     now: datetime | None = None,
     calendar: OfficeCalendar | None = None,
-    sent_by_caller: bool = False,
-) -> tuple[Contact, list[OutboxEntry]]:
-    """Store a contact and, in the same transaction, its jobs.
-
-    Returns the contact and its outbox entries, to send after commit. With
-    ``sent_by_caller`` the caller promises to send the immediate job right
-    after commit (``dispatch.send_after_commit``), so it is written already
-    marked as sent; otherwise the worker's relay sends it.
-    """
-    now = now or utcnow()
-    window = submission.callback_window or CallbackWindow.ASAP
-    contact = Contact(
-        team_id=team.id,
-        kind=submission.kind,
-        channel=submission.channel,
-        wants_callback=submission.wants_callback,
-        callback_window=submission.callback_window.value if submission.callback_window else None,
-        created_at=now,
-        callback_day=submission.callback_day,
-        due_at=due_time(
-            calendar or calendar_for(session, team), window, now, submission.callback_day
-        ),
-        key_id=submission.key_id,
-        sealed_content=submission.sealed_content,
-        receipt_digest=submission.receipt_digest,
-        reply_public_key=submission.reply_public_key,
-        call_digest=submission.call_digest,
-        status=submission.status.value,
-        language=submission.language,
-        under_18=submission.under_18,
+) -> tuple[Contact, list[ReadyJob]]:
+    """``insert_contact``, returning the contact loaded in the session, to
+    change it further there; its jobs are left to the relay."""
+    stored = insert_contact(
+        session, team.id, submission, calendar or calendar_for(session, team), now
     )
-    session.add(contact)
-    session.flush()
-    entries = [
-        outbox.add_job(
-            session,
-            NEW_CONTACT_JOB,
-            contact.id,
-            flush=False,
-            sending_at=now if sent_by_caller else None,
-        )
-    ]
-    if contact.due_at > now + DUE_NOTICE_MIN_LEAD:
-        # Outside hours: the console also hears when it becomes due.
-        entries.append(schedule_due_notice(session, contact, flush=False))
-    session.flush()
-    return contact, entries
+    return session.get_one(Contact, stored.id), stored.jobs
 
 
 def call_again(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
@@ -13,6 +15,20 @@ from utvag.models import OutboxEntry
 # An entry enqueued this long ago and still not completed is enqueued again:
 # Redis may have lost it, or the worker died holding it.
 REDELIVER_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class ReadyJob:
+    """What RQ needs of an outbox entry: ids only, never content."""
+
+    entry_id: int
+    job_name: str
+    job_args: tuple[int | str, ...]
+    run_at: datetime | None = None
+
+    @classmethod
+    def of(cls, entry: OutboxEntry) -> ReadyJob:
+        return cls(entry.id, entry.job_name, tuple(entry.job_args), entry.run_at)
 
 
 def add_job(
@@ -40,6 +56,33 @@ def add_job(
     if flush:
         session.flush()
     return entry
+
+
+# Built once (see ``repo.contacts.insert_contact``).
+_INSERT_ENTRY = insert(cast(Table, OutboxEntry.__table__)).returning(OutboxEntry.__table__.c.id)
+
+
+def insert_job(
+    session: Session,
+    job_name: str,
+    *job_args: int | str,
+    run_at: datetime | None = None,
+    sending_at: datetime | None = None,
+) -> ReadyJob:
+    """``add_job`` as one plain INSERT, for a public submission: the ORM's
+    unit of work costs more than the row. Nothing enters the session; the
+    returned job is what to send after commit (``sending_at`` as above)."""
+    entry_id: int = session.execute(
+        _INSERT_ENTRY,
+        {
+            "job_name": job_name,
+            "job_args": list(job_args),
+            "run_at": run_at,
+            "enqueued_at": sending_at,
+            "enqueue_count": 1 if sending_at is not None else 0,
+        },
+    ).scalar_one()
+    return ReadyJob(entry_id, job_name, tuple(job_args), run_at)
 
 
 def entries_to_enqueue(session: Session, now: datetime | None = None) -> list[OutboxEntry]:
