@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session
 from intake_web import proof_of_work
 from intake_web.sealing import Receipt, store_sealed_contact
 from intake_web.state import state
-from intake_web.teams import public_team
+from intake_web.teams import PublicTeam, public_team
 from utvag import throttle
 from utvag.db import transaction, utcnow
 from utvag.dispatch import send_after_commit
 from utvag.due import CallbackWindow
-from utvag.models import Contact, ContactStatus, Team
+from utvag.models import Contact, ContactStatus
 from utvag.repo import proofs
 from utvag.throttle import Purpose
 from web_common.throttle import client_bucket
@@ -130,7 +130,7 @@ def submit(
     return Submission(outcome, receipt, team.timezone)
 
 
-def _admit(session: Session, team: Team, now: datetime) -> Outcome:
+def _admit(session: Session, team: PublicTeam, now: datetime) -> Outcome:
     if spend_presented_proof(session, now):
         return Outcome.QUEUED
     if not throttle.count_and_check(session, Purpose.SUBMISSION, client_bucket(), now):

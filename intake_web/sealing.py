@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from crypto.codes import RECEIPT_CODE_LENGTH, group_code, new_receipt_code, normalise_code
 from crypto.receipts import receipt_digest, reply_keypair
 from intake_web.state import state
+from intake_web.teams import PublicTeam
 from utvag.due import CallbackWindow
-from utvag.models import ContactStatus, Team
+from utvag.models import ContactStatus
 from utvag.repo.contacts import SealedSubmission, insert_contact
 from utvag.repo.outbox import ReadyJob
 from utvag.sealed_fields import seal_fields
@@ -34,7 +35,7 @@ class Receipt:
 
 def store_sealed_contact(
     session: Session,
-    team: Team,
+    team: PublicTeam,
     receipt_key: bytes,
     *,
     fields: dict[str, str],

@@ -2,7 +2,7 @@
 active public key and the office calendar — kept between submissions, so a
 busy public site does not ask the database for them every time.
 
-The team row is read on every request anyway, and the cache is keyed on its
+The team's row is read on every request anyway, and the cache is keyed on its
 hours, time zone and ``facts_version``, which rotating the key and adding or
 removing a closed day bump in the same transaction: a change counts from the
 next submission, in every process. ``FRESH_FOR`` only bounds how long an
@@ -15,12 +15,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from utvag.hours import OfficeCalendar
-from utvag.models import Team
 from utvag.repo.teams import active_team_key, calendar_for
+
+if TYPE_CHECKING:  # intake_web.teams imports the app state, which holds this cache
+    from intake_web.teams import PublicTeam
 
 FRESH_FOR = 60.0  # seconds
 
@@ -38,7 +41,7 @@ class TeamFactsCache:
         self._lock = threading.Lock()
         self._facts: dict[int, tuple[float, str, TeamFacts]] = {}
 
-    def get(self, session: Session, team: Team) -> TeamFacts:
+    def get(self, session: Session, team: PublicTeam) -> TeamFacts:
         now = self._clock()
         stamp = f"{team.hours_spec}|{team.timezone}|{team.facts_version}"
         with self._lock:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,7 +42,19 @@ def closed_days(session: Session, team_id: int) -> list[ClosedDay]:
     )
 
 
-def calendar_for(session: Session, team: Team) -> OfficeCalendar:
+class HasHours(Protocol):
+    """A team as its calendar needs it: the ORM row, or the public app's
+    read-only copy (``intake_web.teams.PublicTeam``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def hours_spec(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+
+
+def calendar_for(session: Session, team: HasHours) -> OfficeCalendar:
     """The team's hours, minus holidays and its own closed days."""
     return OfficeCalendar.build(
         team.hours_spec, team.timezone, [closed.day for closed in closed_days(session, team.id)]
