@@ -2,7 +2,8 @@
 
 All four variants (``bench.apps``) run under gunicorn at once against the
 same database and Redis; each round every variant gets the same load in turn
-(the order rotating), so a busy moment on the machine falls on all of them.
+(the order rotating), so a busy moment on the machine falls on all of them,
+and a ratio is the median of the rounds' own ratios (``paired_ratio``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,18 @@ class Throughput:
     p50_ms: float
     p95_ms: float
     requests: int
+    # Each round's rate, in round order: the variants ran back to back in
+    # every round, so round i of one pairs with round i of another.
+    round_rates: tuple[float, ...]
+
+
+def paired_ratio(measured: Throughput, baseline: Throughput) -> float:
+    """The median of the rounds' own ratios. A machine that slows down for a
+    while (a neighbour on a shared host) slows both halves of a pair, so the
+    ratio holds where a ratio of the two overall medians would swing."""
+    return statistics.median(
+        m / b for m, b in zip(measured.round_rates, baseline.round_rates, strict=True)
+    )
 
 
 def measure(database: Database, rounds: int, requests_each: int) -> dict[str, Throughput]:
@@ -61,6 +74,7 @@ def measure(database: Database, rounds: int, requests_each: int) -> dict[str, Th
             p50_ms=statistics.median(r.p50 for r in runs) * 1000,
             p95_ms=statistics.median(r.p95 for r in runs) * 1000,
             requests=sum(r.requests for r in runs),
+            round_rates=tuple(r.per_second for r in runs),
         )
         for name, runs in results.items()
     }
