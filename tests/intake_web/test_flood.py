@@ -21,6 +21,7 @@ from intake_web import admission, proof_of_work
 from utvag import throttle
 from utvag.db import transaction, utcnow
 from utvag.models import Contact, NetworkThrottle
+from utvag.repo import queue as queue_repo
 from utvag.throttle import SHARED_BUCKET_FACTOR, Purpose
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
@@ -61,6 +62,12 @@ def _statuses(session_factory) -> dict[str, int]:  # type: ignore[no-untyped-def
         return {status: count for status, count in rows}
 
 
+def _in_the_queue(session_factory, team: TeamFixture) -> int:  # type: ignore[no-untyped-def]
+    """How many message-only contacts the console's queue lists."""
+    with session_factory() as session:
+        return len(queue_repo.page(session, team.created.team.id, to_call=False).contacts)
+
+
 def _fill_the_shared_bucket(
     client: FlaskClient, purpose: Purpose = Purpose.SUBMISSION, sent: int = 0
 ) -> None:
@@ -96,6 +103,7 @@ def test_a_flood_through_tor_cannot_keep_a_person_with_javascript_out(
     assert "receipt-code" in kept.get_data(as_text=True)
     assert "väntar på att vi går igenom det för hand" in kept.get_data(as_text=True)
     assert _statuses(session_factory) == {"received": 1, "unverified": 1}
+    assert _in_the_queue(session_factory, team) == 1
 
     token, challenge = _form(client, "/sv/message")
     person = client.post(
@@ -111,6 +119,7 @@ def test_a_flood_through_tor_cannot_keep_a_person_with_javascript_out(
     assert person.status_code == 200
     assert "för hand" not in person.get_data(as_text=True)
     assert _statuses(session_factory) == {"received": 2, "unverified": 1}
+    assert _in_the_queue(session_factory, team) == 2
 
 
 @pytest.mark.parametrize(
