@@ -14,6 +14,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -46,6 +47,9 @@ class FakeTwilio:
     # Calls made through the API: their form parameters, in order.
     created: list[dict[str, str]] = field(default_factory=list)
     unauthorised: int = 0
+    # Called while a call is being created, before Twilio answers: to see
+    # what the caller holds open meanwhile.
+    while_creating: Callable[[], None] | None = None
 
     def add_call(self, sid: str, *, legs: tuple[str, ...] = ()) -> None:
         self.calls[sid] = None
@@ -128,6 +132,8 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             if not _CALLS.match(urlsplit(self.path).path):
                 self._error(404, "The requested resource was not found")
                 return
+            if fake.while_creating is not None:
+                fake.while_creating()
             sid = f"CA{len(fake.created) + 1:032d}"
             fake.created.append(form)
             fake.calls[sid] = None

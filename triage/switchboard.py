@@ -92,7 +92,9 @@ def my_phone() -> ResponseReturnValue:
 def call(contact_id: int) -> ResponseReturnValue:
     twilio = _twilio()
     back = redirect(url_for("contacts.show", contact_id=contact_id))
-    with transaction(state().session_factory) as db:
+    # Read, then ring, then write: no transaction is open while Twilio is
+    # asked (up to its timeout), so on SQLite no submission waits for it.
+    with state().session_factory() as db:
         team = current.team(db)
         contact = contact_for_team(db, team.id, contact_id)
         member = db.get(StaffMember, current.member().id)
@@ -105,23 +107,25 @@ def call(contact_id: int) -> ResponseReturnValue:
             current.open_fields(contact.sealed_content), opened_thread(db, contact.id)
         )
         mine = own_phone(member)
-        if person is None:
-            flash(gettext("There is no number to call."), "error")
-            return back
-        if mine is None:
-            flash(gettext("Set your own phone under My phone first."), "error")
-            return back
-        reference = lock_job_value(twilio.auth_token, f"{contact.id}:{member.id}")
-        status_url = f"{state().config.public_url}/telephony/bridge-status?ref={reference}"
-        try:
-            with TwilioApi(twilio) as api:
-                call_sid = api.bridge(mine, person, status_url)
-        except TwilioUnavailable:
-            flash(
-                gettext("The switchboard did not answer. Call from your desk phone instead."),
-                "error",
-            )
-            return back
+        member_id = member.id
+    if person is None:
+        flash(gettext("There is no number to call."), "error")
+        return back
+    if mine is None:
+        flash(gettext("Set your own phone under My phone first."), "error")
+        return back
+    reference = lock_job_value(twilio.auth_token, f"{contact_id}:{member_id}")
+    status_url = f"{state().config.public_url}/telephony/bridge-status?ref={reference}"
+    try:
+        with TwilioApi(twilio) as api:
+            call_sid = api.bridge(mine, person, status_url)
+    except TwilioUnavailable:
+        flash(
+            gettext("The switchboard did not answer. Call from your desk phone instead."),
+            "error",
+        )
+        return back
+    with transaction(state().session_factory) as db:
         outbox.add_job(
             db,
             "forget_call",
@@ -129,7 +133,7 @@ def call(contact_id: int) -> ResponseReturnValue:
             run_at=utcnow() + timedelta(minutes=FORGET_CALL_AFTER_MINUTES),
             flush=False,
         )
-        current.record(db, "switchboard_call", contact_id=contact.id)
+        current.record(db, "switchboard_call", contact_id=contact_id)
     flash(
         gettext(
             "Your phone is ringing. Answer, and you are put through; "

@@ -4,12 +4,13 @@ first, the person sees the hotline's number, "no answer" logs itself."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select, text
 from support import TeamFixture, csrf_token_from, post_form
 from twilio.request_validator import RequestValidator
 from twilio_fake import AUTH_TOKEN, HOTLINE, PUBLIC_URL, FakeTwilio, with_hotline
@@ -118,6 +119,50 @@ def test_without_my_phone_or_the_claim_nothing_is_dialled(
     page = logged_in_staff.get("/contacts/1").get_data(as_text=True)
     assert "Ange din egen telefon under Min telefon först" in page
     assert twilio_api.created == []
+
+
+def _transactions_open_elsewhere(engine: Engine) -> int:
+    """Transactions other connections hold open right now. On SQLite: 1 if
+    another connection holds the write lock (a write cannot start at once)."""
+    if engine.dialect.name == "sqlite":
+        probe = sqlite3.connect(str(engine.url.database), timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return 0
+        except sqlite3.OperationalError:
+            return 1
+        finally:
+            probe.close()
+    with engine.connect() as connection:
+        return int(
+            connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+                )
+            )
+            or 0
+        )
+
+
+def test_no_transaction_is_held_open_while_twilio_is_asked(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    twilio_api: FakeTwilio,
+    engine: Engine,
+) -> None:
+    """Twilio may take up to its timeout to answer; a transaction open
+    meanwhile would, on SQLite, hold every public submission back as long."""
+    _set_my_phone(logged_in_staff, "070-555 66 77")
+    _a_contact_i_am_calling(client, logged_in_staff)
+    seen: list[int] = []
+    twilio_api.while_creating = lambda: seen.append(_transactions_open_elsewhere(engine))
+
+    _post(logged_in_staff, "/contacts/1/call-via-switchboard")
+
+    assert seen == [0]
+    assert "Din telefon ringer" in logged_in_staff.get("/contacts/1").get_data(as_text=True)
 
 
 def test_twilio_failing_says_to_use_the_desk_phone(
