@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import redis
+from sqlalchemy import select
 
 from utvag import context
 from utvag.db import transaction, utcnow
@@ -64,13 +65,14 @@ def notify_contact_due(outbox_id: int, contact_id: int) -> None:
     ctx = context.current()
     now = utcnow()
     with transaction(ctx.session_factory) as session:
-        contact = session.get(Contact, contact_id)
+        # The three columns it needs, not the contact and its sealed bytes.
+        row = session.execute(
+            select(Contact.team_id, Contact.status, Contact.due_at).where(Contact.id == contact_id)
+        ).first()
         due_now = (
-            contact is not None
-            and ContactStatus(contact.status).is_open
-            and contact.due_at <= now + DUE_SLACK
+            row is not None and ContactStatus(row.status).is_open and row.due_at <= now + DUE_SLACK
         )
-        team_id = contact.team_id if contact is not None else None
+        team_id = row.team_id if row is not None else None
         outbox.mark_completed(session, outbox_id)
     if due_now and team_id is not None:
         announce_queue_change(ctx.redis_client, team_id)

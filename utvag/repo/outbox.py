@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, and_, insert, or_, select
+from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
@@ -117,6 +117,9 @@ def mark_enqueued(session: Session, entry_id: int) -> None:
 
 
 def mark_completed(session: Session, entry_id: int) -> None:
-    entry = session.get(OutboxEntry, entry_id)
-    if entry is not None and entry.completed_at is None:
-        entry.completed_at = utcnow()
+    """One UPDATE, nothing loaded: every job ends here."""
+    session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.id == entry_id, OutboxEntry.completed_at.is_(None))
+        .values(completed_at=utcnow())
+    )
