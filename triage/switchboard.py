@@ -118,7 +118,9 @@ def call(contact_id: int) -> ResponseReturnValue:
     status_url = f"{state().config.public_url}/telephony/bridge-status?ref={reference}"
     try:
         with TwilioApi(twilio) as api:
-            call_sid = api.bridge(mine, person, status_url)
+            call_sid = api.bridge(
+                mine, person, status_url, gettext("You are being put through to the contact.")
+            )
     except TwilioUnavailable:
         flash(
             gettext("The switchboard did not answer. Call from your desk phone instead."),

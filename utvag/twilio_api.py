@@ -78,13 +78,16 @@ class TwilioApi:
         except (TwilioException, OSError) as error:
             raise TwilioUnavailable(f"Twilio could not be reached ({_kind(error)})") from None
 
-    def bridge(self, member_phone: str, person_phone: str, status_callback: str) -> str:
+    def bridge(
+        self, member_phone: str, person_phone: str, status_callback: str, announcement: str
+    ) -> str:
         """Ring the member's own phone from the hotline's number; when they
-        answer, dial the person with the hotline's number as caller ID, never
+        answer, say ``announcement`` (Swedish, from the console's catalogue)
+        and dial the person with the hotline's number as caller ID, never
         recorded. Twilio reports how the person's leg ended to
         ``status_callback``. Returns the new call's SID (to forget it later)."""
         twiml = VoiceResponse()
-        twiml.say("Du kopplas nu till kontakten.", language="sv-SE", voice="alice")
+        twiml.say(announcement, language="sv-SE", voice="alice")
         dial = twiml.dial(caller_id=self._twilio.number, record="do-not-record")
         dial.number(
             person_phone,

@@ -92,6 +92,7 @@ def test_calling_through_the_switchboard_rings_the_member_and_shows_the_hotline_
     assert made.get("Record", "false") == "false"
     assert f'<Dial callerId="{HOTLINE}" record="do-not-record">' in made["Twiml"]
     assert ">+46701234567</Number>" in made["Twiml"]
+    assert "Du kopplas nu till kontakten." in made["Twiml"]  # from the console's catalogue
     status_url = unescape(re.search(r'statusCallback="([^"]+)"', made["Twiml"]).group(1))  # type: ignore[union-attr]
     assert status_url.startswith(f"{PUBLIC_URL}/telephony/bridge-status?ref=")
     assert f"{contact_id}:" not in parse_qs(urlsplit(status_url).query)["ref"][0]
