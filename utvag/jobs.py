@@ -37,8 +37,10 @@ def announce_queue_change(redis_client: redis.Redis, team_id: int) -> None:
     The console compares this counter to the one it last saw and shows a
     badge; no content, no e-mail.
     """
-    redis_client.incr(queue_version_key(team_id))
-    redis_client.publish(QUEUE_EVENTS_CHANNEL, str(team_id))
+    with redis_client.pipeline(transaction=False) as pipe:  # one round trip
+        pipe.incr(queue_version_key(team_id))
+        pipe.publish(QUEUE_EVENTS_CHANNEL, str(team_id))
+        pipe.execute()
 
 
 def notify_new_contact(outbox_id: int, contact_id: int) -> None:
