@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from typing import cast
 
 import redis
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 
 from utvag import context
 from utvag.db import transaction, utcnow
-from utvag.models import Contact, ContactMessage, ContactStatus
+from utvag.models import Contact, ContactMessage, OutboxEntry
 from utvag.repo import outbox
 
 log = logging.getLogger(__name__)
@@ -58,25 +59,48 @@ def notify_new_contact(outbox_id: int, contact_id: int) -> None:
     log.info("new-contact notice done for outbox entry %s", outbox_id)
 
 
+_CONTACTS = cast(Table, Contact.__table__)
+_OUTBOX = cast(Table, OutboxEntry.__table__)
+# One statement, built once: complete the due notice's outbox entry and, if
+# this run completed it, return the team of the contact if it is still in
+# the queue and due by now (NULL if not). A re-run of a completed entry
+# returns no row, so it announces nothing twice.
+_COMPLETE_DUE_NOTICE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("entry_id"), _OUTBOX.c.completed_at.is_(None))
+    .values(completed_at=bindparam("now"))
+    .returning(
+        select(_CONTACTS.c.team_id)
+        .where(
+            _CONTACTS.c.id == bindparam("contact_id"),
+            # NULL (out of the queue) is never <= anything.
+            _CONTACTS.c.queue_due_at <= bindparam("due_by"),
+        )
+        .scalar_subquery()
+    )
+)
+
+
 def notify_contact_due(outbox_id: int, contact_id: int) -> None:
     """A contact became due: bump the team's queue counter, if it still is due.
 
     A contact re-slotted since this job was scheduled has a later job of its
-    own; this one just completes.
+    own; this one just completes. (The queue holds a contact while its status
+    is open, at its due time: ``models.contact.queue_due_at_for``.)
     """
     ctx = context.current()
     now = utcnow()
     with transaction(ctx.session_factory) as session:
-        # The three columns it needs, not the contact and its sealed bytes.
-        row = session.execute(
-            select(Contact.team_id, Contact.status, Contact.due_at).where(Contact.id == contact_id)
-        ).first()
-        due_now = (
-            row is not None and ContactStatus(row.status).is_open and row.due_at <= now + DUE_SLACK
-        )
-        team_id = row.team_id if row is not None else None
-        outbox.mark_completed(session, outbox_id)
-    if due_now and team_id is not None:
+        team_id = session.execute(
+            _COMPLETE_DUE_NOTICE,
+            {
+                "entry_id": outbox_id,
+                "now": now,
+                "contact_id": contact_id,
+                "due_by": now + DUE_SLACK,
+            },
+        ).scalar()
+    if team_id is not None:
         announce_queue_change(ctx.redis_client, team_id)
     log.info("due notice done for outbox entry %s", outbox_id)
 
@@ -99,7 +123,7 @@ def call_again_requested(outbox_id: int, contact_id: int) -> None:
     back in the call queue. Done here, not by the public app, which may not
     change a contact's status (deploy/postgresql/roles.sql). Runs once per
     request: a job whose outbox entry is already completed does nothing."""
-    from utvag.models import OutboxEntry, Team
+    from utvag.models import Team
     from utvag.repo.contacts import call_again
 
     ctx = context.current()

@@ -187,6 +187,39 @@ def test_a_due_notice_for_a_contact_that_moved_on_announces_nothing(
     assert redis_client.get(queue_version_key(team.created.team.id)) is None
 
 
+def test_a_due_notice_announces_once_and_only_when_due(
+    client: FlaskClient,
+    team: TeamFixture,
+    app_context: AppContext,
+    redis_client: redis.Redis,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    """The outbox may deliver a job twice: the badge moves once. A contact
+    re-slotted to later is not announced now."""
+    from utvag.jobs import notify_contact_due, queue_version_key
+
+    post_form(client, "/en/callback", {"phone": "0701234567"})
+    post_form(client, "/en/callback", {"phone": "0701234568"})
+    with transaction(session_factory) as session:
+        due, later = session.scalars(select(Contact).order_by(Contact.id)).all()
+        later.due_at = utcnow() + timedelta(hours=1)
+        entries = [
+            OutboxEntry(job_name="notify_contact_due", job_args=[c.id]) for c in (due, later)
+        ]
+        session.add_all(entries)
+        session.flush()
+        jobs = [
+            (entry.id, contact.id) for entry, contact in zip(entries, (due, later), strict=True)
+        ]
+
+    for entry_id, contact_id in [jobs[0], jobs[0], jobs[1]]:
+        notify_contact_due(entry_id, contact_id)
+
+    assert redis_client.get(queue_version_key(team.created.team.id)) == b"1"
+    with session_factory() as session:
+        assert all(session.get(OutboxEntry, entry_id).completed_at for entry_id, _ in jobs)
+
+
 def test_the_relay_sends_scheduled_and_immediate_jobs_in_one_pipeline(
     redis_client: redis.Redis,
     session_factory,  # type: ignore[no-untyped-def]
