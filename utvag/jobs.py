@@ -44,23 +44,31 @@ def announce_queue_change(redis_client: redis.Redis, team_id: int) -> None:
         pipe.execute()
 
 
+_CONTACTS = cast(Table, Contact.__table__)
+_OUTBOX = cast(Table, OutboxEntry.__table__)
+_MARK_NOTIFIED = (
+    update(_CONTACTS)
+    .where(_CONTACTS.c.id == bindparam("contact_id"), _CONTACTS.c.notified_at.is_(None))
+    .values(notified_at=bindparam("now"))
+    .returning(_CONTACTS.c.team_id)
+)
+
+
 def notify_new_contact(outbox_id: int, contact_id: int) -> None:
     """A contact arrived: bump the team's queue counter."""
     ctx = context.current()
     with transaction(ctx.session_factory) as session:
-        contact = session.get(Contact, contact_id)
-        team_id = None
-        if contact is not None and contact.notified_at is None:
-            contact.notified_at = utcnow()
-            team_id = contact.team_id
+        # Marked and read in one UPDATE, the sealed bytes never loaded; a
+        # contact already announced returns no row.
+        team_id = session.execute(
+            _MARK_NOTIFIED, {"contact_id": contact_id, "now": utcnow()}
+        ).scalar()
         outbox.mark_completed(session, outbox_id)
     if team_id is not None:
         announce_queue_change(ctx.redis_client, team_id)
     log.info("new-contact notice done for outbox entry %s", outbox_id)
 
 
-_CONTACTS = cast(Table, Contact.__table__)
-_OUTBOX = cast(Table, OutboxEntry.__table__)
 # One statement, built once: complete the due notice's outbox entry and, if
 # this run completed it, return the team of the contact if it is still in
 # the queue and due by now (NULL if not). A re-run of a completed entry
