@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, func, insert, literal, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from utvag.db import utcnow
 from utvag.due import CallbackWindow, due_time
@@ -49,7 +50,58 @@ class SealedSubmission:
 # Built once: a statement built per request (values coerced, cache key
 # computed) cost more than the INSERT itself. The table, not the mapped
 # class: no ORM bookkeeping for a row nothing here reads back.
-_INSERT_CONTACT = insert(cast(Table, Contact.__table__)).returning(Contact.__table__.c.id)
+_CONTACTS = cast(Table, Contact.__table__)
+_OUTBOX = cast(Table, OutboxEntry.__table__)
+_INSERT_CONTACT = insert(_CONTACTS).returning(_CONTACTS.c.id)
+# The columns a submission sets (the rest take their defaults).
+_SUBMITTED = (
+    "team_id",
+    "kind",
+    "channel",
+    "wants_callback",
+    "callback_window",
+    "created_at",
+    "callback_day",
+    "due_at",
+    "queue_due_at",
+    "key_id",
+    "sealed_content",
+    "receipt_digest",
+    "reply_public_key",
+    "call_digest",
+    "status",
+    "language",
+    "under_18",
+)
+
+
+def _insert_contact_and_notice() -> ReturningInsert[Any]:
+    """PostgreSQL only: the contact and its new-contact notice in one
+    statement, one round trip fewer per submission (SQLite has no INSERT in
+    a WITH, and no round trips to save)."""
+    new = (
+        insert(_CONTACTS)
+        .values({name: bindparam(name, type_=_CONTACTS.c[name].type) for name in _SUBMITTED})
+        .returning(_CONTACTS.c.id)
+        .cte("new_contact")
+    )
+    return (
+        insert(_OUTBOX)
+        .from_select(
+            ["job_name", "job_args", "created_at", "enqueued_at", "enqueue_count"],
+            select(
+                literal(NEW_CONTACT_JOB),
+                func.json_build_array(new.c.id),
+                bindparam("notice_created_at", type_=_OUTBOX.c.created_at.type),
+                bindparam("enqueued_at", type_=_OUTBOX.c.enqueued_at.type),
+                bindparam("enqueue_count", type_=_OUTBOX.c.enqueue_count.type),
+            ),
+        )
+        .returning(_OUTBOX.c.id, _OUTBOX.c.job_args)
+    )
+
+
+_INSERT_CONTACT_AND_NOTICE = _insert_contact_and_notice()
 
 
 @dataclass(frozen=True)
@@ -81,35 +133,41 @@ def insert_contact(
     now = now or utcnow()
     window = submission.callback_window or CallbackWindow.ASAP
     due_at = due_time(calendar, window, now, submission.callback_day)
-    contact_id: int = session.execute(
-        _INSERT_CONTACT,
-        {
-            "team_id": team_id,
-            "kind": submission.kind,
-            "channel": submission.channel,
-            "wants_callback": submission.wants_callback,
-            "callback_window": submission.callback_window.value
-            if submission.callback_window
-            else None,
-            "created_at": now,
-            "callback_day": submission.callback_day,
-            "due_at": due_at,
-            "queue_due_at": queue_due_at_for(submission.status.value, due_at),
-            "key_id": submission.key_id,
-            "sealed_content": submission.sealed_content,
-            "receipt_digest": submission.receipt_digest,
-            "reply_public_key": submission.reply_public_key,
-            "call_digest": submission.call_digest,
-            "status": submission.status.value,
-            "language": submission.language,
-            "under_18": submission.under_18,
-        },
-    ).scalar_one()
-    jobs = [
-        outbox.insert_job(
-            session, NEW_CONTACT_JOB, contact_id, sending_at=now if sent_by_caller else None
-        )
-    ]
+    row = {
+        "team_id": team_id,
+        "kind": submission.kind,
+        "channel": submission.channel,
+        "wants_callback": submission.wants_callback,
+        "callback_window": submission.callback_window.value if submission.callback_window else None,
+        "created_at": now,
+        "callback_day": submission.callback_day,
+        "due_at": due_at,
+        "queue_due_at": queue_due_at_for(submission.status.value, due_at),
+        "key_id": submission.key_id,
+        "sealed_content": submission.sealed_content,
+        "receipt_digest": submission.receipt_digest,
+        "reply_public_key": submission.reply_public_key,
+        "call_digest": submission.call_digest,
+        "status": submission.status.value,
+        "language": submission.language,
+        "under_18": submission.under_18,
+    }
+    sending_at = now if sent_by_caller else None
+    if session.get_bind().dialect.name == "postgresql":
+        entry_id, job_args = session.execute(
+            _INSERT_CONTACT_AND_NOTICE,
+            {
+                **row,
+                "notice_created_at": now,
+                "enqueued_at": sending_at,
+                "enqueue_count": 1 if sending_at is not None else 0,
+            },
+        ).one()
+        contact_id = int(job_args[0])
+        jobs = [ReadyJob(entry_id, NEW_CONTACT_JOB, (contact_id,))]
+    else:
+        contact_id = session.execute(_INSERT_CONTACT, row).scalar_one()
+        jobs = [outbox.insert_job(session, NEW_CONTACT_JOB, contact_id, sending_at=sending_at)]
     if due_at > now + DUE_NOTICE_MIN_LEAD:
         # Outside hours: the console also hears when it becomes due.
         jobs.append(outbox.insert_job(session, CONTACT_DUE_JOB, contact_id, run_at=due_at))
