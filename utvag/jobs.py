@@ -10,15 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import cast
 
 import redis
-from sqlalchemy import Table, bindparam, select, update
 
 from utvag import context
 from utvag.db import transaction, utcnow
-from utvag.models import Contact, ContactMessage, OutboxEntry
-from utvag.repo import outbox
+from utvag.models import Contact, ContactMessage, OutboxEntry, Team
+from utvag.repo import contacts, outbox
 
 log = logging.getLogger(__name__)
 
@@ -44,49 +42,15 @@ def announce_queue_change(redis_client: redis.Redis, team_id: int) -> None:
         pipe.execute()
 
 
-_CONTACTS = cast(Table, Contact.__table__)
-_OUTBOX = cast(Table, OutboxEntry.__table__)
-_MARK_NOTIFIED = (
-    update(_CONTACTS)
-    .where(_CONTACTS.c.id == bindparam("contact_id"), _CONTACTS.c.notified_at.is_(None))
-    .values(notified_at=bindparam("now"))
-    .returning(_CONTACTS.c.team_id)
-)
-
-
 def notify_new_contact(outbox_id: int, contact_id: int) -> None:
     """A contact arrived: bump the team's queue counter."""
     ctx = context.current()
     with transaction(ctx.session_factory) as session:
-        # Marked and read in one UPDATE, the sealed bytes never loaded; a
-        # contact already announced returns no row.
-        team_id = session.execute(
-            _MARK_NOTIFIED, {"contact_id": contact_id, "now": utcnow()}
-        ).scalar()
+        team_id = contacts.mark_notified(session, contact_id, utcnow())
         outbox.mark_completed(session, outbox_id)
     if team_id is not None:
         announce_queue_change(ctx.redis_client, team_id)
     log.info("new-contact notice done for outbox entry %s", outbox_id)
-
-
-# One statement, built once: complete the due notice's outbox entry and, if
-# this run completed it, return the team of the contact if it is still in
-# the queue and due by now (NULL if not). A re-run of a completed entry
-# returns no row, so it announces nothing twice.
-_COMPLETE_DUE_NOTICE = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.id == bindparam("entry_id"), _OUTBOX.c.completed_at.is_(None))
-    .values(completed_at=bindparam("now"))
-    .returning(
-        select(_CONTACTS.c.team_id)
-        .where(
-            _CONTACTS.c.id == bindparam("contact_id"),
-            # NULL (out of the queue) is never <= anything.
-            _CONTACTS.c.queue_due_at <= bindparam("due_by"),
-        )
-        .scalar_subquery()
-    )
-)
 
 
 def notify_contact_due(outbox_id: int, contact_id: int) -> None:
@@ -99,15 +63,9 @@ def notify_contact_due(outbox_id: int, contact_id: int) -> None:
     ctx = context.current()
     now = utcnow()
     with transaction(ctx.session_factory) as session:
-        team_id = session.execute(
-            _COMPLETE_DUE_NOTICE,
-            {
-                "entry_id": outbox_id,
-                "now": now,
-                "contact_id": contact_id,
-                "due_by": now + DUE_SLACK,
-            },
-        ).scalar()
+        team_id = contacts.complete_due_notice(
+            session, outbox_id, contact_id, now, due_by=now + DUE_SLACK
+        )
     if team_id is not None:
         announce_queue_change(ctx.redis_client, team_id)
     log.info("due notice done for outbox entry %s", outbox_id)
@@ -131,9 +89,6 @@ def call_again_requested(outbox_id: int, contact_id: int) -> None:
     back in the call queue. Done here, not by the public app, which may not
     change a contact's status (deploy/postgresql/roles.sql). Runs once per
     request: a job whose outbox entry is already completed does nothing."""
-    from utvag.models import Team
-    from utvag.repo.contacts import call_again
-
     ctx = context.current()
     team_id = None
     with transaction(ctx.session_factory) as session:
@@ -142,7 +97,7 @@ def call_again_requested(outbox_id: int, contact_id: int) -> None:
         if entry is not None and entry.completed_at is None and contact is not None:
             team = session.get(Team, contact.team_id)
             if team is not None and contact.purged_at is None:
-                call_again(session, team, contact)
+                contacts.call_again(session, team, contact)
                 team_id = team.id
         outbox.mark_completed(session, outbox_id)
     if team_id is not None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, literal, select
+from sqlalchemy import Table, bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -187,6 +187,54 @@ def create_contact(
         session, team.id, submission, calendar or calendar_for(session, team), now
     )
     return session.get_one(Contact, stored.id), stored.jobs
+
+
+_MARK_NOTIFIED = (
+    update(_CONTACTS)
+    .where(_CONTACTS.c.id == bindparam("contact_id"), _CONTACTS.c.notified_at.is_(None))
+    .values(notified_at=bindparam("now"))
+    .returning(_CONTACTS.c.team_id)
+)
+
+
+def mark_notified(session: Session, contact_id: int, now: datetime) -> int | None:
+    """Mark the contact announced and return its team, in one UPDATE (its
+    sealed bytes never loaded); None if it was announced before or is gone."""
+    team_id: int | None = session.execute(
+        _MARK_NOTIFIED, {"contact_id": contact_id, "now": now}
+    ).scalar()
+    return team_id
+
+
+# Complete a due notice's outbox entry and, if this run completed it, return
+# the team of the contact if it is in the queue and due by then (NULL if not:
+# a NULL queue_due_at, out of the queue, is never <= anything).
+_COMPLETE_DUE_NOTICE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("entry_id"), _OUTBOX.c.completed_at.is_(None))
+    .values(completed_at=bindparam("now"))
+    .returning(
+        select(_CONTACTS.c.team_id)
+        .where(
+            _CONTACTS.c.id == bindparam("contact_id"),
+            _CONTACTS.c.queue_due_at <= bindparam("due_by"),
+        )
+        .scalar_subquery()
+    )
+)
+
+
+def complete_due_notice(
+    session: Session, entry_id: int, contact_id: int, now: datetime, *, due_by: datetime
+) -> int | None:
+    """One statement for a due notice (``CONTACT_DUE_JOB``): the team to tell,
+    or None: the contact moved on, or the entry was completed before (a job
+    delivered twice announces once)."""
+    team_id: int | None = session.execute(
+        _COMPLETE_DUE_NOTICE,
+        {"entry_id": entry_id, "now": now, "contact_id": contact_id, "due_by": due_by},
+    ).scalar()
+    return team_id
 
 
 def call_again(
