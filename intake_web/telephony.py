@@ -266,7 +266,7 @@ def _store_call_once(
                 # read any back (INSERT ... RETURNING would need SELECT).
                 session.execute(
                     insert(CallAttempt)
-                    .inline()  # no RETURNING: that would need SELECT
+                    .inline()
                     .values(
                         contact_id=receipt.contact_id,
                         team_id=team.id,

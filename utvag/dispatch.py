@@ -93,9 +93,8 @@ def claim_for_sending(session: Session, entries: list[OutboxEntry]) -> list[Read
     for entry in entries:
         if entry.run_at is not None:
             continue  # scheduled: the relay sends it
-        if entry.enqueued_at is None:  # not written already marked as sent
-            entry.enqueued_at = now
-            entry.enqueue_count += 1
+        entry.enqueued_at = now
+        entry.enqueue_count += 1
         ready.append(ReadyJob.of(entry))
     return ready
 

@@ -262,9 +262,9 @@ def contact_by_call_digest(session: Session, call_digest: str) -> Contact | None
     return session.scalar(select(Contact).where(Contact.call_digest == call_digest))
 
 
-def schedule_due_notice(session: Session, contact: Contact, *, flush: bool = True) -> OutboxEntry:
+def schedule_due_notice(session: Session, contact: Contact) -> OutboxEntry:
     """A content-free "a contact is due" notice for the console, at its due time."""
-    return outbox.add_job(session, CONTACT_DUE_JOB, contact.id, run_at=contact.due_at, flush=flush)
+    return outbox.add_job(session, CONTACT_DUE_JOB, contact.id, run_at=contact.due_at)
 
 
 def create_referral(

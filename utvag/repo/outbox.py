@@ -37,21 +37,11 @@ def add_job(
     *job_args: int | str,
     run_at: datetime | None = None,
     flush: bool = True,
-    sending_at: datetime | None = None,
 ) -> OutboxEntry:
     """Record a job; keep the returned entry to send it after commit (the
     session holds unchanged objects only weakly, so an id alone would cost a
-    SELECT to get it back). ``sending_at``: the request will send it itself
-    right after commit, so it is written already marked as sent (one INSERT
-    instead of an INSERT and an UPDATE); if that send fails the entry goes
-    back to the relay (``dispatch.return_to_relay``)."""
-    entry = OutboxEntry(
-        job_name=job_name,
-        job_args=list(job_args),
-        run_at=run_at,
-        enqueued_at=sending_at,
-        enqueue_count=1 if sending_at is not None else 0,
-    )
+    SELECT to get it back)."""
+    entry = OutboxEntry(job_name=job_name, job_args=list(job_args), run_at=run_at, enqueue_count=0)
     session.add(entry)
     if flush:
         session.flush()
@@ -71,7 +61,10 @@ def insert_job(
 ) -> ReadyJob:
     """``add_job`` as one plain INSERT, for a public submission: the ORM's
     unit of work costs more than the row. Nothing enters the session; the
-    returned job is what to send after commit (``sending_at`` as above)."""
+    returned job is what to send after commit. ``sending_at``: the request
+    will send it itself right after commit, so it is written already marked
+    as sent (one INSERT instead of an INSERT and an UPDATE); if that send
+    fails the entry goes back to the relay (``dispatch.return_to_relay``)."""
     entry_id: int = session.execute(
         _INSERT_ENTRY,
         {
