@@ -17,7 +17,7 @@ from utvag import context
 from utvag.config import Config
 from utvag.context import AppContext
 from utvag.db import transaction, utcnow
-from utvag.jobs import NOTIFICATIONS_QUEUE, notify_contact_due
+from utvag.jobs import NOTIFICATIONS_QUEUE, notify_contact_due, queue_version_key
 from utvag.models import Contact, OutboxEntry
 from utvag.repo import outbox
 
@@ -55,22 +55,29 @@ def due_notices_vs_noop(database: Database, count: int) -> tuple[float, float, f
     """Seconds for ``count`` real due notices, for ``count`` no-op jobs, and
     the median of the rounds' ratios.
 
-    Every due notice must have done its work (its outbox entry completed)."""
+    Every due notice must have done its work: its outbox entry completed and
+    the console told (the team's queue badge moved once for each)."""
     connection = redis.Redis.from_url(database.redis_url)
     ctx = AppContext.build(_config(database), connection)
     context.bind(ctx)
     try:
         with transaction(ctx.session_factory) as session:
-            contact_ids = list(
-                session.scalars(select(Contact.id).order_by(Contact.id).limit(count))
+            contacts = list(
+                session.execute(
+                    select(Contact.id, Contact.team_id).order_by(Contact.id).limit(count)
+                )
             )
-            assert len(contact_ids) == count, "the bench needs contacts to notify about"
+            assert len(contacts) == count, "the bench needs contacts to notify about"
+            contact_ids = [contact_id for contact_id, _ in contacts]
+            [team_id] = {team for _, team in contacts}
             for contact_id in contact_ids:
                 session.get(Contact, contact_id).due_at = utcnow() - timedelta(minutes=1)  # type: ignore[union-attr]
             entries = [
                 (outbox.add_job(session, "notify_contact_due", contact_id).id, contact_id)
                 for contact_id in contact_ids
             ]
+        badge = queue_version_key(team_id)
+        announced_before = int(connection.get(badge) or 0)
         queue = Queue(NOTIFICATIONS_QUEUE, connection=connection)
         # The submissions measured before left their own jobs here; timed
         # with the baseline, they made it look ten times slower than it is.
@@ -102,6 +109,8 @@ def due_notices_vs_noop(database: Database, count: int) -> tuple[float, float, f
                 )
             )
         assert done == count, f"only {done} of {count} due notices did their work"
+        announced = int(connection.get(badge) or 0) - announced_before
+        assert announced == count, f"{announced} of {count} due notices reached the console"
         return measured, baseline, statistics.median(ratios)
     finally:
         context.bind(None)
