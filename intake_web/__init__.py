@@ -17,6 +17,7 @@ from intake_web.errors import register_error_pages
 from intake_web.forms import MESSAGE_MAX
 from intake_web.headers import apply_security_headers
 from intake_web.i18n import LANGUAGE_NAMES, LANGUAGES, select_locale, text_direction
+from intake_web.phone_words import phone_hint
 from intake_web.proof_of_work import Difficulty
 from intake_web.state import IntakeState
 from intake_web.team_facts import TeamFactsCache
@@ -73,6 +74,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     # without the template's context.
     app.jinja_env.globals["new_challenge"] = new_challenge
     app.jinja_env.globals["ltr"] = left_to_right
+    app.jinja_env.globals["phone_hint"] = phone_hint
     register_error_pages(app)
     return app
 

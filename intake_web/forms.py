@@ -12,10 +12,12 @@ from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
+from intake_web.phone_words import refusal_text
+from intake_web.state import state
 from utvag.due import CallbackWindow
 from utvag.hours import DEFAULT_TIMEZONE
 from utvag.models import ContactKind
-from utvag.phones import normalise_phone
+from utvag.phones import check_phone
 
 MESSAGE_MAX = 5000
 NAME_MAX = 100
@@ -38,15 +40,14 @@ def _kind_field() -> RadioField:
 
 
 class PhoneNumber:
-    """Validates and normalises a phone number in place."""
+    """A number we may call (utvag.phones), normalised in place; premium-rate,
+    satellite and other numbers we do not ring are refused, saying why."""
 
     def __call__(self, form: FlaskForm, field: StringField) -> None:
-        normalised = normalise_phone(field.data or "")
-        if normalised is None:
-            raise ValidationError(
-                _l("Enter a phone number we can call, for example 070 123 45 67.")
-            )
-        field.data = normalised
+        checked = check_phone(field.data or "", state().config.call_countries)
+        if checked.refusal is not None:
+            raise ValidationError(refusal_text(checked.refusal))
+        field.data = checked.number
 
 
 class ChosenDay:
@@ -230,15 +231,12 @@ class FollowUpForm(FlaskForm):
         valid = super().validate(extra_validators)
         choice = self.call_me.data or "no"
         if choice == "new":
-            number = normalise_phone(self.phone.data or "")
-            if number is None:
-                self.phone.errors = [
-                    *self.phone.errors,
-                    str(_l("Enter a phone number we can call, for example 070 123 45 67.")),
-                ]
+            checked = check_phone(self.phone.data or "", state().config.call_countries)
+            if checked.refusal is not None:
+                self.phone.errors = [*self.phone.errors, refusal_text(checked.refusal)]
                 valid = False
             else:
-                self.phone.data = number
+                self.phone.data = checked.number
         if choice == "no" and not (self.message.data or "").strip():
             self.message.errors = [*self.message.errors, str(_l("Write your message."))]
             valid = False

@@ -42,7 +42,7 @@ from utvag.db import transaction, utcnow
 from utvag.dispatch import claim_for_sending, send_after_commit
 from utvag.due import CallbackWindow
 from utvag.models import CallAttempt, CallOutcome, ContactChannel, ContactKind, ContactStatus
-from utvag.phones import normalise_phone
+from utvag.phones import PhoneRefusal, check_phone
 from utvag.repo import outbox
 from utvag.repo.contacts import contact_by_call_digest
 from utvag.repo.hotline import mark_answered, was_answered
@@ -292,7 +292,7 @@ def dial_status() -> ResponseReturnValue:
         taken = was_answered(session, digest)
     if not taken:
         return _twiml(_menu(VoiceResponse(), speech.DEFAULT_LANGUAGE))
-    phone = normalise_phone(request.form.get("From", ""))
+    phone = check_phone(request.form.get("From", ""), app_state.config.call_countries).number
     stored = _store_call_once(
         {"phone": phone or "", "note": ANSWERED_NOTE},
         kind=ContactKind.DEFECTOR,
@@ -315,16 +315,22 @@ def menu() -> ResponseReturnValue:
         return _twiml(_answering_machine(response, lang))
     if choice not in ("1", "3"):
         return _twiml(_menu(response, lang))
-    phone = normalise_phone(request.form.get("From", ""))
-    if phone is None:
-        # Nothing to call back; a message needs no number.
+    caller = check_phone(request.form.get("From", ""), state().config.call_countries)
+    if caller.number is None:
+        # Nothing we may call back: a hidden number, or one we never ring
+        # (premium rate, satellite, another country). A message needs no number.
         gather = _menu_gather(lang)
-        _say(gather, lang, speech.words(lang, speech.HIDDEN_NUMBER))
+        refused = (
+            speech.HIDDEN_NUMBER
+            if caller.refusal is PhoneRefusal.UNREADABLE
+            else speech.CANNOT_CALL_BACK
+        )
+        _say(gather, lang, speech.words(lang, refused))
         response.append(gather)
         _say(response, lang, speech.words(lang, speech.NO_CHOICE))
         return _twiml(response)
     stored = _store_call_once(
-        {"phone": phone, "window": CallbackWindow.ASAP.value},
+        {"phone": caller.number, "window": CallbackWindow.ASAP.value},
         kind=ContactKind.RELATIVE if choice == "3" else ContactKind.DEFECTOR,
         wants_callback=True,
         reached=False,
@@ -382,7 +388,7 @@ def _answering_machine(response: VoiceResponse, lang: str) -> VoiceResponse:
     number, sealed, if one is shown), so the recording Twilio reports later
     has a contact to join; then up to two minutes are recorded, never
     transcribed; then the receipt code."""
-    phone = normalise_phone(request.form.get("From", ""))
+    phone = check_phone(request.form.get("From", ""), state().config.call_countries).number
     stored = _store_call_once(
         {"phone": phone or "", "note": VOICE_MESSAGE_NOTE},
         kind=ContactKind.DEFECTOR,

@@ -55,6 +55,11 @@ HIDDEN_NUMBER = _l(
     "Press 2 to leave a message instead. "
     "You can also call again without hiding your number, or write to us on our website."
 )
+CANNOT_CALL_BACK = _l(
+    "We cannot call this number back. "
+    "Press 2 to leave a message instead, and say how we can reach you. "
+    "You can also write to us on our website."
+)
 LEAVE_MESSAGE = _l(
     "Leave your message after the tone. You have two minutes. "
     "Please say how and when we can reach you. Press the hash key or hang up when you are done."

@@ -14,6 +14,7 @@ from crypto.sealing import seal
 from triage import current
 from triage.confirm import ask, confirmed
 from triage.labels import STATUS_NAMES, call_error_text
+from triage.phone_check import checked_phone, refusal_text
 from triage.roles import requires
 from triage.state import state
 from utvag.db import transaction, utcnow
@@ -25,7 +26,7 @@ from utvag.models import (
     MessageDirection,
     Role,
 )
-from utvag.phones import normalise_phone, phone_for_display
+from utvag.phones import phone_for_display
 from utvag.repo import calls
 from utvag.repo.calls import CallError, ClaimState, NoSuchContact
 from utvag.repo.cases import case_for_contact, open_case
@@ -102,6 +103,7 @@ def show(contact_id: int) -> ResponseReturnValue:
             db, "decrypt" if content is not None else "decrypt_failed", contact_id=contact.id
         )
     phone = phone_to_call(content, thread)
+    refusal = checked_phone(phone).refusal if phone else None
     now = utcnow()
     return render_template(
         "contact.html",
@@ -109,6 +111,7 @@ def show(contact_id: int) -> ResponseReturnValue:
         content=content,
         phone=phone,
         phone_display=phone_for_display(phone) if phone else None,
+        phone_refused=refusal_text(refusal) if refusal is not None else None,
         attempts=attempts,
         thread=thread,
         switchboard=state().config.twilio is not None,
@@ -250,10 +253,11 @@ def refer(contact_id: int) -> ResponseReturnValue:
     """A relative's call ends with a contact of its own for the person it was about."""
     phone_raw = request.form.get("phone", "").strip()
     note = request.form.get("note", "").strip()[:NOTE_MAX]
-    phone = normalise_phone(phone_raw) if phone_raw else None
-    if phone_raw and phone is None:
-        flash(gettext("That phone number does not look right."), "error")
+    checked = checked_phone(phone_raw) if phone_raw else None
+    if checked is not None and checked.refusal is not None:
+        flash(refusal_text(checked.refusal), "error")
         return _back(contact_id)
+    phone = checked.number if checked is not None else None
     if not phone and not note:
         flash(gettext("Write a phone number or a note about the person."), "error")
         return _back(contact_id)

@@ -13,11 +13,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from triage import current
+from triage.phone_check import checked_phone, refusal_text
 from triage.roles import requires
 from triage.state import state
 from utvag.db import transaction
 from utvag.models import RECORDED_CHANNELS, ContactChannel, ContactKind, Role
-from utvag.phones import normalise_phone
 from utvag.repo.contacts import RecordedContact, record_contact
 from utvag.repo.staff import members_of
 
@@ -83,9 +83,10 @@ def _read_form() -> tuple[tuple[dict[str, str], RecordedContact] | None, list[st
         channel = None
         errors.append(gettext("Choose how the contact came."))
     phone_typed = form.get("phone", "").strip()
-    phone = normalise_phone(phone_typed) if phone_typed else ""
-    if phone is None:
-        errors.append(gettext("That phone number does not look right."))
+    checked = checked_phone(phone_typed) if phone_typed else None
+    if checked is not None and checked.refusal is not None:
+        errors.append(refusal_text(checked.refusal))
+    phone = checked.number if checked is not None else ""
     wants_callback = form.get("wants_callback") == "1"
     if wants_callback and not phone:
         errors.append(gettext("Write the number to call back."))

@@ -10,12 +10,14 @@ from flask_babel import gettext
 
 from triage import current
 from triage.labels import call_error_text
+from triage.phone_check import refusal_text
 from triage.roles import requires
 from triage.state import state
 from utvag.db import transaction
 from utvag.hours import HoursSpecError
 from utvag.models import Role
 from utvag.repo import team_settings
+from utvag.repo.team_settings import PhoneRefused
 from utvag.repo.teams import TeamError, closed_days
 
 bp = Blueprint("settings", __name__)
@@ -50,7 +52,9 @@ def hours() -> ResponseReturnValue:
             team_settings.set_max_attempts(team, int(attempts_text))
             team_settings.set_retention_days(team, int(retention_text))
             team_settings.set_public_phone(team, request.form.get("public_phone", ""))
-            team_settings.set_duty_phone(team, request.form.get("duty_phone", ""))
+            team_settings.set_duty_phone(
+                team, request.form.get("duty_phone", ""), state().config.call_countries
+            )
             current.record(
                 db,
                 "settings_changed",
@@ -62,6 +66,9 @@ def hours() -> ResponseReturnValue:
             )
     except HoursSpecError as error:
         flash(gettext("The hours could not be read: %(reason)s", reason=str(error)), "error")
+        return _back()
+    except PhoneRefused as error:
+        flash(refusal_text(error.refusal), "error")
         return _back()
     except TeamError as error:
         flash(call_error_text(error), "error")

@@ -23,12 +23,13 @@ from flask_babel import gettext
 from crypto.job_secrets import lock_job_value
 from triage import current
 from triage.contacts import opened_thread, phone_to_call
+from triage.phone_check import checked_phone, refusal_text
 from triage.roles import requires
 from triage.state import state
 from utvag.config import TwilioConfig
 from utvag.db import transaction, utcnow
 from utvag.models import Role, StaffMember
-from utvag.phones import normalise_phone, phone_for_display
+from utvag.phones import phone_for_display
 from utvag.repo import calls, outbox
 from utvag.repo.contacts import contact_for_team
 from utvag.twilio_api import TwilioApi, TwilioUnavailable
@@ -64,15 +65,11 @@ def my_phone() -> ResponseReturnValue:
             switchboard=state().config.twilio is not None,
         )
     typed = request.form.get("phone", "").strip()
-    phone = normalise_phone(typed) if typed else None
-    if typed and phone is None:
-        flash(
-            gettext(
-                "That is not a phone number we can call. Write it with + and the country code."
-            ),
-            "error",
-        )
+    checked = checked_phone(typed) if typed else None
+    if checked is not None and checked.refusal is not None:
+        flash(refusal_text(checked.refusal), "error")
         return redirect(url_for("switchboard.my_phone"))
+    phone = checked.number if checked is not None else None
     with transaction(state().session_factory) as db:
         member = db.get(StaffMember, current.member().id)
         if member is None:
@@ -114,6 +111,13 @@ def call(contact_id: int) -> ResponseReturnValue:
     if mine is None:
         flash(gettext("Set your own phone under My phone first."), "error")
         return back
+    # Both numbers were checked when they were stored; checked again here,
+    # the last step before Twilio dials, for any kept before the check was.
+    for number in (person, mine):
+        refusal = checked_phone(number).refusal
+        if refusal is not None:
+            flash(refusal_text(refusal), "error")
+            return back
     reference = lock_job_value(twilio.auth_token, f"{contact_id}:{member_id}")
     status_url = f"{state().config.public_url}/telephony/bridge-status?ref={reference}"
     try:

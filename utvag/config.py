@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crypto.kdf_cost import PRODUCTION_COST, KdfCost
+from utvag.phones import DEFAULT_CALL_COUNTRIES, parse_call_countries
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 TWILIO_DEFAULT_API_URL = "https://api.twilio.com"
@@ -58,6 +59,9 @@ class Config:
     # logged at any level; DEBUG is for finding faults, and the leak tests
     # run at DEBUG to prove it.
     log_level: str = "INFO"
+    # The countries whose mobile and fixed-line numbers staff and the hotline
+    # call back (UTVAG_CALL_COUNTRIES, ISO 3166 codes); see utvag/phones.py.
+    call_countries: tuple[str, ...] = DEFAULT_CALL_COUNTRIES
 
     @property
     def embedded_redis(self) -> bool:
@@ -131,8 +135,19 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"UTVAG_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
 
+    call_countries = DEFAULT_CALL_COUNTRIES
+    countries_text = _optional(env, "UTVAG_CALL_COUNTRIES")
+    if countries_text is not None:
+        try:
+            call_countries = parse_call_countries(countries_text)
+        except ValueError as error:
+            raise ConfigError(
+                f"UTVAG_CALL_COUNTRIES must be country codes such as SE,NO,DK,FI: {error}"
+            ) from None
+
     return Config(
         log_level=log_level,
+        call_countries=call_countries,
         data_dir=data_dir,
         console_proxy_hops=hops["UTVAG_CONSOLE_PROXY_HOPS"],
         public_proxy_hops=hops["UTVAG_PUBLIC_PROXY_HOPS"],

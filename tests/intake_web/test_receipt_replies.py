@@ -190,7 +190,9 @@ def test_asking_to_be_called_again_puts_the_same_contact_back_in_the_call_queue(
     code = _code(client)
     _close_as_reached(logged_in_staff)
 
-    sent = _follow_up(client, code, call_me="new", phone="+44 20 7946 0958")
+    # Was a London number: any country's number was dialled, which is toll fraud's
+    # open door; only the install's countries (Sweden by default) are called now.
+    sent = _follow_up(client, code, call_me="new", phone="+46 31 123 45 67")
 
     assert sent.status_code == 200
     assert "Vi har öppet nu och ringer dig så snart vi kan." in sent.get_data(as_text=True)
@@ -205,7 +207,7 @@ def test_asking_to_be_called_again_puts_the_same_contact_back_in_the_call_queue(
     queue = logged_in_staff.get("/queue").get_data(as_text=True)
     assert 'href="/contacts/1"' in queue
     page = logged_in_staff.get("/contacts/1").get_data(as_text=True)
-    assert "+44 20 7946 0958" in page
+    assert "031-123 45 67" in page
     token = csrf_token_from(page)
     logged_in_staff.post("/contacts/1/claim", data={"csrf_token": token})
     logged_in_staff.post("/contacts/1/attempts", data={"csrf_token": token, "outcome": "reached"})

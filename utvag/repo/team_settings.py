@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import func, select
@@ -9,10 +10,18 @@ from sqlalchemy.orm import Session
 
 from utvag.hours import OfficeCalendar
 from utvag.models import ChecklistItem, ClosedDay, Team
-from utvag.phones import normalise_phone, phone_for_display
+from utvag.phones import PhoneRefusal, check_phone, normalise_public_number, phone_for_display
 from utvag.repo.teams import TeamError
 
 MAX_ATTEMPTS_RANGE = range(1, 11)
+
+
+class PhoneRefused(TeamError):
+    """The duty phone is not a number we may call; ``refusal`` says why."""
+
+    def __init__(self, refusal: PhoneRefusal) -> None:
+        super().__init__("that phone number does not look right")
+        self.refusal = refusal
 
 
 def set_hours(team: Team, hours_spec: str) -> None:
@@ -42,22 +51,25 @@ def set_public_phone(team: Team, raw: str) -> None:
     if not raw:
         team.public_phone = None
         return
-    normalised = normalise_phone(raw)
+    # People dial this one, we never do: any valid number (a 020 or 0771 too).
+    normalised = normalise_public_number(raw)
     if normalised is None:
         raise TeamError("that phone number does not look right")
     team.public_phone = phone_for_display(normalised)
 
 
-def set_duty_phone(team: Team, raw: str) -> None:
-    """The phone hotline calls are put through to in hours; empty turns it off."""
+def set_duty_phone(team: Team, raw: str, call_countries: Collection[str]) -> None:
+    """The phone hotline calls are put through to in hours; empty turns it off.
+
+    Twilio dials it, so it must be a number we may call (PhoneRefused)."""
     raw = raw.strip()
     if not raw:
         team.duty_phone = None
         return
-    normalised = normalise_phone(raw)
-    if normalised is None:
-        raise TeamError("that phone number does not look right")
-    team.duty_phone = normalised
+    checked = check_phone(raw, call_countries)
+    if checked.refusal is not None:
+        raise PhoneRefused(checked.refusal)
+    team.duty_phone = checked.number
 
 
 def add_closed_day(session: Session, team: Team, day: date, note: str) -> ClosedDay:
