@@ -9,6 +9,7 @@ from __future__ import annotations
 import redis
 from flask import Flask
 from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -68,6 +69,10 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     app.register_blueprint(forms_views.bp)
     app.register_blueprint(receipt.bp)
     app.register_blueprint(telephony.bp)
+    # Every POST needs its form's token before any view runs (refused_token
+    # answers a refusal); Twilio's webhooks carry its signature instead.
+    csrf = CSRFProtect(app)
+    csrf.exempt(telephony.bp)
     app.after_request(apply_security_headers)
     app.context_processor(_template_globals)
     # A global, not a context variable: the form macros are imported

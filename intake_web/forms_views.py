@@ -8,11 +8,13 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from wtforms.fields.choices import SelectChoice
 
 from intake_web.admission import Outcome, Submission, submit
 from intake_web.forms import CallbackForm, MessageForm, SpamGuardedForm, under_18_answer
 from intake_web.i18n import require_known_language
+from intake_web.refused_token import page_language, typed_for_copying
 from intake_web.state import state
 from intake_web.teams import public_team
 from intake_web.when import expected_call, is_closed_all_day, window_hours
@@ -171,3 +173,18 @@ def callback(lang: str) -> ResponseReturnValue:
             return _refused("callback.html", lang, form)
         return _sent(lang, submission, callback=True)
     return _render_form("callback.html", lang, form)
+
+
+@bp.errorhandler(CSRFError)
+def token_refused(_error: CSRFError) -> ResponseReturnValue:
+    """A missing or wrong token (see refused_token): what arrived, to read
+    and copy, above the same form left empty."""
+    lang = page_language()
+    if request.endpoint == "forms.callback":
+        callback_form = CallbackForm(formdata=None)
+        _window_labels(callback_form)
+        typed = typed_for_copying(callback_form, ("phone", "name", "note"))
+        return render_template("callback.html", lang=lang, form=callback_form, typed=typed), 400
+    message_form = MessageForm(formdata=None)
+    typed = typed_for_copying(message_form, ("message",))
+    return render_template("message.html", lang=lang, form=message_form, typed=typed), 400

@@ -15,6 +15,7 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session
 
 from crypto.codes import RECEIPT_CODE_LENGTH, normalise_code
@@ -23,6 +24,7 @@ from crypto.receipts import open_reply, receipt_digest
 from intake_web.admission import spend_presented_proof
 from intake_web.forms import FollowUpForm, ReceiptForm
 from intake_web.i18n import require_known_language
+from intake_web.refused_token import page_language, typed_for_copying
 from intake_web.state import state
 from intake_web.when import expected_call
 from utvag import throttle
@@ -195,3 +197,16 @@ def follow_up(lang: str) -> ResponseReturnValue:
     send_after_commit(app_state.session_factory, app_state.redis, jobs)
     log.info("follow-up received for contact %s", contact.id)
     return page
+
+
+@bp.errorhandler(CSRFError)
+def token_refused(_error: CSRFError) -> ResponseReturnValue:
+    """A missing or wrong token (see refused_token): the code page, empty,
+    and for a follow-up what arrived in it, to read and copy. The code that
+    came with it is neither looked up nor shown: a forged request could
+    carry the forger's own code, to have the person write into their contact."""
+    typed = typed_for_copying(FollowUpForm(formdata=None), ("message", "phone"))
+    lang = page_language()
+    return render_template(
+        "receipt.html", lang=lang, form=ReceiptForm(formdata=None), typed=typed
+    ), 400

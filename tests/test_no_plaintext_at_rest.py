@@ -118,6 +118,32 @@ def flow_web_callback(run: Run) -> None:
     run.person_submits("/en/callback", {"phone": "12", "name": refused_name})
 
 
+def flow_refused_numbers_and_tokens(run: Run) -> None:
+    """A premium-rate number, and forms whose token was refused (the words
+    come back on the page, to copy): nothing of either is kept."""
+    premium, note = "0939 123 456", "Betalnummer-Kråka-61"
+    run.secrets.add("a refused premium-rate number", *phone_forms(premium))
+    run.secrets.add("a note beside a refused number", note)
+    refused = run.person_submits("/sv/callback", {"phone": premium, "note": note})
+    assert "Den sortens nummer kan vi inte ringa" in refused
+    forged_text, forged_phone = "Förfalskad-Stare-27 ring mig", "070-313 27 27"
+    run.secrets.add("text in a refused-token form", forged_text)
+    run.secrets.add("a number in a refused-token form", *phone_forms(forged_phone))
+    for path, fields in (
+        ("/en/message", {"message": forged_text}),
+        ("/sv/callback", {"phone": forged_phone, "note": forged_text}),
+        ("/ar/receipt/message", {"code": "AAAA-BBBB-CCCC-DDDD", "message": forged_text}),
+    ):
+        page = run.person.post(path, data=fields, **run.person_request).get_data(as_text=True)
+        assert forged_text in page  # shown to copy, only in the answer
+    staff_note = "Förfalskad-Ejder-83 anteckning"
+    run.secrets.add("a staff note in a refused-token form", staff_note)
+    page = run.staff.post("/team/hours", data={"note": staff_note}, **run.staff_request).get_data(
+        as_text=True
+    )
+    assert staff_note in page
+
+
 def flow_relative_and_referral(run: Run) -> None:
     question = "Anhörig-Fråga-Blåbär-88 min son vill ut"
     run.secrets.add("a relative's message", question)
@@ -146,7 +172,8 @@ def flow_follow_up_and_reply(run: Run) -> None:
     follow_up = "Uppföljning-Vinbär-99 ring inte på kvällen"
     run.secrets.add("a follow-up", follow_up)
     token = csrf_token_from(status)
-    new_number = "+44 20 7946 0958"
+    # Not a London number any more: only the install's countries are called.
+    new_number = "+46 31 758 20 94"
     run.secrets.add("a number given in a follow-up", *phone_forms(new_number))
     run.person.post(
         "/sv/receipt/message",
@@ -161,7 +188,7 @@ def flow_follow_up_and_reply(run: Run) -> None:
     )
     page = run.staff_gets(f"/contacts/{contact}")
     assert follow_up in page
-    assert new_number in page
+    assert "031-758 20 94" in page  # the new number, as staff dial it
 
 
 def _twilio_posts(run: Run, path: str, params: dict[str, str]) -> str:
@@ -421,6 +448,7 @@ def flow_recovery(run: Run) -> None:
 FLOWS: list[Callable[[Run], None]] = [
     flow_web_message,
     flow_web_callback,
+    flow_refused_numbers_and_tokens,
     flow_relative_and_referral,
     flow_follow_up_and_reply,
     flow_hotline,

@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 
 import redis
 from babel.dates import get_day_names, get_month_names
-from flask import Flask, Response, g, render_template, request, session
+from flask import Flask, Response, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from triage import refused_token
 from triage.case_labels import case_label_globals
 from triage.errors import register_error_pages
 from triage.keyring import resume_session
@@ -177,33 +178,12 @@ def _headers(response: Response) -> Response:
     return response
 
 
-# Fields where a member may have typed at length: given back on the page.
-TYPED_FIELDS = ("note", "notes", "reply", "covers", "authorities", "name")
-
-
-def _secret_field(name: str) -> bool:
-    """Passwords, one-time codes and recovery codes are never written into a page."""
-    return any(part in name for part in ("password", "otp", "code"))
-
-
 def _csrf_failed(_error: CSRFError) -> ResponseReturnValue:
-    """The form's token no longer matches the session (it ended, or the page
-    was open very long). Nothing was saved; what the member typed is shown
-    again, only to them, so it is not lost, with a way to send it again when
-    they are still logged in. It is never stored or logged."""
+    """Nothing was saved; what was typed is shown to copy, never resent
+    (triage/refused_token.py)."""
     if getattr(g, "staff", None) is None:
         _load_staff_session()  # the CSRF check runs before the session is loaded
-    typed = {
-        name: value
-        for name, value in request.form.items()
-        if (name in TYPED_FIELDS or name.startswith("note-")) and value.strip()
-    }
-    kept = [
-        (name, value)
-        for name, value in request.form.items(multi=True)
-        if name != "csrf_token" and name not in typed and not _secret_field(name)
-    ]
-    return render_template("csrf.html", typed=typed, kept=kept, action=request.path), 400
+    return refused_token.refused_page()
 
 
 def iso_time(value: datetime, zone: ZoneInfo | None = None) -> str:

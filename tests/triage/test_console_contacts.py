@@ -106,11 +106,14 @@ def test_queue_shows_when_the_office_opens_outside_hours(
 
 
 @pytest.mark.usefixtures("during_office_hours")
-def test_an_expired_form_keeps_the_note_and_sends_it_again(
+def test_an_expired_form_keeps_the_note_to_copy_and_leads_back_to_its_page(
     client: FlaskClient,
     logged_in_staff: FlaskClient,
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
+    """The page used to be a "Send again" form holding every posted field and
+    a fresh token: a forged cross-site POST came back one click from being
+    carried out. Now the note is there to copy, and the way back is a link."""
     from utvag.models import CallAttempt
 
     post_form(client, "/sv/callback", {"phone": "070-123 45 67"})
@@ -126,14 +129,17 @@ def test_an_expired_form_keeps_the_note_and_sends_it_again(
     page = expired.get_data(as_text=True)
     assert expired.status_code == 400
     assert "Inget sparades" in page
-    assert long_note in page
-    assert 'name="outcome" value="no_answer"' in page
+    assert f"readonly>{long_note}</textarea>" in page
+    main = page.split("<main", 1)[1]
+    assert "<form" not in main  # no form to resend, no fresh token (the header's log-out aside)
+    assert 'name="outcome"' not in page
+    assert '<a href="/contacts/1">Tillbaka till sidan</a>' in page
     with session_factory() as session:
         assert session.scalars(select(CallAttempt)).all() == []
 
     again = logged_in_staff.post(
         "/contacts/1/attempts",
-        data={"csrf_token": csrf_token_from(page), "outcome": "no_answer", "note": long_note},
+        data={"csrf_token": token, "outcome": "no_answer", "note": long_note},
     )
     assert again.status_code == 302
     assert long_note in logged_in_staff.get("/contacts/1").get_data(as_text=True)
