@@ -7,16 +7,39 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export UTVAG_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test lint bench loadtest translations clean-data audit-deps mutate
+.PHONY: install lock run test lint bench loadtest translations clean-data audit-deps mutate
 
-$(STAMP): pyproject.toml
+# Every package in .venv comes from requirements.lock, pinned with its hashes
+# (pip itself and the build backend too), into a cleared .venv so nothing
+# else lingers; then the project itself, without dependencies; then
+# `pip check` fails if the lock no longer fits pyproject.toml (run `make
+# lock`). Wheels only: an sdist would be built with build tools that pip
+# does not hash-check.
+LOCK := requirements.lock
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PYTHON) -m venv --clear $(VENV)
+	$(PIP) install --require-hashes --only-binary :all: -r $(LOCK)
+	$(PIP) install --no-deps --no-build-isolation -e .
+	$(PIP) check
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The lock, from pyproject.toml's pins (runtime and dev) and requirements-tools.in
+# (pip, the build backend), for Python 3.11 on Linux x86_64 whatever this
+# machine is, with the hashes of every file of every pinned version. It uses
+# the uv of an installed .venv, not a fresh install: after a pin changed in
+# pyproject.toml, `make install` fails its `pip check` until this has run.
+lock:
+	@test -x $(BIN)/uv || { echo "make lock needs $(BIN)/uv: run make install first" >&2; exit 1; }
+	$(BIN)/uv pip compile --quiet pyproject.toml requirements-tools.in --extra dev \
+	  --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	  --custom-compile-command 'make lock' --output-file $(LOCK).new
+	@# Rewritten only when it changed: a newer lock makes `make install` run again.
+	@if cmp -s $(LOCK).new $(LOCK); then rm $(LOCK).new; else mv $(LOCK).new $(LOCK); fi
 
 # The public site on PORT, the console on PORT+1: `make run PORT=9000`.
 PORT ?= 8000
