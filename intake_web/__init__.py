@@ -61,12 +61,21 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     )
     Babel(app, locale_selector=select_locale)
 
-    from intake_web import forms_views, pages, receipt, telephony
+    from intake_web import (
+        forms_views,
+        neutral_line,
+        pages,
+        receipt,
+        telephony,
+        telephony_reports,
+    )
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(forms_views.bp)
     app.register_blueprint(receipt.bp)
     app.register_blueprint(telephony.bp)
+    app.register_blueprint(telephony_reports.bp)
+    app.register_blueprint(neutral_line.bp)
     app.after_request(apply_security_headers)
     app.context_processor(_template_globals)
     # A global, not a context variable: the form macros are imported
