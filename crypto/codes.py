@@ -13,6 +13,20 @@ RECEIPT_CODE_LENGTH = 16  # 80 bits
 RECOVERY_CODE_LENGTH = 26  # 130 bits
 
 _GROUP = 4
+# A phone keypad: each letter is typed as the digit it is printed on (ABC on
+# 2 ... WXYZ on 9), each digit as itself. I, L, O and U are not in the
+# alphabet, so 4, 5, 6 and 8 carry two letters each here, not three.
+_KEYPAD = {
+    **{digit: digit for digit in "0123456789"},
+    **{letter: "2" for letter in "ABC"},
+    **{letter: "3" for letter in "DEF"},
+    **{letter: "4" for letter in "GH"},
+    **{letter: "5" for letter in "JK"},
+    **{letter: "6" for letter in "MN"},
+    **{letter: "7" for letter in "PQRS"},
+    **{letter: "8" for letter in "TV"},
+    **{letter: "9" for letter in "WXYZ"},
+}
 # Letters people write for the digits and letters the alphabet leaves out.
 _LOOK_ALIKES = {"O": "0", "I": "1", "L": "1", "U": "V"}
 # Characters people put between groups: spaces, dashes of every kind, dots...
@@ -65,6 +79,21 @@ def normalise_code(text: str, length: int) -> str | None:
     if len(canonical) != length:
         return None
     return canonical
+
+
+def keypad_digits(canonical: str) -> str:
+    """The code as it is typed on a phone's keypad: every letter as the digit
+    it is printed on (K7QM -> 5776), every digit as itself.
+
+    Several symbols share a key, so this keeps about 51 of the code's 80 bits
+    (at worst, every symbol on 7 or 9, 42.8): far too few against a stolen
+    database's offline guessing, which is why only an HMAC of it is kept
+    (``crypto.receipts.keypad_digest``), and plenty against guessing over the
+    phone, a few tries a call (see the README's hotline section).
+    """
+    if not canonical or any(char not in ALPHABET for char in canonical):
+        raise ValueError("not a canonical code")
+    return "".join(_KEYPAD[char] for char in canonical)
 
 
 def group_code(canonical: str) -> str:

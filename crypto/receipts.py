@@ -6,13 +6,16 @@ import hmac
 import nacl.exceptions
 import nacl.public
 
-from crypto.codes import ALPHABET
+from crypto.codes import ALPHABET, RECEIPT_CODE_LENGTH
 from crypto.errors import DecryptionError, UnknownKeyError
 from crypto.keys import key_id
 from crypto.sealing import read_envelope
 
 _MIN_SERVER_SECRET_BYTES = 32
 _REPLY_KEY_PERSON = b"utvag-reply-key"
+# Domain separation: the keypad form of one code must never equal the
+# receipt digest of another code that happens to be all digits.
+_KEYPAD_DOMAIN = b"utvag-keypad-code:"
 
 
 def receipt_digest(server_secret: bytes, canonical_code: str) -> str:
@@ -31,6 +34,27 @@ def receipt_digest(server_secret: bytes, canonical_code: str) -> str:
     if len(server_secret) < _MIN_SERVER_SECRET_BYTES:
         raise ValueError(f"server secret must be at least {_MIN_SERVER_SECRET_BYTES} bytes")
     message = _canonical_bytes(canonical_code)
+    return hmac.new(bytes(server_secret), message, hashlib.sha256).hexdigest()
+
+
+def keypad_digest(server_secret: bytes, keypad_digits: str) -> str:
+    """Return the HMAC-SHA256 (hex) under which a code's keypad form is looked up.
+
+    A person rings the number that names nothing and types their receipt code
+    on the keypad (``crypto.codes.keypad_digits``); this digest, stored when
+    the code was made, finds their contact without a scan. The keypad form
+    keeps fewer bits than the code (about 51), so unlike the receipt digest
+    it must stay behind the server secret: a copy of the database alone gives
+    nothing to guess against. Raises ValueError for anything but exactly one
+    digit per symbol of a receipt code.
+    """
+    if len(server_secret) < _MIN_SERVER_SECRET_BYTES:
+        raise ValueError(f"server secret must be at least {_MIN_SERVER_SECRET_BYTES} bytes")
+    if len(keypad_digits) != RECEIPT_CODE_LENGTH or not keypad_digits.isascii():
+        raise ValueError("a keypad code is one digit for every symbol of a receipt code")
+    if not keypad_digits.isdigit():
+        raise ValueError("a keypad code is digits only")
+    message = _KEYPAD_DOMAIN + keypad_digits.encode("ascii")
     return hmac.new(bytes(server_secret), message, hashlib.sha256).hexdigest()
 
 

@@ -63,16 +63,26 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     )
     Babel(app, locale_selector=select_locale)
 
-    from intake_web import forms_views, pages, receipt, telephony
+    from intake_web import (
+        forms_views,
+        neutral_line,
+        pages,
+        receipt,
+        telephony,
+        telephony_reports,
+    )
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(forms_views.bp)
     app.register_blueprint(receipt.bp)
     app.register_blueprint(telephony.bp)
+    app.register_blueprint(telephony_reports.bp)
+    app.register_blueprint(neutral_line.bp)
     # Every POST needs its form's token before any view runs (refused_token
     # answers a refusal); Twilio's webhooks carry its signature instead.
     csrf = CSRFProtect(app)
-    csrf.exempt(telephony.bp)
+    for twilio_blueprint in (telephony.bp, telephony_reports.bp, neutral_line.bp):
+        csrf.exempt(twilio_blueprint)
     app.after_request(apply_security_headers)
     app.context_processor(_template_globals)
     # A global, not a context variable: the form macros are imported

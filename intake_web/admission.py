@@ -28,7 +28,7 @@ from utvag import throttle
 from utvag.db import transaction, utcnow
 from utvag.dispatch import send_after_commit
 from utvag.due import CallbackWindow
-from utvag.models import Contact, ContactStatus
+from utvag.models import CallFrom, Contact, ContactStatus
 from utvag.repo import proofs
 from utvag.throttle import Purpose
 from web_common.throttle import client_bucket
@@ -98,6 +98,7 @@ def submit(
     callback_day: date | None = None,
     language: str | None = None,
     under_18: bool | None = None,
+    call_from: CallFrom = CallFrom.NEUTRAL,
 ) -> Submission:
     """Admit, seal and store a submission in one transaction, then send its
     job in one pipeline."""
@@ -122,6 +123,7 @@ def submit(
             callback_day=callback_day,
             language=language,
             under_18=under_18,
+            call_from=call_from,
             status=ContactStatus.UNVERIFIED
             if outcome is Outcome.UNVERIFIED
             else ContactStatus.RECEIVED,

@@ -16,7 +16,7 @@ from intake_web.phone_words import refusal_text
 from intake_web.state import state
 from utvag.due import CallbackWindow
 from utvag.hours import DEFAULT_TIMEZONE
-from utvag.models import ContactKind
+from utvag.models import CallFrom, ContactKind
 from utvag.phones import check_phone
 
 MESSAGE_MAX = 5000
@@ -90,6 +90,28 @@ def _message_field(label: Any) -> TextAreaField:
     )
 
 
+def _call_from_field(label: Any) -> RadioField:
+    """Which number we may call from. The person's phone keeps it in its call
+    log, so the default names nothing; anything unknown counts as that."""
+    return RadioField(
+        label,
+        choices=[
+            SelectChoice(
+                CallFrom.NEUTRAL.value, _l("From a number that says nothing about us (safest)")
+            ),
+            SelectChoice(
+                CallFrom.HOTLINE.value, _l("From our hotline number, so that you recognise it")
+            ),
+        ],
+        default=CallFrom.NEUTRAL.value,
+        validators=[Optional()],
+    )
+
+
+def call_from_answer(value: str | None) -> CallFrom:
+    return CallFrom.HOTLINE if value == CallFrom.HOTLINE.value else CallFrom.NEUTRAL
+
+
 def _under_18_field() -> RadioField:
     """Asked because programmes differ (Vägvalet takes under-18s, Göteborg
     does not); never required."""
@@ -152,6 +174,7 @@ class CallbackForm(SpamGuardedForm):
         validators=[ChosenDay()],
         invalid_value_message=_l("Write the day as year-month-day, for example 2026-12-01."),
     )
+    call_from = _call_from_field(_l("Which number may we call you from?"))
     name = StringField(
         _l("What should we call you? (optional)"),
         filters=[_strip],
@@ -218,6 +241,7 @@ class FollowUpForm(FlaskForm):
         default="no",
         validators=[Optional()],
     )
+    call_from = _call_from_field(_l("If we call you, which number may we call from?"))
     phone = StringField(
         _l("Phone number (only if you want a call on a new number)"),
         filters=[_strip],

@@ -12,7 +12,13 @@ from flask_wtf.csrf import CSRFError
 from wtforms.fields.choices import SelectChoice
 
 from intake_web.admission import Outcome, Submission, submit
-from intake_web.forms import CallbackForm, MessageForm, SpamGuardedForm, under_18_answer
+from intake_web.forms import (
+    CallbackForm,
+    MessageForm,
+    SpamGuardedForm,
+    call_from_answer,
+    under_18_answer,
+)
 from intake_web.i18n import require_known_language
 from intake_web.refused_token import page_language, typed_for_copying
 from intake_web.state import state
@@ -168,6 +174,7 @@ def callback(lang: str) -> ResponseReturnValue:
             callback_day=form.day.data if window is CallbackWindow.DAY else None,
             language=lang,
             under_18=under_18_answer(form.under_18.data),
+            call_from=call_from_answer(form.call_from.data),
         )
         if submission.outcome is Outcome.REFUSED:
             return _refused("callback.html", lang, form)

@@ -22,7 +22,7 @@ from crypto.codes import RECEIPT_CODE_LENGTH, normalise_code
 from crypto.errors import CryptoError
 from crypto.receipts import open_reply, receipt_digest
 from intake_web.admission import spend_presented_proof
-from intake_web.forms import FollowUpForm, ReceiptForm
+from intake_web.forms import FollowUpForm, ReceiptForm, call_from_answer
 from intake_web.i18n import require_known_language
 from intake_web.refused_token import page_language, typed_for_copying
 from intake_web.state import state
@@ -178,7 +178,8 @@ def follow_up(lang: str) -> ResponseReturnValue:
             if choice != "no":
                 # The worker reopens the call: the public app may not change a
                 # contact's status (deploy/postgresql/roles.sql).
-                entries.append(outbox.add_job(session, CALL_AGAIN_JOB, contact.id))
+                call_from = call_from_answer(form.call_from.data)
+                entries.append(outbox.add_job(session, CALL_AGAIN_JOB, contact.id, call_from.value))
             jobs = claim_for_sending(session, entries)
             page = _status_page(
                 lang,

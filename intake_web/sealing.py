@@ -12,12 +12,18 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from crypto.codes import RECEIPT_CODE_LENGTH, group_code, new_receipt_code, normalise_code
-from crypto.receipts import receipt_digest, reply_keypair
+from crypto.codes import (
+    RECEIPT_CODE_LENGTH,
+    group_code,
+    keypad_digits,
+    new_receipt_code,
+    normalise_code,
+)
+from crypto.receipts import keypad_digest, receipt_digest, reply_keypair
 from intake_web.state import state
 from intake_web.teams import PublicTeam
 from utvag.due import CallbackWindow
-from utvag.models import ContactStatus
+from utvag.models import CallFrom, ContactStatus
 from utvag.repo.contacts import SealedSubmission, insert_contact
 from utvag.repo.outbox import ReadyJob
 from utvag.sealed_fields import seal_fields
@@ -48,8 +54,11 @@ def store_sealed_contact(
     status: ContactStatus = ContactStatus.RECEIVED,
     language: str | None = None,
     under_18: bool | None = None,
+    call_from: CallFrom = CallFrom.NEUTRAL,
 ) -> Receipt:
-    """Seal ``fields``, store the contact, and return its receipt code (shown once)."""
+    """Seal ``fields``, store the contact, and return its receipt code (shown
+    once). The code is kept only as two HMACs: of the code, for the website,
+    and of its keypad form, for the number that names nothing."""
     facts = state().team_facts.get(session, team)
     code = new_receipt_code()
     canonical = normalise_code(code, RECEIPT_CODE_LENGTH)
@@ -73,6 +82,8 @@ def store_sealed_contact(
             status=status,
             language=language,
             under_18=under_18,
+            call_from=call_from,
+            keypad_digest=keypad_digest(receipt_key, keypad_digits(canonical)),
         ),
         calendar=facts.calendar,
         sent_by_caller=True,

@@ -10,41 +10,66 @@ when we open again, and a menu: 1 a call-back, 2 the answering machine,
 call-back request or a message the caller hears a receipt code, read slowly,
 to read our replies on the website.
 
+After pressing 1 or 3 the caller chooses which number we may call them
+from: one that names nothing (the default, also on a timeout or any other
+key) or this one, whose greeting names the programme. Their phone keeps it
+in its call log.
+
 The caller's number is sealed to the team key inside the request that
 receives it, like a web form; it is never logged or kept in clear. Every
 call is deleted at Twilio once it has ended (the worker's ``forget_call``).
-Every request must carry a valid ``X-Twilio-Signature``; without telephony
-configured these URLs do not exist.
+Every request must carry a valid ``X-Twilio-Signature`` and Twilio ids in
+Twilio's format (``intake_web.twilio_webhooks``); without telephony
+configured these URLs do not exist. A call whose ``To`` is the number that
+names nothing gets that number's neutral answer here too, whatever URL it
+was sent to (``intake_web.neutral_line``): a misconfigured number cannot
+say who we are.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-from datetime import timedelta
 
-from flask import Blueprint, Response, abort, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from crypto.errors import DecryptionError
 from crypto.job_secrets import lock_job_value, unlock_job_value
+from intake_web import neutral_line
 from intake_web import telephony_speech as speech
 from intake_web.sealing import store_sealed_contact
 from intake_web.state import state
 from intake_web.teams import public_team
-from utvag.config import TwilioConfig
+from intake_web.twilio_webhooks import (
+    call_sid_digest,
+    forget_at_twilio_later,
+    record_message,
+    require_twilio_signature,
+    require_well_formed_sids,
+    say,
+    sid,
+    this_call_digest,
+    twilio,
+    twiml,
+)
 from utvag.db import transaction, utcnow
 from utvag.dispatch import claim_for_sending, send_after_commit
 from utvag.due import CallbackWindow
-from utvag.models import CallAttempt, CallOutcome, ContactChannel, ContactKind, ContactStatus
+from utvag.models import (
+    CallAttempt,
+    CallFrom,
+    CallOutcome,
+    Contact,
+    ContactChannel,
+    ContactKind,
+    ContactStatus,
+)
 from utvag.phones import PhoneRefusal, check_phone
 from utvag.repo import outbox
-from utvag.repo.contacts import contact_by_call_digest
+from utvag.repo.contacts import CALL_FROM_JOB, contact_by_call_digest
 from utvag.repo.hotline import mark_answered, was_answered
 from utvag.repo.teams import calendar_for
 
@@ -55,51 +80,29 @@ MENU_TIMEOUT_SECONDS = 8
 DIAL_TIMEOUT_SECONDS = 25
 SCREEN_TIMEOUT_SECONDS = 6
 CODE_TIMEOUT_SECONDS = 6
+CALL_FROM_TIMEOUT_SECONDS = 6
 
 # Sealed with the number, for staff (the console speaks Swedish).
 ANSWERED_NOTE = "Samtal till telefonlinjen som besvarades av jourtelefonen."
 VOICE_MESSAGE_NOTE = "Valde att lämna ett röstmeddelande på telefonlinjen."
-# The answering machine: how long a message may be, in seconds.
-MAX_MESSAGE_SECONDS = 120
-# A call is deleted at Twilio once it has ended; until then Twilio refuses
-# and the worker tries again (outbox relay), so the first try waits a little.
-FORGET_CALL_AFTER = timedelta(minutes=2)
 
-
-def _twilio() -> TwilioConfig:
-    twilio = state().config.twilio
-    if twilio is None:
-        abort(404)
-    return twilio
+bp.before_request(require_twilio_signature)
+bp.before_request(require_well_formed_sids)
 
 
 @bp.before_request
-def _require_twilio_signature() -> None:
-    """Only Twilio, signing with the account's auth token, gets an answer."""
-    twilio = _twilio()
-    public_url = state().config.public_url
-    url = (
-        f"{public_url}{request.full_path}"
-        if request.query_string
-        else f"{public_url}{request.path}"
-    )
-    signature = request.headers.get("X-Twilio-Signature", "")
-    params = request.form.to_dict() if request.method == "POST" else {}
-    if not RequestValidator(twilio.auth_token).validate(url, params, signature):
-        abort(403)
-
-
-def _twiml(response: VoiceResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")
+def _the_neutral_number_names_nothing() -> ResponseReturnValue | None:
+    """A call to the number that names nothing never reaches the hotline's
+    greeting or menu, whichever of our URLs Twilio was told to use for it:
+    dispatched on the signed ``To``."""
+    if twilio().is_neutral_number(request.form.get("To", "")):
+        return neutral_line.answer_call()
+    return None
 
 
 def _lang() -> str:
     """The call's language: Swedish until the caller chose another."""
     return speech.language_of(request.args.get("lang"))
-
-
-def _say(target: VoiceResponse | Gather, lang: str, *sentences: str) -> None:
-    target.say(" ".join(sentences), **speech.VOICES[lang])
 
 
 def _hours_sentence(lang: str) -> str:
@@ -130,7 +133,7 @@ def _menu(response: VoiceResponse, lang: str) -> VoiceResponse:
     """112 first, then when we are open, then the choices, then the other
     languages, each offered in its own voice."""
     gather = _menu_gather(lang)
-    _say(
+    say(
         gather,
         lang,
         speech.words(lang, speech.EMERGENCY),
@@ -140,9 +143,9 @@ def _menu(response: VoiceResponse, lang: str) -> VoiceResponse:
     )
     for other, offer in speech.LANGUAGE_OFFERS.items():
         if other != lang:
-            _say(gather, other, offer)
+            say(gather, other, offer)
     response.append(gather)
-    _say(response, lang, speech.words(lang, speech.NO_CHOICE))
+    say(response, lang, speech.words(lang, speech.NO_CHOICE))
     return response
 
 
@@ -156,40 +159,24 @@ def _duty_phone_now() -> str | None:
         return team.duty_phone
 
 
-def _forget_at_twilio_later() -> None:
-    """Every call to the hotline is deleted at Twilio once it has ended
-    (the worker's ``forget_call``): Twilio's call log holds the number."""
-    call_sid = request.form.get("CallSid", "")
-    if not call_sid:
-        abort(400)
-    with transaction(state().session_factory) as session:
-        outbox.add_job(
-            session,
-            "forget_call",
-            lock_job_value(_twilio().auth_token, call_sid),
-            run_at=utcnow() + FORGET_CALL_AFTER,
-            flush=False,
-        )
-
-
 @bp.route("/voice", methods=["POST"])
 def voice() -> ResponseReturnValue:
-    _forget_at_twilio_later()
+    forget_at_twilio_later()
     response = VoiceResponse()
     duty_phone = _duty_phone_now()
     if duty_phone is None:
-        return _twiml(_menu(response, speech.DEFAULT_LANGUAGE))
+        return twiml(_menu(response, speech.DEFAULT_LANGUAGE))
     lang = speech.DEFAULT_LANGUAGE
-    _say(response, lang, speech.words(lang, speech.PUTTING_THROUGH))
+    say(response, lang, speech.words(lang, speech.PUTTING_THROUGH))
     dial = response.dial(
         action=url_for("telephony.dial_status"),
         method="POST",
         timeout=DIAL_TIMEOUT_SECONDS,
-        caller_id=_twilio().number,
+        caller_id=twilio().number,
         answer_on_bridge=True,
     )
     dial.number(duty_phone, url=url_for("telephony.screen"), method="POST")
-    return _twiml(response)
+    return twiml(response)
 
 
 @bp.route("/screen", methods=["POST"])
@@ -205,10 +192,10 @@ def screen() -> ResponseReturnValue:
         method="POST",
         timeout=SCREEN_TIMEOUT_SECONDS,
     )
-    _say(gather, lang, speech.words(lang, speech.SCREENING))
+    say(gather, lang, speech.words(lang, speech.SCREENING))
     response.append(gather)
     response.hangup()
-    return _twiml(response)
+    return twiml(response)
 
 
 @bp.route("/screen-answer", methods=["POST"])
@@ -218,15 +205,15 @@ def screen_answer() -> ResponseReturnValue:
     response = VoiceResponse()
     if request.form.get("Digits") != "1":
         response.hangup()
-        return _twiml(response)
-    digest = call_sid_digest(state().secrets.receipt_key, request.form.get("ParentCallSid", ""))
+        return twiml(response)
+    digest = call_sid_digest(state().secrets.receipt_key, sid("ParentCallSid"))
     try:
         with transaction(state().session_factory) as session:
             mark_answered(session, digest)
     except IntegrityError:
         pass  # the same key press reported twice at once: noted already
     log.info("a forwarded hotline call was taken by the duty phone")
-    return _twiml(response)  # empty: Twilio now connects the two
+    return twiml(response)  # empty: Twilio now connects the two
 
 
 def _store_call_once(
@@ -241,7 +228,7 @@ def _store_call_once(
     the call log. Returns the new contact's id and receipt code, or None if
     it was stored before."""
     app_state = state()
-    call_digest = call_sid_digest(app_state.secrets.receipt_key, request.form.get("CallSid", ""))
+    call_digest = this_call_digest()
     try:
         with transaction(app_state.session_factory) as session:
             team = public_team(session)
@@ -287,11 +274,11 @@ def dial_status() -> ResponseReturnValue:
     the call log) so it is worked and counted like the rest. Not taken: the
     menu."""
     app_state = state()
-    digest = call_sid_digest(app_state.secrets.receipt_key, request.form.get("CallSid", ""))
+    digest = this_call_digest()
     with app_state.session_factory() as session:
         taken = was_answered(session, digest)
     if not taken:
-        return _twiml(_menu(VoiceResponse(), speech.DEFAULT_LANGUAGE))
+        return twiml(_menu(VoiceResponse(), speech.DEFAULT_LANGUAGE))
     phone = check_phone(request.form.get("From", ""), app_state.config.call_countries).number
     stored = _store_call_once(
         {"phone": phone or "", "note": ANSWERED_NOTE},
@@ -301,7 +288,7 @@ def dial_status() -> ResponseReturnValue:
     )
     if stored is not None:
         log.info("contact %s: a hotline call was answered", stored[0])
-    return _twiml(VoiceResponse())
+    return twiml(VoiceResponse())
 
 
 @bp.route("/menu", methods=["POST"])
@@ -310,11 +297,11 @@ def menu() -> ResponseReturnValue:
     response = VoiceResponse()
     choice = request.form.get("Digits", "")
     if choice in speech.LANGUAGE_KEYS:
-        return _twiml(_menu(response, speech.LANGUAGE_KEYS[choice]))
+        return twiml(_menu(response, speech.LANGUAGE_KEYS[choice]))
     if choice == "2":
-        return _twiml(_answering_machine(response, lang))
+        return twiml(_answering_machine(response, lang))
     if choice not in ("1", "3"):
-        return _twiml(_menu(response, lang))
+        return twiml(_menu(response, lang))
     caller = check_phone(request.form.get("From", ""), state().config.call_countries)
     if caller.number is None:
         # Nothing we may call back: a hidden number, or one we never ring
@@ -325,42 +312,90 @@ def menu() -> ResponseReturnValue:
             if caller.refusal is PhoneRefusal.UNREADABLE
             else speech.CANNOT_CALL_BACK
         )
-        _say(gather, lang, speech.words(lang, refused))
+        say(gather, lang, speech.words(lang, refused))
         response.append(gather)
-        _say(response, lang, speech.words(lang, speech.NO_CHOICE))
-        return _twiml(response)
+        say(response, lang, speech.words(lang, speech.NO_CHOICE))
+        return twiml(response)
     stored = _store_call_once(
         {"phone": caller.number, "window": CallbackWindow.ASAP.value},
         kind=ContactKind.RELATIVE if choice == "3" else ContactKind.DEFECTOR,
         wants_callback=True,
         reached=False,
     )
-    _say(response, lang, speech.words(lang, speech.THANKS))
-    if stored is None:  # a replay: the same words, nothing stored twice, no code
-        _say(response, lang, speech.words(lang, speech.GOODBYE))
-        return _twiml(response)
+    if stored is None:  # a replay: nothing stored twice, no question, no code
+        say(response, lang, speech.words(lang, speech.THANKS), speech.words(lang, speech.GOODBYE))
+        return twiml(response)
     log.info("contact %s received on the hotline", stored[0])
-    return _twiml(_read_code(response, lang, stored[1]))
+    return twiml(_ask_call_from(response, lang, stored[1]))
+
+
+def _ask_call_from(response: VoiceResponse, lang: str, code: str) -> VoiceResponse:
+    """Which number may we call from? The call-back is stored already with
+    the number that names nothing: a caller who hangs up now, lets the time
+    run out or presses another key keeps it."""
+    locked = lock_job_value(twilio().auth_token, code)
+    answer_url = url_for("telephony.call_from", lang=lang, code=locked)
+    gather = Gather(
+        num_digits=1, action=answer_url, method="POST", timeout=CALL_FROM_TIMEOUT_SECONDS
+    )
+    say(gather, lang, speech.words(lang, speech.CALL_FROM_QUESTION))
+    response.append(gather)
+    response.redirect(answer_url, method="POST")  # no key: Twilio posts no Digits
+    return response
+
+
+@bp.route("/call-from", methods=["POST"])
+def call_from() -> ResponseReturnValue:
+    """2: the hotline's number; anything else, or nothing: the number that
+    names nothing (already stored). The public app may not change a
+    contact, so the worker records a choice of the hotline's number."""
+    lang = _lang()
+    code = _unlocked_code(request.args.get("code", ""))
+    chosen = CallFrom.HOTLINE if request.form.get("Digits") == "2" else CallFrom.NEUTRAL
+    if chosen is CallFrom.HOTLINE:
+        _record_call_from(chosen)
+    response = VoiceResponse()
+    say(
+        response,
+        lang,
+        speech.words(lang, speech.THANKS),
+        speech.words(lang, speech.CALLING_FROM[chosen.value]),
+    )
+    return twiml(_read_code(response, lang, code))
+
+
+def _record_call_from(chosen: CallFrom) -> None:
+    app_state = state()
+    with transaction(app_state.session_factory) as session:
+        contact_id = session.scalar(
+            select(Contact.id).where(Contact.call_digest == this_call_digest())
+        )
+        if contact_id is None:
+            abort(404)
+        entry = outbox.add_job(session, CALL_FROM_JOB, contact_id, chosen.value)
+        jobs = claim_for_sending(session, [entry])
+    send_after_commit(app_state.session_factory, app_state.redis, jobs)
+    log.info("contact %s: the caller chose the hotline's number for the call-back", contact_id)
 
 
 def _read_code(response: VoiceResponse, lang: str, code: str) -> VoiceResponse:
     """The receipt code, read slowly; 1 reads it again. The code travels to
     the next request locked under the auth token (Twilio sees only that)."""
-    locked = lock_job_value(_twilio().auth_token, code)
+    locked = lock_job_value(twilio().auth_token, code)
     gather = Gather(
         num_digits=1,
         action=url_for("telephony.code_again", lang=lang, code=locked),
         method="POST",
         timeout=CODE_TIMEOUT_SECONDS,
     )
-    _say(
+    say(
         gather,
         lang,
         speech.words(lang, speech.YOUR_CODE, code=speech.spelled(code)),
         speech.words(lang, speech.REPEAT_CODE),
     )
     response.append(gather)
-    _say(response, lang, speech.words(lang, speech.GOODBYE))
+    say(response, lang, speech.words(lang, speech.GOODBYE))
     return response
 
 
@@ -368,7 +403,7 @@ def _unlocked_code(locked: str) -> str:
     """The receipt code a Gather or Record URL carries, locked; 400 if it
     was not locked under this auth token."""
     try:
-        return unlock_job_value(_twilio().auth_token, locked)
+        return unlock_job_value(twilio().auth_token, locked)
     except DecryptionError:
         abort(400)
 
@@ -378,9 +413,9 @@ def code_again() -> ResponseReturnValue:
     lang = _lang()
     response = VoiceResponse()
     if request.form.get("Digits") != "1":
-        _say(response, lang, speech.words(lang, speech.GOODBYE))
-        return _twiml(response)
-    return _twiml(_read_code(response, lang, _unlocked_code(request.args.get("code", ""))))
+        say(response, lang, speech.words(lang, speech.GOODBYE))
+        return twiml(response)
+    return twiml(_read_code(response, lang, _unlocked_code(request.args.get("code", ""))))
 
 
 def _answering_machine(response: VoiceResponse, lang: str) -> VoiceResponse:
@@ -398,19 +433,9 @@ def _answering_machine(response: VoiceResponse, lang: str) -> VoiceResponse:
     locked_code = None
     if stored is not None:
         log.info("contact %s: a caller chose to leave a message", stored[0])
-        locked_code = lock_job_value(_twilio().auth_token, stored[1])
-    _say(response, lang, speech.words(lang, speech.LEAVE_MESSAGE))
-    response.record(
-        action=url_for("telephony.recorded", lang=lang, code=locked_code),
-        method="POST",
-        max_length=MAX_MESSAGE_SECONDS,
-        finish_on_key="#",
-        play_beep=True,
-        transcribe=False,
-        recording_status_callback=f"{state().config.public_url}"
-        + url_for("telephony.recording_status"),
-        recording_status_callback_method="POST",
-    )
+        locked_code = lock_job_value(twilio().auth_token, stored[1])
+    say(response, lang, speech.words(lang, speech.LEAVE_MESSAGE))
+    record_message(response, url_for("telephony.recorded", lang=lang, code=locked_code))
     return response
 
 
@@ -421,83 +446,9 @@ def recorded() -> ResponseReturnValue:
     ``recording_status``."""
     lang = _lang()
     response = VoiceResponse()
-    _say(response, lang, speech.words(lang, speech.MESSAGE_THANKS))
+    say(response, lang, speech.words(lang, speech.MESSAGE_THANKS))
     locked = request.args.get("code")
     if locked is None:
-        _say(response, lang, speech.words(lang, speech.GOODBYE))
-        return _twiml(response)
-    return _twiml(_read_code(response, lang, _unlocked_code(locked)))
-
-
-@bp.route("/recording-status", methods=["POST"])
-def recording_status() -> ResponseReturnValue:
-    """Twilio has the recording: hand it to the worker, which fetches, seals
-    and stores it, then deletes it at Twilio. A recording of a call this
-    hotline never stored is refused (404) and nothing is kept."""
-    app_state = state()
-    call_digest = call_sid_digest(app_state.secrets.receipt_key, request.form.get("CallSid", ""))
-    recording_sid = request.form.get("RecordingSid", "")
-    if not recording_sid:
-        abort(400)
-    if request.form.get("RecordingStatus", "completed") != "completed":
-        log.info("a hotline recording was not completed; nothing to fetch")
-        return Response(status=204)
-    try:
-        duration = int(request.form.get("RecordingDuration", "0"))
-    except ValueError:
-        abort(400)
-    with transaction(app_state.session_factory) as session:
-        contact = contact_by_call_digest(session, call_digest)
-        if contact is None:
-            abort(404)
-        entry = outbox.add_job(
-            session,
-            "store_voice_message",
-            contact.id,
-            lock_job_value(_twilio().auth_token, recording_sid),
-            duration,
-        )
-        jobs = claim_for_sending(session, [entry])
-        contact_id = contact.id
-    send_after_commit(app_state.session_factory, app_state.redis, jobs)
-    log.info("contact %s: a voice message is waiting to be fetched", contact_id)
-    return Response(status=204)
-
-
-# How Twilio ends the person's leg of a switchboard call, and what the call
-# log calls it. An answered call ("completed") is logged by the member, who
-# knows what was said; a failed or cancelled one is theirs to judge too.
-SWITCHBOARD_OUTCOMES = {"no-answer": CallOutcome.NO_ANSWER, "busy": CallOutcome.BUSY}
-
-
-@bp.route("/bridge-status", methods=["POST"])
-def bridge_status() -> ResponseReturnValue:
-    """The end of the person's leg of a call a member made through the
-    switchboard (``triage.switchboard``). The reference (contact and member)
-    comes back locked under the auth token; the worker logs the outcome,
-    since the public app may not change a contact."""
-    try:
-        reference = unlock_job_value(_twilio().auth_token, request.args.get("ref", ""))
-        contact_id, member_id = (int(part) for part in reference.split(":"))
-    except (DecryptionError, ValueError):
-        abort(400)
-    outcome = SWITCHBOARD_OUTCOMES.get(request.form.get("CallStatus", ""))
-    if outcome is None:
-        return Response(status=204)
-    app_state = state()
-    with transaction(app_state.session_factory) as session:
-        entry = outbox.add_job(
-            session, "log_switchboard_outcome", contact_id, member_id, outcome.value
-        )
-        jobs = claim_for_sending(session, [entry])
-    send_after_commit(app_state.session_factory, app_state.redis, jobs)
-    log.info("contact %s: a switchboard call ended without an answer", contact_id)
-    return Response(status=204)
-
-
-def call_sid_digest(secret: bytes, call_sid: str) -> str:
-    """Twilio's id of the call, as an HMAC under a server secret: enough to
-    recognise the same call again, useless for finding it at Twilio."""
-    if not call_sid:
-        abort(400)
-    return hmac.new(secret, b"twilio-call:" + call_sid.encode(), hashlib.sha256).hexdigest()
+        say(response, lang, speech.words(lang, speech.GOODBYE))
+        return twiml(response)
+    return twiml(_read_code(response, lang, _unlocked_code(locked)))

@@ -75,6 +75,40 @@ YOUR_CODE = _l(
 REPEAT_CODE = _l("Press 1 to hear the code again.")
 GOODBYE = _l("Goodbye.")
 SCREENING = _l("A call from the hotline. Press 1 to take it.")
+CALL_FROM_QUESTION = _l(
+    "Which number may we call you from? Your phone keeps it in its call log. "
+    "Press 1 for a number that says nothing about who we are. "
+    "Press 2 for this number, the hotline's."
+)
+# What the caller hears after choosing (keys: ``utvag.models.CallFrom``).
+CALLING_FROM = {
+    "neutral": _l("We will call from a number that says nothing about who we are."),
+    "hotline": _l("We will call from this number."),
+}
+
+# The number that names nothing. Its greeting is the same for every caller
+# and always Swedish: the language of a greeting would say something about
+# whom it expects. It names no one, offers no menu, and asks only for a code.
+NEUTRAL_GREETING = _l(
+    "You have called a number that does not take calls. "
+    "If you have been given a code by us, key it in now. "
+    "Key each letter as the digit it is printed on."
+)
+NEUTRAL_WRONG_CODE = _l("That code is not right.")
+# Only after the right code: who we are, what has happened, what they can do
+# (in the language the person wrote to us in, Swedish if they called).
+NEWS_TRIED_TO_CALL = _l("We have tried to call you but did not reach you.")
+NEWS_WILL_CALL = _l("We have your request and will call you.")
+NEWS_REPLIED = _l("We have written to you. Read it on our website with your code.")
+UNLOCKED_CHOICES = _l(
+    "Press 1 if you want us to call you on this number. Press 2 to leave a message."
+)
+CALL_AGAIN_THANKS = _l(
+    "Thank you. We will call you on this number on a weekday during office hours."
+)
+UNLOCKED_HIDDEN_NUMBER = _l(
+    "We cannot see your number, so we cannot call you on it. Press 2 to leave a message instead."
+)
 
 
 def language_of(value: str | None) -> str:

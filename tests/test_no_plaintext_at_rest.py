@@ -41,10 +41,10 @@ from rq.job import Job
 from sqlalchemy import Engine, select, text
 from support import TeamFixture, csrf_token_from, receipt_code_from
 from twilio.request_validator import RequestValidator
-from twilio_fake import AUTH_TOKEN, PUBLIC_URL, FakeTwilio, with_hotline
+from twilio_fake import AUTH_TOKEN, NEUTRAL, PUBLIC_URL, FakeTwilio, with_hotline
 
 import worker
-from crypto.codes import RECEIPT_CODE_LENGTH, RECOVERY_CODE_LENGTH
+from crypto.codes import RECEIPT_CODE_LENGTH, RECOVERY_CODE_LENGTH, keypad_digits, normalise_code
 from utvag.config import Config
 from utvag.context import AppContext
 from utvag.db import Base
@@ -218,7 +218,8 @@ def flow_hotline(run: Run) -> None:
     run.secrets.add("Twilio's id of a call", call_sid)
     call = {"CallSid": call_sid, "From": caller, "To": "+46101234567"}
     _twilio_posts(run, "/telephony/voice", call)
-    twiml = _twilio_posts(run, "/telephony/menu", {**call, "Digits": "1"})
+    question = _twilio_posts(run, "/telephony/menu", {**call, "Digits": "1"})
+    twiml = _twilio_posts(run, _next_url(question, "Gather"), {**call, "Digits": "2"})
     run.secrets.add_code("a receipt code read aloud", _code_heard(twiml), RECEIPT_CODE_LENGTH)
     callback = run.contact_ids()[-1]
     assert "070-111 22 33" in run.staff_gets(f"/contacts/{callback}")
@@ -267,6 +268,48 @@ def flow_hotline(run: Run) -> None:
     run.staff_posts(f"/contacts/{callback}/claim", {})
     run.staff_posts(f"/contacts/{callback}/call-via-switchboard", {})
     assert run.twilio.created[-1]["To"] == own
+
+
+def flow_the_number_that_names_nothing(run: Run) -> None:
+    """A code typed on the keypad of the number that names nothing: a call
+    again on the number called from, and a message left there."""
+    page = run.person_submits("/sv/callback", {"phone": "0736660011", "call_from": "neutral"})
+    run.secrets.add("a typed phone number", *phone_forms("0736660011"))
+    code = receipt_code_from(page)
+    run.secrets.add_code("a receipt code", code, RECEIPT_CODE_LENGTH)
+    canonical = normalise_code(code, RECEIPT_CODE_LENGTH)
+    assert canonical is not None
+    digits = keypad_digits(canonical)
+    run.secrets.add("a receipt code typed on a keypad", digits)
+    caller, call_sid, recording_sid = "+46705554433", "CA" + "3" * 32, "RE" + "2" * 32
+    run.secrets.add("a number ringing the number that names nothing", *phone_forms(caller))
+    run.secrets.add("Twilio's ids of a call to it", call_sid, recording_sid)
+    audio = b"ID3 Ljud-Neutral-Bergfink-17 a message left there"
+    run.secrets.add("a voice message left there", audio.decode())
+    run.twilio.recordings[recording_sid] = audio
+    call = {"CallSid": call_sid, "From": caller, "To": NEUTRAL}
+    greeting = _twilio_posts(run, "/telephony/neutral", call)
+    menu = _twilio_posts(run, _next_url(greeting, "Gather"), {**call, "Digits": digits})
+    assert "avhopparverksamheten" in menu
+    _twilio_posts(run, _next_url(menu, "Gather"), {**call, "Digits": "1"})
+    recorder = _twilio_posts(run, _next_url(menu, "Gather"), {**call, "Digits": "2"})
+    status = re.search(r'recordingStatusCallback="([^"]+)"', recorder)
+    assert status is not None
+    recording = {**call, "RecordingSid": recording_sid, "RecordingDuration": "5"}
+    _twilio_posts(run, unescape(status.group(1)).removeprefix(PUBLIC_URL), recording)
+    run.run_worker()
+    assert run.twilio.recordings == {}
+    contact = run.contact_ids()[-1]
+    page = run.staff_gets(f"/contacts/{contact}")
+    assert "070-555 44 33" in page  # the number to call now, opened for staff
+    [audio_url] = re.findall(r'<audio controls preload="none" src="([^"]+)"', page)
+    assert run.staff.get(audio_url, **run.staff_request).data == audio
+
+    # Staff change the person's choice, with a reason that is sealed.
+    reason = "Skäl-Ringduva-58 personen bad om det"
+    run.secrets.add("a reason for changing which number may call", reason)
+    run.staff_posts(f"/contacts/{contact}/call-from", {"call_from": "hotline", "reason": reason})
+    assert reason in run.staff_gets(f"/contacts/{contact}")
 
 
 def flow_call_and_case(run: Run) -> None:
@@ -452,6 +495,7 @@ FLOWS: list[Callable[[Run], None]] = [
     flow_relative_and_referral,
     flow_follow_up_and_reply,
     flow_hotline,
+    flow_the_number_that_names_nothing,
     flow_call_and_case,
     flow_recorded_contact,
     flow_enrolment,

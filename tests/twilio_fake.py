@@ -3,7 +3,8 @@
 It speaks Twilio's URLs and JSON, checks HTTP basic auth with the account
 SID and auth token, and keeps what it holds (calls with their legs,
 recordings with their audio) so a test can see what was deleted. It can be
-told to answer 500 or to refuse deleting a call still in progress. Calls
+told to answer 500 (to everything, or to fetching one recording's audio)
+or to refuse deleting a call still in progress. Calls
 made through it (``POST Calls.json``) are kept with their parameters.
 """
 
@@ -25,6 +26,8 @@ ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "twilio-test-auth-token"
 PUBLIC_URL = "https://kontakt.example.se"
 HOTLINE = "+46101234567"
+# The second number, the one that names nothing when rung back.
+NEUTRAL = "+46107654321"
 
 _CALLS = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Calls\.json$")
 _CALL = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/(CA\w+)\.json$")
@@ -40,6 +43,9 @@ class FakeTwilio:
     calls: dict[str, str | None] = field(default_factory=dict)
     recordings: dict[str, bytes] = field(default_factory=dict)
     in_progress: set[str] = field(default_factory=set)
+    # Recordings whose audio Twilio will not hand over (500), though they
+    # can still be deleted.
+    unfetchable: set[str] = field(default_factory=set)
     failing: bool = False
     # Seconds to wait before answering anything: a Twilio that hangs.
     hanging: float = 0.0
@@ -117,7 +123,9 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             found = _RECORDING.match(parts.path)
             if found and found.group(2) == "mp3":
                 audio = fake.recordings.get(found.group(1))
-                if audio is None:
+                if found.group(1) in fake.unfetchable:
+                    self._error(500, "Internal Server Error")
+                elif audio is None:
                     self._error(404, "The requested resource was not found")
                 else:
                     self._send(200, audio, "audio/mpeg")
@@ -183,11 +191,21 @@ class FakeTwilioServer:
         self._server.server_close()
 
 
-def with_hotline(config: Config, fake: FakeTwilio, auth_token: str = AUTH_TOKEN) -> Config:
-    """``config`` with the hotline on, its REST calls going to ``fake``."""
+def with_hotline(
+    config: Config,
+    fake: FakeTwilio,
+    auth_token: str = AUTH_TOKEN,
+    neutral_number: str | None = NEUTRAL,
+) -> Config:
+    """``config`` with the hotline (and, unless told otherwise, the number
+    that names nothing) on, its REST calls going to ``fake``."""
     return config.with_changes(
         public_url=PUBLIC_URL,
         twilio=TwilioConfig(
-            account_sid=ACCOUNT_SID, auth_token=auth_token, number=HOTLINE, api_url=fake.url
+            account_sid=ACCOUNT_SID,
+            auth_token=auth_token,
+            number=HOTLINE,
+            api_url=fake.url,
+            neutral_number=neutral_number,
         ),
     )

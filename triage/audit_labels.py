@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from triage.case_labels import ASSESSMENT_NAMES, CLOSE_REASON_NAMES
 from triage.labels import (
+    CALL_FROM_NAMES,
     CASE_STATUS_NAMES,
     CHANNEL_NAMES,
     OUTCOME_NAMES,
@@ -20,6 +21,7 @@ from triage.labels import (
 DETAIL_NAMES = {
     "active": _l("in use"),
     "as": _l("as"),
+    "call_from": _l("calls from"),
     "case": _l("case"),
     "channel": _l("channel"),
     "checklist_item": _l("criterion"),
@@ -60,6 +62,7 @@ VALUE_NAMES: dict[str, Any] = {
     "credentials": _l("wrong username, password or code"),
     "locked": _l("account locked"),
     "switchboard": _l("the switchboard"),
+    **CALL_FROM_NAMES,
     "network": _l("too many from one network"),
     "followup": _l("yearly follow-up"),
     "calls": _l("call log"),

@@ -19,6 +19,7 @@ from triage.roles import requires
 from triage.state import state
 from utvag.db import transaction, utcnow
 from utvag.models import (
+    CallFrom,
     CallOutcome,
     ContactKind,
     ContactMessage,
@@ -28,6 +29,7 @@ from utvag.models import (
 )
 from utvag.phones import phone_for_display
 from utvag.repo import calls
+from utvag.repo.call_from import call_from_changes
 from utvag.repo.calls import CallError, ClaimState, NoSuchContact
 from utvag.repo.cases import case_for_contact, open_case
 from utvag.repo.contacts import contact_for_team, create_referral
@@ -98,6 +100,10 @@ def show(contact_id: int) -> ResponseReturnValue:
         case = case_for_contact(db, contact.id)
         thread = opened_thread(db, contact.id)
         voice_messages = voice_messages_for(db, contact.id)
+        changes = [
+            (change, current.open_fields(change.sealed_reason))
+            for change in call_from_changes(db, contact.id)
+        ]
         mark_follow_ups_seen(db, contact)
         current.record(
             db, "decrypt" if content is not None else "decrypt_failed", contact_id=contact.id
@@ -105,6 +111,7 @@ def show(contact_id: int) -> ResponseReturnValue:
     phone = phone_to_call(content, thread)
     refusal = checked_phone(phone).refusal if phone else None
     now = utcnow()
+    twilio = state().config.twilio
     return render_template(
         "contact.html",
         contact=contact,
@@ -114,7 +121,10 @@ def show(contact_id: int) -> ResponseReturnValue:
         phone_refused=refusal_text(refusal) if refusal is not None else None,
         attempts=attempts,
         thread=thread,
-        switchboard=state().config.twilio is not None,
+        switchboard=twilio is not None,
+        neutral_number=twilio.neutral_number if twilio is not None else None,
+        call_from_changes=changes,
+        call_from_choices=list(CallFrom),
         voice_messages=voice_messages if content is not None else [],
         names=names,
         case=case,

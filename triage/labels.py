@@ -8,6 +8,7 @@ from triage.roles import has_role
 from utvag.db import utcnow
 from utvag.due import CallbackWindow
 from utvag.models import (
+    CallFrom,
     CallOutcome,
     CaseStatus,
     CheckStatus,
@@ -30,6 +31,11 @@ CHANNEL_NAMES = {
     ContactChannel.POLICE: _l("referred by the police"),
     ContactChannel.SOCIAL_SERVICES: _l("referred by social services"),
     ContactChannel.OTHER: _l("other way"),
+}
+# Which number we may call from, as the switchboard and the contact page say it.
+CALL_FROM_NAMES = {
+    CallFrom.NEUTRAL.value: _l("a number that says nothing about us"),
+    CallFrom.HOTLINE.value: _l("the hotline's number"),
 }
 LANGUAGE_NAMES = {"sv": _l("Swedish"), "en": _l("English"), "ar": _l("Arabic")}
 WINDOW_NAMES = {
@@ -92,6 +98,7 @@ def label_globals() -> dict[str, object]:
         "language_names": LANGUAGE_NAMES,
         "channel_names": CHANNEL_NAMES,
         "window_names": WINDOW_NAMES,
+        "call_from_names": CALL_FROM_NAMES,
         "status_names": STATUS_NAMES,
         "outcome_names": OUTCOME_NAMES,
         "closing_names": CLOSING_NAMES,
@@ -208,6 +215,7 @@ ACTION_NAMES = {
     "own_phone_set": _l("own phone saved"),
     "own_phone_removed": _l("own phone removed"),
     "switchboard_call": _l("called through the switchboard"),
+    "call_from_changed": _l("changed which number may call, against the person's choice"),
 }
 
 

@@ -17,7 +17,7 @@ from triage.phone_check import checked_phone, refusal_text
 from triage.roles import requires
 from triage.state import state
 from utvag.db import transaction
-from utvag.models import RECORDED_CHANNELS, ContactChannel, ContactKind, Role
+from utvag.models import RECORDED_CHANNELS, CallFrom, ContactChannel, ContactKind, Role
 from utvag.repo.contacts import RecordedContact, record_contact
 from utvag.repo.staff import members_of
 
@@ -98,6 +98,10 @@ def _read_form() -> tuple[tuple[dict[str, str], RecordedContact] | None, list[st
     if not taken_by.isdigit() or int(taken_by) not in member_ids:
         errors.append(gettext("Choose who met or spoke with the person."))
     under_18 = {"yes": True, "no": False}.get(form.get("under_18", ""))
+    # Anything but an explicit "the hotline's number" is the safe default.
+    call_from = (
+        CallFrom.HOTLINE if form.get("call_from") == CallFrom.HOTLINE.value else CallFrom.NEUTRAL
+    )
     if errors or kind is None or channel is None:
         return None, errors
     sealed = {"phone": phone or "", "name": form.get("name", "").strip()[:100], "note": note}
@@ -110,5 +114,6 @@ def _read_form() -> tuple[tuple[dict[str, str], RecordedContact] | None, list[st
         recorded_by_id=current.member().id,
         taken_by_id=int(taken_by),
         under_18=under_18,
+        call_from=call_from,
     )
     return (sealed, unsealed), []

@@ -16,6 +16,7 @@ from crypto.opening import open_sealed
 from crypto.sealing import envelope_key_id, seal
 from utvag.models import (
     CallAttempt,
+    CallFromChange,
     Case,
     CaseAssessment,
     CaseCheck,
@@ -47,8 +48,9 @@ def reseal_team(
     """(re-sealed, left as they were because no held key opens them).
 
     Covers everything sealed to a team key: contacts, follow-ups and the
-    team's copy of replies, call notes, case notes and every case record,
-    voice messages, members' own phones. A reply's copy for the person is sealed to their reply
+    team's copy of replies, call notes, reasons for changing which number
+    may call, case notes and every case record, voice messages, members'
+    own phones. A reply's copy for the person is sealed to their reply
     key, not a team key, and is left alone; so is anything purged.
     """
     counts = {"resealed": 0, "skipped": 0}
@@ -105,6 +107,12 @@ def reseal_team(
         )
     ):
         reseal_column(attempt, "sealed_note")
+    for change in session.scalars(
+        select(CallFromChange).where(
+            CallFromChange.team_id == team_id, CallFromChange.sealed_reason.is_not(None)
+        )
+    ):
+        reseal_column(change, "sealed_reason")
     for case in session.scalars(select(Case).where(Case.team_id == team_id)):
         reseal_column(case, "sealed_notes")
         for model, column in _CASE_RECORDS:

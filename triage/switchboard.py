@@ -1,10 +1,16 @@
-"""Calling a person back through the hotline's number ("växeln").
+"""Calling a person back through Twilio ("växeln").
 
 A member sets their own phone once (sealed to the team key, like everything
 personal). On a contact they are calling, "Ring upp via växeln" asks Twilio
 to ring the member's phone from the hotline's number; when the member
-answers, Twilio dials the person with the hotline's number as caller ID. So
-the person never sees a personal number, the member never types the
+answers, Twilio dials the person with the caller ID the person chose: the
+number that names nothing (the default), or the hotline's number only if
+they chose it. The person's phone keeps that number in its call log, and
+whoever holds the phone later may ring it: the hotline's greeting names the
+programme, so showing it to someone who did not choose it was the worst
+leak there is. If the person chose the number that names nothing and none is
+configured, nothing is dialled and the member is told what to do instead.
+So the person never sees a personal number, the member never types the
 person's number, and the member's phone keeps only the hotline's number in
 its call log. The call is never recorded and is deleted at Twilio once it
 has ended (the worker's ``forget_call``). How the person's leg ended (no
@@ -28,7 +34,7 @@ from triage.roles import requires
 from triage.state import state
 from utvag.config import TwilioConfig
 from utvag.db import transaction, utcnow
-from utvag.models import Role, StaffMember
+from utvag.models import CallFrom, Role, StaffMember
 from utvag.phones import phone_for_display
 from utvag.repo import calls, outbox
 from utvag.repo.contacts import contact_for_team
@@ -45,6 +51,15 @@ def _twilio() -> TwilioConfig:
     if twilio is None:
         abort(404)
     return twilio
+
+
+def caller_id_for(twilio: TwilioConfig, call_from: str) -> str | None:
+    """The number the person sees when we call: the hotline's only if they
+    chose it; otherwise the number that names nothing, or None if there is
+    none (then nothing may be dialled through the switchboard)."""
+    if call_from == CallFrom.HOTLINE.value:
+        return twilio.number
+    return twilio.neutral_number
 
 
 def own_phone(member: StaffMember) -> str | None:
@@ -105,6 +120,19 @@ def call(contact_id: int) -> ResponseReturnValue:
         )
         mine = own_phone(member)
         member_id = member.id
+        call_from = contact.call_from
+    caller_id = caller_id_for(twilio, call_from)
+    if caller_id is None:
+        flash(
+            gettext(
+                "Nothing was dialled. This person chose to be called from a number that says "
+                "nothing about us, and the switchboard has none (UTVAG_TWILIO_NEUTRAL_NUMBER is "
+                "not set). Call from a phone that hides its number: on most mobiles, dial "
+                "#31# before the number."
+            ),
+            "error",
+        )
+        return back
     if person is None:
         flash(gettext("There is no number to call."), "error")
         return back
@@ -123,7 +151,11 @@ def call(contact_id: int) -> ResponseReturnValue:
     try:
         with TwilioApi(twilio) as api:
             call_sid = api.bridge(
-                mine, person, status_url, gettext("You are being put through to the contact.")
+                mine,
+                person,
+                status_url,
+                gettext("You are being put through to the contact."),
+                caller_id=caller_id,
             )
     except TwilioUnavailable:
         flash(
@@ -139,11 +171,21 @@ def call(contact_id: int) -> ResponseReturnValue:
             run_at=utcnow() + timedelta(minutes=FORGET_CALL_AFTER_MINUTES),
             flush=False,
         )
-        current.record(db, "switchboard_call", contact_id=contact_id)
-    flash(
-        gettext(
-            "Your phone is ringing. Answer, and you are put through; "
-            "the person sees the hotline's number."
+        current.record(
+            db, "switchboard_call", contact_id=contact_id, details={"call_from": call_from}
         )
-    )
+    if call_from == CallFrom.HOTLINE.value:
+        flash(
+            gettext(
+                "Your phone is ringing. Answer, and you are put through; "
+                "the person sees the hotline's number, as they chose."
+            )
+        )
+    else:
+        flash(
+            gettext(
+                "Your phone is ringing. Answer, and you are put through; "
+                "the person sees the number that says nothing about us."
+            )
+        )
     return back

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import phonenumbers
+
 from crypto.kdf_cost import PRODUCTION_COST, KdfCost
 from utvag.phones import DEFAULT_CALL_COUNTRIES, parse_call_countries
 
@@ -31,6 +33,15 @@ class TwilioConfig:
     auth_token: str = field(repr=False)
     number: str
     api_url: str
+    # A second Twilio number that names nothing (UTVAG_TWILIO_NEUTRAL_NUMBER):
+    # the caller ID of a call-back to a person who chose it. Rung back, it
+    # plays a neutral sentence and offers nothing without the receipt code.
+    # None: calls to people who chose it cannot go through the switchboard.
+    neutral_number: str | None = None
+
+    def is_neutral_number(self, called: str) -> bool:
+        """Whether Twilio's ``To`` is the number that names nothing."""
+        return self.neutral_number is not None and called.strip() == self.neutral_number
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,33 @@ def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
     return value
 
 
+def _neutral_number(env: Mapping[str, str], hotline_number: str) -> str | None:
+    """The number that names nothing, in E.164, never the hotline's own."""
+    typed = _optional(env, "UTVAG_TWILIO_NEUTRAL_NUMBER")
+    if typed is None:
+        return None
+    neutral = _e164(typed)
+    if neutral is None:
+        raise ConfigError("UTVAG_TWILIO_NEUTRAL_NUMBER must be a phone number written with +")
+    if neutral == _e164(hotline_number):
+        raise ConfigError("UTVAG_TWILIO_NEUTRAL_NUMBER must not be the hotline's own number")
+    return neutral
+
+
+def _e164(typed: str) -> str | None:
+    """A Twilio number as Twilio writes it in ``To`` (E.164), or None. Not
+    ``utvag.phones.check_phone``: that decides whom we may call."""
+    if not typed.startswith("+"):
+        return None
+    try:
+        number = phonenumbers.parse(typed, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def load_config(env: Mapping[str, str] | None = None) -> Config:
     """Read ``UTVAG_*`` settings (see DESIGN.md, "The outer contract")."""
     env = os.environ if env is None else env
@@ -122,7 +160,10 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
             auth_token=twilio_parts["UTVAG_TWILIO_AUTH_TOKEN"] or "",
             number=twilio_parts["UTVAG_TWILIO_NUMBER"] or "",
             api_url=api_url,
+            neutral_number=_neutral_number(env, twilio_parts["UTVAG_TWILIO_NUMBER"] or ""),
         )
+    elif _optional(env, "UTVAG_TWILIO_NEUTRAL_NUMBER"):
+        raise ConfigError("UTVAG_TWILIO_NEUTRAL_NUMBER needs the hotline's UTVAG_TWILIO_* as well")
 
     hops = {}
     for name in ("UTVAG_CONSOLE_PROXY_HOPS", "UTVAG_PUBLIC_PROXY_HOPS"):

@@ -4,7 +4,8 @@ Twilio keeps every call in its call log, with the caller's number, and the
 audio of every recording, until someone deletes them. These jobs do that:
 ``forget_call`` deletes a call and its legs once it has ended,
 ``store_voice_message`` fetches a message's audio, seals it to the team key,
-stores it, and only then deletes it at Twilio.
+stores it, and only then deletes it at Twilio; whatever keeps it from being
+stored, it is still deleted there.
 
 The job carries Twilio's id locked under the auth token
 (``crypto.job_secrets``); when the job is done its arguments are blanked.
@@ -16,23 +17,29 @@ confirms. Every step is safe to repeat.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
 
-from crypto.errors import DecryptionError
+from crypto.errors import CryptoError, DecryptionError
 from crypto.job_secrets import job_digest, unlock_job_value
 from crypto.sealing import seal
 from utvag import context
 from utvag.config import TwilioConfig
-from utvag.db import transaction
+from utvag.db import transaction, utcnow
 from utvag.models import Contact, OutboxEntry, VoiceMessage
 from utvag.repo import outbox
-from utvag.repo.teams import active_team_key
-from utvag.twilio_api import TwilioApi, TwilioUnavailable
+from utvag.repo.teams import TeamError, active_team_key
+from utvag.twilio_api import RecordingTooLarge, TwilioApi, TwilioUnavailable
 
 log = logging.getLogger(__name__)
+
+
+# How long the worker keeps asking Twilio for a recording it will not hand
+# over (an error, a timeout, every few minutes) before deleting it unheard.
+FETCH_PATIENCE = timedelta(hours=24)
 
 
 class HotlineNotConfigured(Exception):
@@ -90,9 +97,18 @@ def forget_call(outbox_id: int, locked_call_sid: str) -> None:
 def store_voice_message(
     outbox_id: int, contact_id: int, locked_recording_sid: str, duration_seconds: int
 ) -> None:
-    """Fetch a message's audio, seal and store it, then delete it at Twilio."""
+    """Fetch a message's audio, seal and store it, then delete it at Twilio.
+
+    Every way this can go ends with the recording deleted at Twilio, the
+    job raising (and so retried) until Twilio confirms: a recording larger
+    than the hotline ever records, a contact purged or gone, a recording
+    Twilio no longer has, one that cannot be sealed (the team has no usable
+    key), or one Twilio would not hand over for ``FETCH_PATIENCE`` (then it
+    is deleted unheard: a lost message is better than one left at Twilio).
+    """
     ctx = context.current()
-    if _is_done(outbox_id):
+    pending_since = _pending_since(outbox_id)
+    if pending_since is None:
         return
     twilio = _twilio(ctx)
     recording_sid = _unlock(twilio, outbox_id, locked_recording_sid)
@@ -100,32 +116,47 @@ def store_voice_message(
         _finish(outbox_id)
         return
     digest = job_digest(twilio.auth_token, recording_sid)
+    patience_over = utcnow() - pending_since > FETCH_PATIENCE
     try:
         with TwilioApi(twilio) as api:
-            _store_then_forget(api, outbox_id, contact_id, recording_sid, digest, duration_seconds)
+            if not _stored(digest):
+                audio = _fetch(api, outbox_id, recording_sid, patience_over=patience_over)
+                if audio is not None:
+                    _store(contact_id, digest, audio, duration_seconds)
+            api.forget_recording(recording_sid)
     except TwilioUnavailable as error:
         log.info("outbox entry %s: recording not done yet, will retry: %s", outbox_id, error)
         raise
     _finish(outbox_id)
-    log.info("outbox entry %s: a voice message is stored and deleted at Twilio", outbox_id)
+    log.info("outbox entry %s: a voice message is done and deleted at Twilio", outbox_id)
 
 
-def _store_then_forget(
-    api: TwilioApi,
-    outbox_id: int,
-    contact_id: int,
-    recording_sid: str,
-    digest: str,
-    duration_seconds: int,
-) -> None:
-    """Deleted at Twilio only once it is stored here (or Twilio lost it)."""
-    if not _stored(digest):
+def _pending_since(outbox_id: int) -> datetime | None:
+    """When the job was made, or None if it is done (or gone)."""
+    with context.current().session_factory() as session:
+        entry = session.get(OutboxEntry, outbox_id)
+        if entry is None or entry.completed_at is not None:
+            return None
+        return entry.created_at
+
+
+def _fetch(
+    api: TwilioApi, outbox_id: int, recording_sid: str, *, patience_over: bool
+) -> bytes | None:
+    """The audio, or None when there is none to keep (then it is deleted)."""
+    try:
         audio = api.fetch_recording(recording_sid)
-        if audio is None:
-            log.warning("outbox entry %s: Twilio had no recording to fetch", outbox_id)
-        else:
-            _store(contact_id, digest, audio, duration_seconds)
-    api.forget_recording(recording_sid)
+    except RecordingTooLarge:
+        log.warning("outbox entry %s: a recording too large to be ours; not kept", outbox_id)
+        return None
+    except TwilioUnavailable:
+        if not patience_over:
+            raise
+        log.warning("outbox entry %s: a recording not fetched in a day; not kept", outbox_id)
+        return None
+    if audio is None:
+        log.warning("outbox entry %s: Twilio had no recording to fetch", outbox_id)
+    return audio
 
 
 def _stored(digest: str) -> bool:
@@ -137,6 +168,8 @@ def _stored(digest: str) -> bool:
 
 
 def _store(contact_id: int, digest: str, audio: bytes, duration_seconds: int) -> None:
+    """Seal and store the audio, unless there is nothing to keep it for (the
+    contact is gone) or nothing to seal it with; a database fault raises."""
     from utvag.jobs import announce_queue_change
 
     ctx = context.current()
@@ -149,12 +182,21 @@ def _store(contact_id: int, digest: str, audio: bytes, duration_seconds: int) ->
                 # it is still deleted at Twilio.
                 log.info("contact %s is gone; its voice message is not kept", contact_id)
                 return
-            key = active_team_key(session, contact.team_id)
+            try:
+                key = active_team_key(session, contact.team_id)
+                sealed_audio = seal(key.public_key, audio)
+            except (TeamError, CryptoError, ValueError) as error:
+                log.warning(
+                    "contact %s: a voice message could not be sealed (%s); not kept",
+                    contact_id,
+                    type(error).__name__,
+                )
+                return
             session.add(
                 VoiceMessage(
                     contact_id=contact.id,
                     key_id=key.key_id,
-                    sealed_audio=seal(key.public_key, audio),
+                    sealed_audio=sealed_audio,
                     duration_seconds=max(0, duration_seconds),
                     recording_digest=digest,
                 )

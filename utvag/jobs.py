@@ -15,7 +15,7 @@ import redis
 
 from utvag import context
 from utvag.db import transaction, utcnow
-from utvag.models import Contact, ContactMessage, OutboxEntry, Team
+from utvag.models import CallFrom, Contact, ContactMessage, OutboxEntry, Team
 from utvag.repo import contacts, outbox
 
 log = logging.getLogger(__name__)
@@ -84,11 +84,13 @@ def notify_follow_up(outbox_id: int, message_id: int) -> None:
     log.info("follow-up notice done for outbox entry %s", outbox_id)
 
 
-def call_again_requested(outbox_id: int, contact_id: int) -> None:
+def call_again_requested(outbox_id: int, contact_id: int, call_from: str | None = None) -> None:
     """The person asked, with their code, to be called: put the same contact
-    back in the call queue. Done here, not by the public app, which may not
-    change a contact's status (deploy/postgresql/roles.sql). Runs once per
-    request: a job whose outbox entry is already completed does nothing."""
+    back in the call queue, from the number they chose now (a job queued
+    before they were asked carries none: their earlier choice stands). Done
+    here, not by the public app, which may not change a contact
+    (deploy/postgresql/roles.sql). Runs once per request: a job whose outbox
+    entry is already completed does nothing."""
     ctx = context.current()
     team_id = None
     with transaction(ctx.session_factory) as session:
@@ -97,12 +99,35 @@ def call_again_requested(outbox_id: int, contact_id: int) -> None:
         if entry is not None and entry.completed_at is None and contact is not None:
             team = session.get(Team, contact.team_id)
             if team is not None and contact.purged_at is None:
-                contacts.call_again(session, team, contact)
+                contacts.call_again(session, team, contact, call_from=_call_from(call_from))
                 team_id = team.id
         outbox.mark_completed(session, outbox_id)
     if team_id is not None:
         announce_queue_change(ctx.redis_client, team_id)
     log.info("call-again request done for outbox entry %s", outbox_id)
+
+
+def call_from_chosen(outbox_id: int, contact_id: int, call_from: str) -> None:
+    """A caller on the hotline answered "which number may we call you from?"
+    after their call-back request was stored (with the default, the number
+    that names nothing). Done here: the public app may not change a contact."""
+    ctx = context.current()
+    with transaction(ctx.session_factory) as session:
+        entry = session.get(OutboxEntry, outbox_id)
+        contact = session.get(Contact, contact_id)
+        chosen = _call_from(call_from)
+        if entry is not None and entry.completed_at is None and contact is not None and chosen:
+            contact.call_from = chosen.value
+        outbox.mark_completed(session, outbox_id)
+    log.info("call-from choice done for outbox entry %s", outbox_id)
+
+
+def _call_from(value: str | None) -> CallFrom | None:
+    """A choice a job carries; anything unknown is no choice."""
+    try:
+        return CallFrom(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 # Imported here, at the end, because hotline_jobs uses announce_queue_change.
@@ -121,6 +146,7 @@ JOB_FUNCTIONS: dict[str, Callable[..., None]] = {
     "notify_contact_due": notify_contact_due,
     "notify_follow_up": notify_follow_up,
     "call_again_requested": call_again_requested,
+    "call_from_chosen": call_from_chosen,
 }
 JOB_QUEUES = {
     "forget_call": HOTLINE_QUEUE,
@@ -130,5 +156,6 @@ JOB_QUEUES = {
     "notify_contact_due": NOTIFICATIONS_QUEUE,
     "notify_follow_up": NOTIFICATIONS_QUEUE,
     "call_again_requested": NOTIFICATIONS_QUEUE,
+    "call_from_chosen": NOTIFICATIONS_QUEUE,
 }
 WORKER_QUEUES = (NOTIFICATIONS_QUEUE, HOTLINE_QUEUE)

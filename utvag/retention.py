@@ -6,8 +6,9 @@ keeps everything as long as the case is open or accepted (the person is
 still in the programme), and for the retention period after the case closed
 or was declined. A submission kept unverified in a flood and never moved into
 the queue goes the same time after it came. Then everything sealed — the
-message, the number, notes, follow-ups, replies, and everything recorded on
-the case — and the receipt's hash are deleted. What stays is what the
+message, the number, notes, follow-ups, replies, the reasons staff gave for
+changing which number may call, and everything recorded on the case — and
+the receipt's hashes (of the code and of its keypad form) are deleted. What stays is what the
 yearly follow-up counts: kind, channel, dates, how it ended.
 """
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from utvag.db import utcnow
 from utvag.models import (
     CallAttempt,
+    CallFromChange,
     Case,
     CaseAssessment,
     CaseCheck,
@@ -43,12 +45,17 @@ def _purge_contact(session: Session, contact: Contact, now: datetime) -> None:
     contact.sealed_content = PURGED
     contact.key_id = ""
     contact.receipt_digest = None
+    contact.keypad_digest = None
     contact.reply_public_key = None
     contact.purged_at = now
     session.execute(delete(ContactMessage).where(ContactMessage.contact_id == contact.id))
     session.execute(delete(VoiceMessage).where(VoiceMessage.contact_id == contact.id))
     for attempt in session.scalars(select(CallAttempt).where(CallAttempt.contact_id == contact.id)):
         attempt.sealed_note = None
+    for change in session.scalars(
+        select(CallFromChange).where(CallFromChange.contact_id == contact.id)
+    ):
+        change.sealed_reason = None
     case = session.scalar(select(Case).where(Case.contact_id == contact.id))
     if case is not None:
         _purge_case(session, case)

@@ -41,6 +41,9 @@ class Purpose(enum.StrEnum):
     STAFF_LOGIN = "staff_login"
     RECEIPT_LOOKUP = "receipt_lookup"
     SUBMISSION = "submission"
+    # Wrong receipt codes typed on the number that names nothing: one bucket
+    # for the whole line (intake_web.neutral_line).
+    KEYPAD_CODE = "keypad_code"
 
     @property
     def hourly_limit(self) -> int:
@@ -48,6 +51,7 @@ class Purpose(enum.StrEnum):
             Purpose.STAFF_LOGIN: 20,
             Purpose.RECEIPT_LOOKUP: 20,
             Purpose.SUBMISSION: 30,
+            Purpose.KEYPAD_CODE: 30,
         }[self]
 
 

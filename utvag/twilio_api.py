@@ -1,6 +1,6 @@
 """What Utväg asks of Twilio's REST API: the worker forgets calls and
 fetches and forgets recordings; the console starts a call through the
-hotline's number.
+switchboard.
 
 Everything goes to ``UTVAG_TWILIO_API_URL`` (Twilio's own API in
 production, a local fake in tests) with the account's SID and auth token.
@@ -46,6 +46,11 @@ class TwilioUnavailable(Exception):
     """Twilio did not do what was asked (an error, a timeout); try again later."""
 
 
+class RecordingTooLarge(Exception):
+    """Twilio offers a recording larger than the hotline ever records: never
+    read into memory, never kept; asking again would not change it."""
+
+
 class TwilioApi:
     def __init__(self, twilio: TwilioConfig) -> None:
         self._twilio = twilio
@@ -79,16 +84,23 @@ class TwilioApi:
             raise TwilioUnavailable(f"Twilio could not be reached ({_kind(error)})") from None
 
     def bridge(
-        self, member_phone: str, person_phone: str, status_callback: str, announcement: str
+        self,
+        member_phone: str,
+        person_phone: str,
+        status_callback: str,
+        announcement: str,
+        *,
+        caller_id: str,
     ) -> str:
         """Ring the member's own phone from the hotline's number; when they
         answer, say ``announcement`` (Swedish, from the console's catalogue)
-        and dial the person with the hotline's number as caller ID, never
-        recorded. Twilio reports how the person's leg ended to
-        ``status_callback``. Returns the new call's SID (to forget it later)."""
+        and dial the person with ``caller_id`` (one of our Twilio numbers:
+        the one the person chose to be called from), never recorded. Twilio
+        reports how the person's leg ended to ``status_callback``. Returns
+        the new call's SID (to forget it later)."""
         twiml = VoiceResponse()
         twiml.say(announcement, language="sv-SE", voice="alice")
-        dial = twiml.dial(caller_id=self._twilio.number, record="do-not-record")
+        dial = twiml.dial(caller_id=caller_id, record="do-not-record")
         dial.number(
             person_phone,
             status_callback=status_callback,
@@ -108,7 +120,8 @@ class TwilioApi:
         return str(call.sid)
 
     def fetch_recording(self, recording_sid: str) -> bytes | None:
-        """The recording's audio (MP3), or None if Twilio no longer has it."""
+        """The recording's audio (MP3), or None if Twilio no longer has it;
+        RecordingTooLarge past ``MAX_RECORDING_BYTES``."""
         url = (
             f"{self._twilio.api_url.rstrip('/')}/2010-04-01/Accounts/"
             f"{self._twilio.account_sid}/Recordings/{recording_sid}.mp3"
@@ -133,7 +146,7 @@ class TwilioApi:
         except (OSError, ValueError) as error:
             raise TwilioUnavailable(f"Twilio could not be reached ({_kind(error)})") from None
         if len(audio) > MAX_RECORDING_BYTES:
-            raise TwilioUnavailable("a recording is larger than the hotline ever records")
+            raise RecordingTooLarge("a recording is larger than the hotline ever records")
         return audio
 
     def forget_recording(self, recording_sid: str) -> None:

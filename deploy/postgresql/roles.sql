@@ -45,6 +45,9 @@ GRANT SELECT, INSERT, UPDATE ON contacts, contact_messages, call_attempts, cases
 -- Voice messages: played after decryption, re-sealed when the key changes.
 GRANT SELECT, UPDATE ON voice_messages TO utvag_console;
 GRANT SELECT, INSERT ON audit_events TO utvag_console;
+-- A change, against the person's choice, of the number they may be called
+-- from: written with its sealed reason, re-sealed when the key changes.
+GRANT SELECT, INSERT, UPDATE ON call_from_changes TO utvag_console;
 GRANT SELECT ON maintenance_runs TO utvag_console;
 GRANT SELECT ON spent_proofs TO utvag_console;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO utvag_console;
@@ -62,6 +65,8 @@ GRANT SELECT, UPDATE ON contacts, call_attempts, cases, case_checks, case_assess
 -- active team key and stores it; retention deletes it.
 GRANT SELECT ON team_keys TO utvag_worker;
 GRANT SELECT, INSERT, DELETE ON voice_messages TO utvag_worker;
+-- Retention empties the sealed reason of a change to the number we call from.
+GRANT SELECT, UPDATE ON call_from_changes TO utvag_worker;
 GRANT SELECT, DELETE ON contact_messages, network_throttles, staff_sessions TO utvag_worker;
 GRANT SELECT, INSERT, UPDATE ON maintenance_runs TO utvag_worker;
 GRANT SELECT, DELETE ON spent_proofs, answered_calls TO utvag_worker;

@@ -222,3 +222,35 @@ def test_numbers_read_left_to_right_in_every_language(
     assert positions is not None, "the tip number is not on the page"
     first, second = positions
     assert first < second
+
+
+def test_which_number_we_may_call_from_is_chosen_with_the_keyboard_and_stored(
+    page: Page,
+    live_servers: LiveServers,
+    session_factory,
+    js: bool,  # type: ignore[no-untyped-def]
+) -> None:
+    """The number that names nothing is chosen when the page opens; the
+    hotline's is one arrow key away, JavaScript on or off, and is what is
+    stored. The explanation is read with the question (aria-describedby)."""
+    from sqlalchemy import select
+
+    from utvag.models import Contact
+
+    page.goto(f"{live_servers.intake.url}/sv/callback")
+    neutral = page.locator("input[name=call_from][value=neutral]")
+    expect(neutral).to_be_checked()
+    question = page.locator("fieldset", has=neutral)
+    hint_id = question.get_attribute("aria-describedby")
+    assert hint_id
+    expect(page.locator(f"#{hint_id}")).to_contain_text("ringa upp")
+
+    page.locator("#phone").fill(PHONE)
+    neutral.focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("input[name=call_from][value=hotline]")).to_be_checked()
+    _submit(page)
+
+    expect(page.locator(".receipt-code strong")).to_have_text(RECEIPT_CODE)
+    with session_factory() as session:
+        assert session.scalars(select(Contact.call_from)).all() == ["hotline"]

@@ -16,14 +16,21 @@ from sqlalchemy import create_engine, text
 from support import create_vagvalet, csrf_token_from, log_in
 from test_postgresql_roles import _config, role_urls  # noqa: F401 - the fixture
 from twilio.request_validator import RequestValidator
-from twilio_fake import AUTH_TOKEN, PUBLIC_URL, FakeTwilio, with_hotline
+from twilio_fake import AUTH_TOKEN, NEUTRAL, PUBLIC_URL, FakeTwilio, with_hotline
 
+from crypto.codes import keypad_digits
 from utvag import context as worker_context
 from utvag.context import AppContext
 from utvag.db import make_engine, make_session_factory, utcnow
 from utvag.maintenance import Schedule, run_due_tasks
 
 CALLER = "+46701112233"
+
+
+def _action(twiml: str, verb: str) -> str:
+    found = re.search(rf'<{verb} action="([^"]+)"', twiml)
+    assert found is not None, twiml
+    return unescape(found.group(1))
 
 
 def _twilio(client: FlaskClient, path: str, params: dict[str, str]) -> str:
@@ -62,17 +69,37 @@ def test_the_hotline_and_the_switchboard_work_under_each_processs_role(
     twilio_api.recordings["RE" + "5" * 32] = b"ID3 audio"
     # The answering machine.
     _twilio(hotline, "/telephony/voice", {"CallSid": message, "From": CALLER})
-    _twilio(hotline, "/telephony/menu", {"CallSid": message, "From": CALLER, "Digits": "2"})
+    machine = _twilio(
+        hotline, "/telephony/menu", {"CallSid": message, "From": CALLER, "Digits": "2"}
+    )
     recording = {"CallSid": message, "RecordingSid": "RE" + "5" * 32, "RecordingDuration": "4"}
+    ending = _twilio(hotline, _action(machine, "Record"), {**recording, "From": CALLER})
+    code = re.search(r"Din kod är: ([0-9A-Z, .]+?)\. Tryck 1", ending).group(1)  # type: ignore[union-attr]
     _twilio(hotline, "/telephony/recording-status", {**recording, "RecordingStatus": "completed"})
     # A forwarded call the duty phone took.
     _twilio(hotline, "/telephony/voice", {"CallSid": answered, "From": CALLER})
     _twilio(hotline, "/telephony/screen-answer", {"ParentCallSid": answered, "Digits": "1"})
     taken = {"CallSid": answered, "From": CALLER, "DialCallStatus": "completed"}
     _twilio(hotline, "/telephony/dial-status", taken)
-    # A call-back request, then called through the switchboard: no answer.
+    # A call-back request from the hotline's number (the worker records the
+    # choice), then called through the switchboard: no answer.
     _twilio(hotline, "/telephony/voice", {"CallSid": callback, "From": CALLER})
-    _twilio(hotline, "/telephony/menu", {"CallSid": callback, "From": CALLER, "Digits": "1"})
+    params = {"CallSid": callback, "From": CALLER}
+    question = _twilio(hotline, "/telephony/menu", {**params, "Digits": "1"})
+    _twilio(hotline, _action(question, "Gather"), {**params, "Digits": "2"})
+    # The number that names nothing: the message-leaver's code typed, a call
+    # again and another message.
+    neutral_call = {"CallSid": "CA" + "6" * 32, "From": CALLER, "To": NEUTRAL}
+    twilio_api.add_call(neutral_call["CallSid"])
+    greeting = _twilio(hotline, "/telephony/neutral", neutral_call)
+    digits = keypad_digits(re.sub(r"[^0-9A-Z]", "", code))
+    menu = _twilio(hotline, _action(greeting, "Gather"), {**neutral_call, "Digits": digits})
+    _twilio(hotline, _action(menu, "Gather"), {**neutral_call, "Digits": "1"})
+    recorder = _twilio(hotline, _action(menu, "Gather"), {**neutral_call, "Digits": "2"})
+    left = re.search(r'recordingStatusCallback="([^"]+)"', recorder).group(1)  # type: ignore[union-attr]
+    twilio_api.recordings["RE" + "7" * 32] = b"ID3 more audio"
+    left_recording = {**neutral_call, "RecordingSid": "RE" + "7" * 32, "RecordingDuration": "3"}
+    _twilio(hotline, unescape(left).removeprefix(PUBLIC_URL), left_recording)
 
     console = create_console(config("console"), redis_client=redis_client)
     staff = console.test_client()
@@ -103,6 +130,10 @@ def test_the_hotline_and_the_switchboard_work_under_each_processs_role(
         worker_context.bind(None)
         ctx.engine.dispose()
     assert "Röstmeddelanden" in staff.get("/contacts/1").get_data(as_text=True)
+    callback_page = staff.get("/contacts/3").get_data(as_text=True)
+    assert "Personen låter oss ringa från telefonlinjens nummer." in callback_page
+    message_page = staff.get("/contacts/1").get_data(as_text=True)
+    assert "bad att bli uppringd igen" in message_page  # the follow-up, opened
     for app in (intake, console):
         app.extensions["utvag"].engine.dispose()
 
@@ -118,6 +149,9 @@ def test_the_hotline_and_the_switchboard_work_under_each_processs_role(
         ).scalars()
         pending_jobs = list(pending)
         voices = connection.execute(text("SELECT count(*) FROM voice_messages")).scalar()
+        wants_a_call = connection.execute(
+            text("SELECT wants_callback FROM contacts WHERE id = 1")
+        ).scalar()
         outcomes = connection.execute(
             text("SELECT contact_id, outcome FROM call_attempts ORDER BY id")
         ).all()
@@ -128,8 +162,9 @@ def test_the_hotline_and_the_switchboard_work_under_each_processs_role(
         )
     check.dispose()
     assert pending_jobs == [], "a hotline job could not finish under the worker's role"
-    assert voices == 1
+    assert voices == 2
     assert [tuple(row) for row in outcomes] == [(2, "reached"), (3, "no_answer")]
+    assert wants_a_call  # asked on the number that names nothing
     assert twilio_api.recordings == {}
     assert twilio_api.calls == {}  # the hotline's, their legs and the switchboard's
     assert runs == {"staff_sessions", "retention", "throttle_windows"}

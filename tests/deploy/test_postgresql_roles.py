@@ -132,6 +132,8 @@ def test_each_process_does_its_work_under_its_own_role(
         ("/contacts/1/claim", {}),
         ("/contacts/1/attempts", {"outcome": "no_answer", "note": "röstbrevlåda"}),
         ("/contacts/1/reply", {"reply": "Vi ringer igen"}),
+        # Against the person's choice, with a reason: purged with contact 2.
+        ("/contacts/2/call-from", {"call_from": "hotline", "reason": "bad om det"}),
         ("/admin/members", {"username": "cora", "role": "coordinator"}),
         ("/team/closed-days", {"day": "2026-12-30", "note": "planering"}),
     ]:
@@ -169,6 +171,10 @@ def test_each_process_does_its_work_under_its_own_role(
             text("SELECT id, job_name FROM outbox WHERE completed_at IS NULL AND run_at IS NULL")
         ).all()
         purged = connection.execute(text("SELECT purged_at FROM contacts WHERE id = 2")).scalar()
+        reasons = connection.execute(
+            text("SELECT sealed_reason FROM call_from_changes WHERE contact_id = 2")
+        ).scalars()
+        reasons_left = list(reasons)
         reopened = connection.execute(text("SELECT status FROM contacts WHERE id = 1")).scalar()
         sessions = connection.execute(text("SELECT count(*) FROM staff_sessions")).scalar()
         runs = connection.execute(
@@ -178,6 +184,7 @@ def test_each_process_does_its_work_under_its_own_role(
     check.dispose()
     assert pending == [], "the worker could not finish its jobs under its role"
     assert purged is not None, "the retention purge did not run under the worker's role"
+    assert reasons_left == [None], "the purge did not empty the reason for a change"
     assert reopened == "received", "the worker could not reopen a call under its role"
     assert sessions == 0, "the worker could not delete an expired session under its role"
     assert succeeded == {"staff_sessions", "retention", "throttle_windows"}
@@ -238,6 +245,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_consents": WRITE,
         "case_register_checks": WRITE,
         "voice_messages": {"SELECT", "UPDATE"},
+        "call_from_changes": WRITE,
         "outbox": WRITE,
         "audit_events": {"SELECT", "INSERT"},
         "maintenance_runs": {"SELECT"},
@@ -257,6 +265,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_register_checks": {"SELECT", "UPDATE"},
         "team_keys": {"SELECT"},
         "voice_messages": {"SELECT", "INSERT", "DELETE"},
+        "call_from_changes": {"SELECT", "UPDATE"},
         "contact_messages": {"SELECT", "DELETE"},
         "network_throttles": {"SELECT", "DELETE"},
         "staff_sessions": {"SELECT", "DELETE"},

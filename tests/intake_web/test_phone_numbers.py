@@ -235,5 +235,6 @@ def test_a_swedish_caller_is_still_called_back(
     twiml = _twilio_post(
         hotline.test_client(), "/telephony/menu", _call("+46701112233", Digits="1")
     )
-    assert "Vi ringer upp dig" in twiml.get_data(as_text=True)
+    # Stored at once; the caller is then asked which number we may call from.
+    assert "/telephony/call-from" in twiml.get_data(as_text=True)
     assert _stored_phone(session_factory, team) == "+46701112233"

@@ -49,6 +49,22 @@ def _call(**extra: str) -> dict[str, str]:
     return {"CallSid": "CA" + "1" * 32, "From": CALLER, "To": "+46101234567", **extra}
 
 
+def _answer_the_question(client: FlaskClient, twiml: str, **extra: str) -> str:
+    """Which number may we call from? Answer it (``Digits``), or let the time
+    run out (no ``Digits``: Twilio follows the ``<Redirect>``)."""
+    import re
+    from html import unescape
+    from urllib.parse import urlsplit
+
+    pattern = r'<Gather action="([^"]+)"' if "Digits" in extra else r"<Redirect[^>]*>([^<]+)<"
+    found = re.search(pattern, twiml)
+    assert found is not None, twiml
+    parts = urlsplit(unescape(found.group(1)))
+    response = twilio_post(client, f"{parts.path}?{parts.query}", _call(**extra))
+    assert response.status_code == 200
+    return str(response.get_data(as_text=True))
+
+
 def test_an_unsigned_or_forged_request_is_refused(hotline: Flask) -> None:
     client = hotline.test_client()
     assert client.post("/telephony/voice", data=_call()).status_code == 403
@@ -110,10 +126,15 @@ def test_pressing_1_seals_the_callers_number_into_a_call_back(
     caplog.set_level(logging.DEBUG)
     response = twilio_post(hotline.test_client(), "/telephony/menu", _call(Digits="1"))
 
-    assert "Vi ringer upp dig" in response.get_data(as_text=True)
+    assert "Vilket nummer får vi ringa dig från?" in response.get_data(as_text=True)
     with session_factory() as session:
         [contact] = session.scalars(select(Contact))
-    assert (contact.channel, contact.wants_callback) == ("phone", True)
+    # Stored at once, with the number that names nothing until the caller says otherwise.
+    assert (contact.channel, contact.wants_callback, contact.call_from) == (
+        "phone",
+        True,
+        "neutral",
+    )
     assert b"701112233" not in contact.sealed_content
     assert "701112233" not in caplog.text
     assert "070-111 22 33" in logged_in_staff.get(f"/contacts/{contact.id}").get_data(as_text=True)
@@ -140,10 +161,13 @@ def test_another_key_repeats_the_menu(hotline: Flask) -> None:
 
 def test_a_replayed_menu_request_makes_one_contact(hotline: Flask, session_factory) -> None:  # type: ignore[no-untyped-def]
     client = hotline.test_client()
-    for _ in range(3):
+    first = twilio_post(client, "/telephony/menu", _call(Digits="1"))
+    assert "Vilket nummer" in first.get_data(as_text=True)
+    for _ in range(2):
         response = twilio_post(client, "/telephony/menu", _call(Digits="1"))
         assert response.status_code == 200
         assert "Tack" in response.get_data(as_text=True)
+        assert "Vilket nummer" not in response.get_data(as_text=True)
     with session_factory() as session:
         contacts = session.scalars(select(Contact)).all()
         assert len(contacts) == 1
@@ -238,8 +262,11 @@ def test_the_caller_can_choose_english_or_arabic_and_each_offer_is_in_its_own_vo
     assert "För svenska, tryck 7." in english
 
     signature_path = "/telephony/menu?lang=en"
-    thanks = twilio_post(client, signature_path, _call(Digits="1")).get_data(as_text=True)
+    question = twilio_post(client, signature_path, _call(Digits="1")).get_data(as_text=True)
+    assert "Which number may we call you from?" in question
+    thanks = _answer_the_question(client, question, Digits="1")
     assert "We will call you back on this number" in thanks
+    assert "We will call from a number that says nothing about who we are." in thanks
 
     arabic = twilio_post(client, "/telephony/menu", _call(Digits="9")).get_data(as_text=True)
     assert '<Gather action="/telephony/menu?lang=ar"' in arabic
@@ -260,7 +287,9 @@ def test_after_asking_for_a_call_the_caller_hears_a_receipt_code_that_works_on_t
     from utvag.server_secrets import intake_secrets
 
     client = hotline.test_client()
-    twiml = twilio_post(client, "/telephony/menu", _call(Digits="1")).get_data(as_text=True)
+    question = twilio_post(client, "/telephony/menu", _call(Digits="1")).get_data(as_text=True)
+    assert "Din kod" not in question  # first: which number may we call from
+    twiml = _answer_the_question(client, question, Digits="1")
 
     spoken = re.search(r"Din kod är: ([0-9A-Z, .]+?)\. Tryck 1", twiml)
     assert spoken is not None
@@ -280,3 +309,52 @@ def test_after_asking_for_a_call_the_caller_hears_a_receipt_code_that_works_on_t
 
     replay = twilio_post(client, "/telephony/menu", _call(Digits="1")).get_data(as_text=True)
     assert "Din kod" not in replay  # nothing stored twice, and no second code
+
+
+@pytest.mark.usefixtures("during_office_hours")
+@pytest.mark.parametrize(
+    ("answer", "chosen", "heard"),
+    [
+        ({"Digits": "2"}, "hotline", "Vi ringer från det här numret."),
+        (
+            {"Digits": "1"},
+            "neutral",
+            "Vi ringer från ett nummer som inte säger något om vilka vi är.",
+        ),
+        (
+            {"Digits": "5"},
+            "neutral",
+            "Vi ringer från ett nummer som inte säger något om vilka vi är.",
+        ),
+        ({}, "neutral", "Vi ringer från ett nummer som inte säger något om vilka vi är."),
+    ],
+    ids=["2-the-hotline", "1-neutral", "another-key", "no-key"],
+)
+@pytest.mark.parametrize("menu_key", ["1", "3"], ids=["defector", "relative"])
+def test_the_caller_chooses_which_number_we_may_call_from(
+    hotline: Flask,
+    app_context,  # type: ignore[no-untyped-def]
+    session_factory,  # type: ignore[no-untyped-def]
+    menu_key: str,
+    answer: dict[str, str],
+    chosen: str,
+    heard: str,
+) -> None:
+    import worker
+    from utvag.dispatch import relay
+
+    client = hotline.test_client()
+    question = twilio_post(client, "/telephony/menu", _call(Digits=menu_key)).get_data(as_text=True)
+    assert "Tryck 1 för ett nummer som inte säger något om vilka vi är." in question
+    assert "Tryck 2 för det här numret, telefonlinjens." in question
+
+    thanks = _answer_the_question(hotline.test_client(), question, **answer)
+    relay(app_context.session_factory, app_context.redis_client)
+    worker.build_worker(app_context).work(burst=True)
+
+    assert heard in thanks
+    assert "Din kod är:" in thanks
+    with session_factory() as session:
+        [contact] = session.scalars(select(Contact))
+    assert contact.kind == ("relative" if menu_key == "3" else "defector")
+    assert contact.call_from == chosen

@@ -103,6 +103,7 @@ VALID_FORM = {
     "case_decisions.decline": {"confirm": "yes"},
     "case_decisions.confirm_criteria": {"confirm": "yes"},
     "cases.add_assessment": {"kind": "threat", "level": "latent", "by": "police"},
+    "call_from.change": {"call_from": "hotline", "reason": "asked on the call"},
 }
 
 

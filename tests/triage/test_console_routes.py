@@ -30,6 +30,7 @@ EXPECTED_RULES = {
     "contacts.refer": Role.COORDINATOR,
     "contacts.reply": Role.COORDINATOR,
     "contacts.set_acute": Role.COORDINATOR,
+    "call_from.change": Role.COORDINATOR,
     "recorded.new": Role.COORDINATOR,
     "cases.index": Role.COORDINATOR,
     "cases.show": Role.COORDINATOR,

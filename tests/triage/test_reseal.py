@@ -11,6 +11,7 @@ from support import TeamFixture, csrf_token_from, post_form
 from crypto.sealing import envelope_key_id, seal
 from utvag.db import transaction
 from utvag.models import (
+    CallFromChange,
     Case,
     CaseAssessment,
     CaseConsent,
@@ -44,6 +45,7 @@ def _sealed_columns(session_factory) -> dict[str, bytes]:  # type: ignore[no-unt
             "register": session.scalars(select(RegisterCheck)).one().sealed_note or b"",
             "consent": session.scalars(select(CaseConsent)).one().sealed_content,
             "member phone": session.scalars(select(StaffMember)).one().sealed_phone or b"",
+            "call-from reason": session.scalars(select(CallFromChange)).one().sealed_reason or b"",
         }
 
 
@@ -90,6 +92,15 @@ def test_resealing_moves_every_team_sealed_record_to_the_new_key(
             ]
         )
         session.scalars(select(StaffMember)).one().sealed_phone = sealed
+        session.add(
+            CallFromChange(
+                contact_id=contact.id,
+                team_id=contact.team_id,
+                from_choice="neutral",
+                to_choice="hotline",
+                sealed_reason=sealed,
+            )
+        )
         old_key_id = old.key_id
     assert {envelope_key_id(v) for v in _sealed_columns(session_factory).values()} == {old_key_id}
 

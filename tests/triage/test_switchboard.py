@@ -1,10 +1,12 @@
-"""Calling back through the hotline's number: the member's own phone rings
-first, the person sees the hotline's number, "no answer" logs itself."""
+"""Calling back through the switchboard: the member's own phone rings
+first, the person sees the number they chose (by default one that names
+nothing), "no answer" logs itself."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import replace
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, select, text
 from support import TeamFixture, csrf_token_from, post_form
 from twilio.request_validator import RequestValidator
-from twilio_fake import AUTH_TOKEN, HOTLINE, PUBLIC_URL, FakeTwilio, with_hotline
+from twilio_fake import AUTH_TOKEN, HOTLINE, NEUTRAL, PUBLIC_URL, FakeTwilio, with_hotline
 
 import worker
 from utvag.config import Config
@@ -44,8 +46,10 @@ def _set_my_phone(staff: FlaskClient, phone: str):  # type: ignore[no-untyped-de
     )
 
 
-def _a_contact_i_am_calling(client: FlaskClient, staff: FlaskClient) -> int:
-    post_form(client, "/sv/callback", {"phone": "070-123 45 67"})
+def _a_contact_i_am_calling(
+    client: FlaskClient, staff: FlaskClient, fields: dict[str, str] | None = None
+) -> int:
+    post_form(client, "/sv/callback", {"phone": "070-123 45 67", **(fields or {})})
     _post(staff, "/contacts/1/claim")
     return 1
 
@@ -74,24 +78,30 @@ def test_a_member_keeps_their_own_phone_sealed(
         assert session.scalars(select(StaffMember)).one().sealed_phone is None
 
 
-def test_calling_through_the_switchboard_rings_the_member_and_shows_the_hotline_number(
+def test_calling_through_the_switchboard_rings_the_member_and_shows_a_number_that_names_nothing(
     client: FlaskClient,
     logged_in_staff: FlaskClient,
     twilio_api: FakeTwilio,
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
+    # This test used to pin the hotline's number as the person's caller ID:
+    # their phone kept it, and whoever held the phone later rang it and heard
+    # the greeting name the defector programme. Now the default names nothing.
     _set_my_phone(logged_in_staff, "070-555 66 77")
     contact_id = _a_contact_i_am_calling(client, logged_in_staff)
     page = logged_in_staff.get(f"/contacts/{contact_id}").get_data(as_text=True)
     assert "Ring upp via växeln" in page
+    assert "personen ser ett nummer som inte säger något om oss" in page
 
     done = _post(logged_in_staff, f"/contacts/{contact_id}/call-via-switchboard")
 
     assert done.status_code == 302
     [made] = twilio_api.created
+    # The member's own phone sees the hotline; the person sees the other number.
     assert (made["To"], made["From"]) == (MEMBER_PHONE, HOTLINE)
     assert made.get("Record", "false") == "false"
-    assert f'<Dial callerId="{HOTLINE}" record="do-not-record">' in made["Twiml"]
+    assert f'<Dial callerId="{NEUTRAL}" record="do-not-record">' in made["Twiml"]
+    assert HOTLINE not in made["Twiml"]
     assert ">+46701234567</Number>" in made["Twiml"]
     assert "Du kopplas nu till kontakten." in made["Twiml"]  # from the console's catalogue
     status_url = unescape(re.search(r'statusCallback="([^"]+)"', made["Twiml"]).group(1))  # type: ignore[union-attr]
@@ -106,6 +116,32 @@ def test_calling_through_the_switchboard_rings_the_member_and_shows_the_hotline_
     assert "switchboard_call" in _actions(session_factory)
     followed = logged_in_staff.get(f"/contacts/{contact_id}").get_data(as_text=True)
     assert "Din telefon ringer" in followed
+    assert "personen ser numret som inte säger något om oss" in followed
+
+
+def test_a_person_who_chose_the_hotlines_number_is_called_from_it(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    twilio_api: FakeTwilio,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    _set_my_phone(logged_in_staff, "070-555 66 77")
+    contact_id = _a_contact_i_am_calling(client, logged_in_staff, {"call_from": "hotline"})
+    page = logged_in_staff.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert "personen ser telefonlinjens nummer" in page
+
+    _post(logged_in_staff, f"/contacts/{contact_id}/call-via-switchboard")
+
+    [made] = twilio_api.created
+    assert f'<Dial callerId="{HOTLINE}" record="do-not-record">' in made["Twiml"]
+    assert NEUTRAL not in made["Twiml"]
+    followed = logged_in_staff.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert "personen ser telefonlinjens nummer, som hen valt" in followed
+    with session_factory() as session:
+        details = session.scalars(
+            select(AuditEvent.details).where(AuditEvent.action == "switchboard_call")
+        ).one()
+    assert details == {"call_from": "hotline"}
 
 
 def test_without_my_phone_or_the_claim_nothing_is_dialled(
@@ -121,6 +157,46 @@ def test_without_my_phone_or_the_claim_nothing_is_dialled(
     page = logged_in_staff.get("/contacts/1").get_data(as_text=True)
     assert "Ange din egen telefon under Min telefon först" in page
     assert twilio_api.created == []
+
+
+def test_without_a_number_that_names_nothing_the_switchboard_will_not_call_a_person_who_chose_one(
+    config: Config,
+    redis_client,  # type: ignore[no-untyped-def]
+    client: FlaskClient,
+    twilio_api: FakeTwilio,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from support import log_in
+
+    from triage import create_app
+
+    assert config.twilio is not None
+    console = create_app(
+        config.with_changes(twilio=replace(config.twilio, neutral_number=None)),
+        redis_client=redis_client,
+    )
+    try:
+        staff = console.test_client()
+        assert log_in(staff, team).status_code == 302
+        _set_my_phone(staff, "070-555 66 77")
+        contact_id = _a_contact_i_am_calling(client, staff)
+        page = staff.get(f"/contacts/{contact_id}").get_data(as_text=True)
+        assert "Växeln har inget nummer som inte säger något" in page
+        assert "#31#" in page
+
+        _post(staff, f"/contacts/{contact_id}/call-via-switchboard")
+
+        assert twilio_api.created == []
+        page = staff.get(f"/contacts/{contact_id}").get_data(as_text=True)
+        assert "Inget ringdes upp." in page
+        assert "#31# före numret" in page
+        assert "switchboard_call" not in _actions(session_factory)
+        with session_factory() as session:
+            jobs = session.scalars(select(OutboxEntry.job_name)).all()
+        assert "forget_call" not in jobs
+    finally:
+        console.extensions["utvag"].engine.dispose()
 
 
 def _transactions_open_elsewhere(engine: Engine) -> int:

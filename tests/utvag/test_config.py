@@ -48,3 +48,41 @@ def test_the_log_level_is_read_and_checked() -> None:
     assert load_config({"UTVAG_LOG_LEVEL": "debug"}).log_level == "DEBUG"
     with pytest.raises(ConfigError, match="UTVAG_LOG_LEVEL"):
         load_config({"UTVAG_LOG_LEVEL": "loud"})
+
+
+HOTLINE_ENV = {
+    "UTVAG_TWILIO_ACCOUNT_SID": "AC123",
+    "UTVAG_TWILIO_AUTH_TOKEN": "very-secret-token",
+    "UTVAG_TWILIO_NUMBER": "+46101234567",
+}
+
+
+def test_the_number_that_names_nothing_is_optional_and_read_in_e164() -> None:
+    without = load_config(HOTLINE_ENV).twilio
+    assert without is not None
+    assert without.neutral_number is None
+    assert not without.is_neutral_number("+46101234567")
+
+    twilio = load_config({**HOTLINE_ENV, "UTVAG_TWILIO_NEUTRAL_NUMBER": "+46 10 765 43 21"}).twilio
+    assert twilio is not None
+    assert twilio.neutral_number == "+46107654321"
+    assert twilio.is_neutral_number("+46107654321")
+    assert not twilio.is_neutral_number("+46101234567")
+
+
+@pytest.mark.parametrize(
+    ("neutral", "message"),
+    [
+        ("010-765 43 21", "written with \\+"),
+        ("+46 12", "written with \\+"),
+        ("+46 10 123 45 67", "not be the hotline's own number"),
+    ],
+)
+def test_a_bad_number_that_names_nothing_fails_in_one_line(neutral: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config({**HOTLINE_ENV, "UTVAG_TWILIO_NEUTRAL_NUMBER": neutral})
+
+
+def test_the_number_that_names_nothing_needs_the_hotline() -> None:
+    with pytest.raises(ConfigError, match="needs the hotline"):
+        load_config({"UTVAG_TWILIO_NEUTRAL_NUMBER": "+46107654321"})

@@ -12,6 +12,7 @@ from utvag.db import transaction
 from utvag.models import (
     AuditEvent,
     CallAttempt,
+    CallFromChange,
     Case,
     CaseAssessment,
     CaseCheck,
@@ -47,6 +48,16 @@ def _contact(
         if closed_days_ago is not None:
             contact.closed_at = NOW - timedelta(days=closed_days_ago)
         add_follow_up(session, contact, b"sealed follow-up")
+        contact.keypad_digest = f"{contact.id:064x}"
+        session.add(
+            CallFromChange(
+                contact_id=contact.id,
+                team_id=contact.team_id,
+                from_choice="neutral",
+                to_choice="hotline",
+                sealed_reason=b"sealed reason",
+            )
+        )
         session.add(
             VoiceMessage(
                 contact_id=contact.id,
@@ -72,6 +83,7 @@ def test_closed_contacts_past_retention_lose_everything_sealed(session_factory, 
         purged = session.get(Contact, old)
         assert purged.sealed_content == b""
         assert purged.receipt_digest is None
+        assert purged.keypad_digest is None  # the number that names nothing finds it no more
         assert purged.reply_public_key is None
         assert purged.kind == "defector"  # the counts stay
         assert (
@@ -79,8 +91,13 @@ def test_closed_contacts_past_retention_lose_everything_sealed(session_factory, 
             == []
         )
         assert session.scalars(select(VoiceMessage.contact_id)).all() == [recent, still_open]
+        reasons = dict(
+            session.execute(select(CallFromChange.contact_id, CallFromChange.sealed_reason)).all()
+        )
+        assert reasons == {old: None, recent: b"sealed reason", still_open: b"sealed reason"}
         for kept in (recent, still_open):
             assert session.get(Contact, kept).sealed_content == b"sealed words"
+            assert session.get(Contact, kept).keypad_digest is not None
         assert "purged" in session.scalars(select(AuditEvent.action)).all()
 
 

@@ -3,6 +3,7 @@
 from utvag.models.answered_call import AnsweredCall
 from utvag.models.audit import AuditEvent
 from utvag.models.call_attempt import CallAttempt, CallOutcome
+from utvag.models.call_from_change import CallFromChange
 from utvag.models.case import (
     AssessmentKind,
     Case,
@@ -22,6 +23,7 @@ from utvag.models.contact import (
     OPEN_STATUS_VALUES,
     OPEN_STATUSES,
     RECORDED_CHANNELS,
+    CallFrom,
     Contact,
     ContactChannel,
     ContactKind,
@@ -53,6 +55,8 @@ __all__ = [
     "RECORDED_CHANNELS",
     "AuditEvent",
     "CallAttempt",
+    "CallFrom",
+    "CallFromChange",
     "CallOutcome",
     "Case",
     "CaseCheck",

@@ -39,6 +39,17 @@ RECORDED_CHANNELS = (
 )
 
 
+class CallFrom(enum.StrEnum):
+    """Which number the person lets us call them from. Their phone keeps it in
+    its call log, and whoever holds the phone later can ring it back."""
+
+    # A second number that names nothing when rung (the default): it plays a
+    # neutral sentence and offers nothing without the receipt code.
+    NEUTRAL = "neutral"
+    # The hotline's published number, whose greeting names the programme.
+    HOTLINE = "hotline"
+
+
 class ContactStatus(enum.StrEnum):
     RECEIVED = "received"
     # Re-slotted after a call that did not reach the person.
@@ -131,6 +142,18 @@ class Contact(Base):
     # whether they said they are under 18 (None: not said).
     language: Mapped[str | None] = mapped_column(String(5), default=None)
     under_18: Mapped[bool | None] = mapped_column(default=None)
+    # Which number we may call from (``CallFrom``): the person's own choice,
+    # in clear because the switchboard and whoever calls must see it before
+    # opening anything; it says nothing about them beyond that choice.
+    call_from: Mapped[str] = mapped_column(
+        String(10), default=CallFrom.NEUTRAL.value, server_default=CallFrom.NEUTRAL.value
+    )
+    # An HMAC of the receipt code's keypad form (``crypto.receipts.
+    # keypad_digest``): a call to the number that names nothing finds the
+    # contact from the digits typed, without a scan. Not unique: two codes
+    # may share a keypad form (about one pair in 10**15), and then neither
+    # opens by keypad.
+    keypad_digest: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
     # Acute risk: listed above everything else, with the escalation step.
     acute_risk: Mapped[bool] = mapped_column(default=False, server_default="0")
     # For a contact staff recorded by hand: who typed it in, and who met or

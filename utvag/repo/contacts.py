@@ -13,7 +13,15 @@ from sqlalchemy.sql.dml import ReturningInsert
 from utvag.db import utcnow
 from utvag.due import CallbackWindow, due_time
 from utvag.hours import OfficeCalendar
-from utvag.models import Contact, ContactChannel, ContactKind, ContactStatus, OutboxEntry, Team
+from utvag.models import (
+    CallFrom,
+    Contact,
+    ContactChannel,
+    ContactKind,
+    ContactStatus,
+    OutboxEntry,
+    Team,
+)
 from utvag.models.contact import queue_due_at_for
 from utvag.repo import outbox
 from utvag.repo.outbox import ReadyJob
@@ -23,6 +31,8 @@ NEW_CONTACT_JOB = "notify_new_contact"
 CONTACT_DUE_JOB = "notify_contact_due"
 # The person asked, with their code, to be called (the worker reopens the call).
 CALL_AGAIN_JOB = "call_again_requested"
+# A hotline caller chose which number we may call from (the worker records it).
+CALL_FROM_JOB = "call_from_chosen"
 DUE_NOTICE_MIN_LEAD = timedelta(minutes=1)
 
 
@@ -45,6 +55,10 @@ class SealedSubmission:
     # The public site's language, and the person's own answer, if any.
     language: str | None = None
     under_18: bool | None = None
+    # Which number we may call from (the person's choice; neutral unless
+    # they chose the hotline's), and the HMAC of the code's keypad form.
+    call_from: CallFrom = CallFrom.NEUTRAL
+    keypad_digest: str | None = None
 
 
 # Built once: a statement built per request (values coerced, cache key
@@ -72,6 +86,8 @@ _SUBMITTED = (
     "status",
     "language",
     "under_18",
+    "call_from",
+    "keypad_digest",
 )
 
 
@@ -151,6 +167,8 @@ def insert_contact(
         "status": submission.status.value,
         "language": submission.language,
         "under_18": submission.under_18,
+        "call_from": submission.call_from.value,
+        "keypad_digest": submission.keypad_digest,
     }
     sending_at = now if sent_by_caller else None
     if session.get_bind().dialect.name == "postgresql":
@@ -238,12 +256,19 @@ def complete_due_notice(
 
 
 def call_again(
-    session: Session, team: Team, contact: Contact, now: datetime | None = None
+    session: Session,
+    team: Team,
+    contact: Contact,
+    now: datetime | None = None,
+    call_from: CallFrom | None = None,
 ) -> list[OutboxEntry]:
     """The person asked, with their code, to be called: the same contact goes
     back in the call queue, due at the first open instant, with a fresh count
-    of attempts. Returns the due notice to send, if the office is closed."""
+    of attempts, and from the number they chose now (if they were asked).
+    Returns the due notice to send, if the office is closed."""
     now = now or utcnow()
+    if call_from is not None:
+        contact.call_from = call_from.value
     contact.wants_callback = True
     contact.callback_window = CallbackWindow.ASAP.value
     contact.callback_day = None
@@ -260,6 +285,16 @@ def call_again(
 
 def contact_by_call_digest(session: Session, call_digest: str) -> Contact | None:
     return session.scalar(select(Contact).where(Contact.call_digest == call_digest))
+
+
+def contact_by_keypad_digest(session: Session, keypad_digest: str) -> Contact | None:
+    """The contact whose receipt code has this keypad form, if exactly one
+    has: two codes sharing a keypad form (about one pair in 10**15) open
+    neither, rather than the wrong one."""
+    found = session.scalars(
+        select(Contact).where(Contact.keypad_digest == keypad_digest).limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
 
 
 def schedule_due_notice(session: Session, contact: Contact) -> OutboxEntry:
@@ -315,6 +350,7 @@ class RecordedContact:
     recorded_by_id: int
     taken_by_id: int
     under_18: bool | None = None
+    call_from: CallFrom = CallFrom.NEUTRAL
 
 
 def record_contact(
@@ -336,6 +372,7 @@ def record_contact(
         recorded_by_id=recorded.recorded_by_id,
         taken_by_id=recorded.taken_by_id,
         under_18=recorded.under_18,
+        call_from=recorded.call_from.value,
     )
     session.add(contact)
     session.flush()

@@ -1,0 +1,149 @@
+"""What every Twilio webhook shares: the signature, well-formed ids, TwiML.
+
+Both numbers' webhooks (the hotline's, ``intake_web.telephony``, and the
+number that names nothing, ``intake_web.neutral_line``) answer only requests
+signed with the account's auth token. A Twilio id (a call's ``CallSid``,
+``ParentCallSid``, a recording's ``RecordingSid``) goes into a REST URL, an
+HMAC or a job, so it must look exactly like Twilio's (two letters, 32 hex
+digits) before anything uses it: anything else is a 400, with nothing stored
+and nothing queued, even under a valid signature (a leaked token, a bug at
+Twilio). Without telephony configured none of these URLs exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from datetime import timedelta
+
+from flask import Response, abort, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from crypto.job_secrets import lock_job_value
+from intake_web import telephony_speech as speech
+from intake_web.state import state
+from utvag.config import TwilioConfig
+from utvag.db import transaction, utcnow
+from utvag.repo import outbox
+
+# Twilio's ids: a two-letter kind and 32 hex digits (Twilio writes them in
+# lower case; upper case is the same id and just as harmless in a URL).
+SID_FORMATS = {
+    "CallSid": re.compile(r"CA[0-9a-fA-F]{32}"),
+    "ParentCallSid": re.compile(r"CA[0-9a-fA-F]{32}"),
+    "RecordingSid": re.compile(r"RE[0-9a-fA-F]{32}"),
+}
+# A call is deleted at Twilio once it has ended; until then Twilio refuses
+# and the worker tries again (outbox relay), so the first try waits a little.
+FORGET_CALL_AFTER = timedelta(minutes=2)
+
+
+def twilio() -> TwilioConfig:
+    found = state().config.twilio
+    if found is None:
+        abort(404)
+    return found
+
+
+def require_twilio_signature() -> None:
+    """Only Twilio, signing with the account's auth token, gets an answer."""
+    config = twilio()
+    public_url = state().config.public_url
+    url = (
+        f"{public_url}{request.full_path}"
+        if request.query_string
+        else f"{public_url}{request.path}"
+    )
+    signature = request.headers.get("X-Twilio-Signature", "")
+    params = request.form.to_dict() if request.method == "POST" else {}
+    if not RequestValidator(config.auth_token).validate(url, params, signature):
+        abort(403)
+
+
+def require_well_formed_sids() -> None:
+    """Every Twilio id the request carries is in Twilio's format, or 400."""
+    for field, form in SID_FORMATS.items():
+        value = request.form.get(field)
+        if value is not None and not form.fullmatch(value):
+            abort(400)
+
+
+def sid(field: str) -> str:
+    """A Twilio id the request must carry (its format is checked already)."""
+    value = request.form.get(field, "")
+    if not SID_FORMATS[field].fullmatch(value):
+        abort(400)
+    return value
+
+
+def call_sid_digest(secret: bytes, call_sid: str) -> str:
+    """Twilio's id of the call, as an HMAC under a server secret: enough to
+    recognise the same call again, useless for finding it at Twilio."""
+    if not SID_FORMATS["CallSid"].fullmatch(call_sid):
+        abort(400)
+    return hmac.new(secret, b"twilio-call:" + call_sid.encode(), hashlib.sha256).hexdigest()
+
+
+def this_call_digest() -> str:
+    return call_sid_digest(state().secrets.receipt_key, sid("CallSid"))
+
+
+def twiml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="text/xml")
+
+
+def say(target: VoiceResponse | Gather, lang: str, *sentences: str) -> None:
+    target.say(" ".join(sentences), **speech.VOICES[lang])
+
+
+def forget_at_twilio_later() -> None:
+    """Every call to either number is deleted at Twilio once it has ended
+    (the worker's ``forget_call``): Twilio's call log holds the number."""
+    call_sid = sid("CallSid")
+    with transaction(state().session_factory) as session:
+        outbox.add_job(
+            session,
+            "forget_call",
+            lock_job_value(twilio().auth_token, call_sid),
+            run_at=utcnow() + FORGET_CALL_AFTER,
+            flush=False,
+        )
+
+
+# The answering machine: how long a message may be, in seconds, and how far
+# Twilio's reported length may run over it (the beep, rounding) before the
+# report is not believed.
+MAX_MESSAGE_SECONDS = 120
+DURATION_MARGIN_SECONDS = 10
+
+
+def record_message(response: VoiceResponse, action: str, ref: str | None = None) -> None:
+    """Up to two minutes, never transcribed; ``#`` or hanging up ends it.
+    Twilio reports the recording to ``/telephony/recording-status`` (with
+    ``ref``, the contact it joins, locked, when the call made no contact of
+    its own)."""
+    status_url = f"{state().config.public_url}/telephony/recording-status"
+    response.record(
+        action=action,
+        method="POST",
+        max_length=MAX_MESSAGE_SECONDS,
+        finish_on_key="#",
+        play_beep=True,
+        transcribe=False,
+        recording_status_callback=f"{status_url}?ref={ref}" if ref else status_url,
+        recording_status_callback_method="POST",
+    )
+
+
+def recording_duration() -> int:
+    """Twilio's length of the recording in seconds; 400 for anything that is
+    not a whole number the answering machine could have recorded."""
+    reported = request.form.get("RecordingDuration", "")
+    if not (reported.isascii() and reported.isdigit()) or len(reported) > 6:
+        abort(400)
+    seconds = int(reported)
+    if seconds > MAX_MESSAGE_SECONDS + DURATION_MARGIN_SECONDS:
+        abort(400)
+    return seconds
