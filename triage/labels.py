@@ -189,6 +189,8 @@ ACTION_NAMES = {
     "invitation_cancelled": _l("invitation cancelled"),
     "junk_dismissed": _l("dismissed as junk"),
     "key_rotated": _l("team key rotated"),
+    "key_destroyed": _l("team key destroyed"),
+    "console_secrets_exported": _l("copy made of the console's secrets"),
     "login": _l("logged in"),
     "login_failed": _l("failed login"),
     "login_refused": _l("login refused (too many from one network)"),

@@ -59,7 +59,7 @@ def enrol() -> ResponseReturnValue:
     username, code = form.get("username", ""), form.get("code", "")
     console = state()
     with transaction(console.session_factory) as db:
-        opened = open_invitation(db, username, code, console.config.kdf_cost)
+        opened = open_invitation(db, username, code, console.config.kdf_cost, console.keys)
         if opened is not None:
             enrolment = opened.enrolment
             team = db.get(Team, enrolment.team_id)
@@ -85,6 +85,7 @@ def enrol() -> ResponseReturnValue:
                     password=form.get("password", ""),
                     totp_code=form.get("otp", ""),
                     cost=console.config.kdf_cost,
+                    keys=console.keys,
                 )
             except TeamError as error:
                 return render_template("enrol.html", error=call_error_text(error), **step_two), 400
@@ -158,12 +159,16 @@ def _change_password(
     if form.get("new_password", "") != form.get("new_password2", ""):
         return call_error_text(TeamError("the passwords differ"))
     try:
-        private_key = unwrap_member_key(member, form.get("password", ""))
+        private_key = unwrap_member_key(member, form.get("password", ""), state().keys.wrap_pepper)
     except WrongSecretError:
         return _wrong_current_password(db, member, now)
     try:
         rewrap_member_key(
-            member, private_key, form.get("new_password", ""), state().config.kdf_cost
+            member,
+            private_key,
+            form.get("new_password", ""),
+            state().config.kdf_cost,
+            state().keys.wrap_pepper,
         )
     except TeamError as failure:
         return call_error_text(failure)
@@ -215,6 +220,7 @@ def recover() -> ResponseReturnValue:
                 form.get("recovery_code", ""),
                 form.get("password", ""),
                 state().config.kdf_cost,
+                state().keys,
             )
         except RecoveryRefused:
             audit.record(db, "recovery_failed")

@@ -24,6 +24,7 @@ from support import create_vagvalet, csrf_token_from, log_in, post_form
 from crypto.kdf import TEST_COST
 from utvag import context as worker_context
 from utvag.config import Config
+from utvag.console_keys import make_console_keys
 from utvag.context import AppContext
 from utvag.db import make_engine, make_session_factory, utcnow
 from utvag.maintenance import Schedule, run_due_tasks
@@ -99,7 +100,7 @@ def test_each_process_does_its_work_under_its_own_role(
     from worker import build_worker
 
     owner = make_engine(role_urls["owner"])
-    team = create_vagvalet(make_session_factory(owner))
+    team = create_vagvalet(make_session_factory(owner), make_console_keys(tmp_path / "var")[0])
     owner.dispose()
 
     intake = create_intake(

@@ -509,7 +509,7 @@ def test_recovery_and_login_work_with_another_team_on_the_same_database(
 ) -> None:
     """Each team's key grants are its own: another team's grants (to its own
     members and recovery key) are never tried, so they never get in the way."""
-    create_malmo(session_factory)
+    create_malmo(session_factory, team.keys)
     post_form(client, "/sv/message", {"message": "till Vägvalet"})
     browser = console_app.test_client()
     recovered = post_form(

@@ -58,6 +58,8 @@ EXPECTED_RULES = {
     "audit.trail": Role.LEAD,
     "audit.export": Role.LEAD,
     "accounts.reseal": Role.LEAD,
+    "keys.page": Role.LEAD,
+    "keys.destroy": Role.LEAD,
     "voice.play": Role.COORDINATOR,
     "switchboard.my_phone": Role.COORDINATOR,
     "switchboard.call": Role.COORDINATOR,

@@ -17,6 +17,7 @@ from crypto.kdf_cost import KdfCost
 from crypto.keys import generate_team_keypair, key_id
 from crypto.wrapping import wrap_private_key
 from utvag.checklists import DEFAULT_PRESET, PRESETS
+from utvag.console_keys import ConsoleKeys
 from utvag.hours import OfficeCalendar
 from utvag.models import ChecklistItem, Role, StaffMember, Team, TeamKey
 from utvag.repo.staff import (
@@ -49,12 +50,15 @@ def create_team(
     hours_spec: str,
     timezone: str,
     cost: KdfCost,
+    keys: ConsoleKeys,
     checklist_preset: str = DEFAULT_PRESET,
 ) -> NewTeam:
     """Create a team with a fresh key pair, its first admin and a recovery wrap.
 
-    The private key exists in clear only inside this call: it leaves wrapped
-    under the admin's password and under the recovery code.
+    The private key exists in clear only inside this call: it leaves sealed
+    to the admin's key pair (wrapped under their password and the console's
+    pepper) and to the recovery key (wrapped under the recovery code and the
+    pepper), each grant locked under the key's new lock in the key store.
     """
     if not SLUG_PATTERN.match(slug):
         raise TeamError("the team slug must be lower-case letters, digits and hyphens")
@@ -76,6 +80,7 @@ def create_team(
 
     private_key, public_key = generate_team_keypair()
     team_key = TeamKey(team_id=team.id, key_id=key_id(public_key), public_key=public_key)
+    keys.new_lock_secret(team_key.key_id)
     session.add(team_key)
     session.add_all(
         ChecklistItem(
@@ -99,6 +104,7 @@ def create_team(
         totp_secret=totp_secret,
         team_private_keys=team_keys,
         cost=cost,
+        keys=keys,
     )
 
     recovery_code = new_recovery_code()
@@ -106,9 +112,12 @@ def create_team(
     team.recovery_public_key = recovery_public
     # Wrapped under the canonical form, so any way of typing it back unwraps.
     team.wrapped_recovery_key = wrap_private_key(
-        recovery_private, normalise_code(recovery_code, RECOVERY_CODE_LENGTH) or "", cost
+        recovery_private,
+        normalise_code(recovery_code, RECOVERY_CODE_LENGTH) or "",
+        cost,
+        pepper=keys.wrap_pepper,
     )
-    grant_team_keys(session, recovery_public, None, team_keys)
+    grant_team_keys(session, recovery_public, None, team_keys, keys)
     return NewTeam(
         team=team,
         admin=admin,
