@@ -11,7 +11,7 @@ from triage import current
 from triage.confirm import ask, confirmed
 from triage.enrolment import invite, pending_invitations
 from triage.keyring import replace_session_keys
-from triage.labels import call_error_text
+from triage.labels import problem_text
 from triage.reseal import reseal_team
 from triage.roles import requires
 from triage.state import state
@@ -90,7 +90,7 @@ def invite_member() -> ResponseReturnValue:
                 zone=current.zone(team),
             )
     except TeamError as error:
-        flash(call_error_text(error), "error")
+        flash(problem_text(error), "error")
         return _back()
 
 

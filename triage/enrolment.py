@@ -35,7 +35,7 @@ from utvag.console_keys import ConsoleKeys
 from utvag.db import utcnow
 from utvag.models import Enrolment, Role, StaffMember, Team
 from utvag.repo.staff import check_new_password, check_username, create_member, username_taken
-from utvag.repo.teams import TeamError
+from utvag.repo.teams import TeamError, TeamProblem
 
 ENROLMENT_VALID = timedelta(days=3)
 MAX_FAILED_ATTEMPTS = 5
@@ -73,7 +73,7 @@ def invite(
     username = username.strip().lower()
     check_username(username)
     if username_taken(session, username):
-        raise TeamError("that username is taken")
+        raise TeamError(TeamProblem.USERNAME_TAKEN)
     code = new_receipt_code()
     canonical = normalise_code(code, RECEIPT_CODE_LENGTH) or ""
     document = json.dumps(_locked_keys(keys, team_private_keys))
@@ -203,7 +203,7 @@ def complete(
     check_new_password(password, enrolment.username)
     secret = start_totp(opened)
     if not pyotp.TOTP(secret).verify(totp_code.strip(), valid_window=1):
-        raise TeamError("the code from the app is wrong; check the app's time and try again")
+        raise TeamError(TeamProblem.WRONG_APP_CODE)
     session.execute(delete(Enrolment).where(Enrolment.id == enrolment.id))
     session.flush()
     member = create_member(

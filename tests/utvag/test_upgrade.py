@@ -27,16 +27,15 @@ from sqlalchemy.engine import make_url
 from support import csrf_token_from, post_form
 
 from crypto.codes import RECEIPT_CODE_LENGTH, group_code, new_receipt_code, normalise_code
-from crypto.kdf import TEST_COST
+from crypto.kdf import TEST_COST, derive_wrapping_key
+from crypto.kdf_cost import KdfCost
 from crypto.keys import generate_team_keypair, key_id
 from crypto.receipts import receipt_digest, reply_keypair
-from crypto.kdf import derive_wrapping_key
-from crypto.kdf_cost import KdfCost
 from crypto.wrapping import wrapping_version
 from utvag.cli import cli
 from utvag.config import Config
 from utvag.db import make_engine
-from utvag.schema import alembic_config, upgrade_to_head
+from utvag.schema import alembic_config
 from utvag.server_secrets import intake_secrets
 
 PASSWORD = "the previous release's password"

@@ -21,10 +21,10 @@ from crypto.wrapping import wrap_private_key
 from utvag.console_keys import ConsoleKeys
 from utvag.db import utcnow
 from utvag.models import KeyWrap, Role, StaffMember, StaffSession, Team, TeamKey
-from utvag.repo.teams import TeamError
+from utvag.repo.teams import TeamError, TeamProblem
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-MIN_PASSWORD_LENGTH = 12  # also in the refusal's text below
+MIN_PASSWORD_LENGTH = 12  # also in the refusal's text (utvag.repo.teams)
 MAX_PASSWORD_LENGTH = 1024
 # Passwords people reach for first; a longer list belongs in a file, but these
 # are the ones staff in a hurry actually type.
@@ -45,20 +45,20 @@ COMMON_PASSWORDS = frozenset(
 
 def check_username(username: str) -> None:
     if not USERNAME_PATTERN.match(username):
-        raise TeamError("the username must be 2-64 lower-case letters, digits, '.', '_' or '-'")
+        raise TeamError(TeamProblem.BAD_USERNAME)
 
 
 def check_new_password(password: str, username: str = "") -> None:
     """Length first (NIST 800-63B): at least 12 characters, no composition rules."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise TeamError("the password must be at least 12 characters")
+        raise TeamError(TeamProblem.PASSWORD_TOO_SHORT)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise TeamError("the password is too long")
+        raise TeamError(TeamProblem.PASSWORD_TOO_LONG)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(password)) < 5:
-        raise TeamError("that password is too easy to guess")
+        raise TeamError(TeamProblem.PASSWORD_TOO_EASY)
     if len(username) >= 4 and username.lower() in lowered:
-        raise TeamError("the password must not contain the username")
+        raise TeamError(TeamProblem.PASSWORD_HAS_USERNAME)
 
 
 def username_taken(session: Session, username: str) -> bool:

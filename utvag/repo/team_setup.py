@@ -27,7 +27,7 @@ from utvag.repo.staff import (
     grant_team_keys,
     username_taken,
 )
-from utvag.repo.teams import TeamError, team_by_slug, totp_uri
+from utvag.repo.teams import TeamError, TeamProblem, team_by_slug, totp_uri
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
@@ -61,18 +61,21 @@ def create_team(
     pepper), each grant locked under the key's new lock in the key store.
     """
     if not SLUG_PATTERN.match(slug):
-        raise TeamError("the team slug must be lower-case letters, digits and hyphens")
+        raise TeamError(TeamProblem.BAD_SLUG)
     if not name.strip():
-        raise TeamError("the team needs a name")
+        raise TeamError(TeamProblem.NO_TEAM_NAME)
     check_username(admin_username)
     check_new_password(admin_password, admin_username)
     OfficeCalendar.build(hours_spec, timezone)  # raises HoursSpecError on bad input
     if checklist_preset not in PRESETS:
-        raise TeamError(f"unknown checklist {checklist_preset!r}; known: {', '.join(PRESETS)}")
+        raise TeamError(
+            TeamProblem.UNKNOWN_CHECKLIST,
+            f"unknown checklist {checklist_preset!r}; known: {', '.join(PRESETS)}",
+        )
     if team_by_slug(session, slug) is not None:
-        raise TeamError(f"a team called {slug!r} already exists")
+        raise TeamError(TeamProblem.TEAM_EXISTS, f"a team called {slug!r} already exists")
     if username_taken(session, admin_username):
-        raise TeamError(f"the username {admin_username!r} is taken")
+        raise TeamError(TeamProblem.USERNAME_TAKEN, f"the username {admin_username!r} is taken")
 
     team = Team(slug=slug, name=name.strip(), hours_spec=hours_spec, timezone=timezone)
     session.add(team)
