@@ -92,9 +92,7 @@ def history(
 
 
 @pytest.fixture
-def restored(
-    history: History, config: Config, empty_database_url: str, tmp_path: Path
-) -> Config:
+def restored(history: History, config: Config, empty_database_url: str, tmp_path: Path) -> Config:
     """The older backup restored into a fresh database and data dir, as a
     thief (or an honest restore) would; without the console's secrets yet."""
     data_dir = tmp_path / "restored"
