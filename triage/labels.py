@@ -126,10 +126,10 @@ TEAM_PROBLEM_TEXT = {
         "The username must be 2–64 lower-case letters, digits, '.', '_' or '-'."
     ),
     TeamProblem.USERNAME_TAKEN: _l("That username is taken."),
-    TeamProblem.PASSWORD_TOO_SHORT: _l("The password must be at least 12 characters."),
-    TeamProblem.PASSWORD_TOO_LONG: _l("The password is too long."),
-    TeamProblem.PASSWORD_TOO_EASY: _l("That password is too easy to guess."),
-    TeamProblem.PASSWORD_HAS_USERNAME: _l("The password must not contain the username."),
+    TeamProblem.TOO_SHORT: _l("The password must be at least 12 characters."),
+    TeamProblem.TOO_LONG: _l("The password is too long."),
+    TeamProblem.TOO_EASY: _l("That password is too easy to guess."),
+    TeamProblem.HAS_USERNAME: _l("The password must not contain the username."),
     TeamProblem.PASSWORDS_DIFFER: _l("The two passwords are not the same."),
     TeamProblem.WRONG_APP_CODE: _l(
         "The code from the app is wrong. Check that the phone's clock is right and try again."

@@ -51,14 +51,14 @@ def check_username(username: str) -> None:
 def check_new_password(password: str, username: str = "") -> None:
     """Length first (NIST 800-63B): at least 12 characters, no composition rules."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise TeamError(TeamProblem.PASSWORD_TOO_SHORT)
+        raise TeamError(TeamProblem.TOO_SHORT)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise TeamError(TeamProblem.PASSWORD_TOO_LONG)
+        raise TeamError(TeamProblem.TOO_LONG)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(password)) < 5:
-        raise TeamError(TeamProblem.PASSWORD_TOO_EASY)
+        raise TeamError(TeamProblem.TOO_EASY)
     if len(username) >= 4 and username.lower() in lowered:
-        raise TeamError(TeamProblem.PASSWORD_HAS_USERNAME)
+        raise TeamError(TeamProblem.HAS_USERNAME)
 
 
 def username_taken(session: Session, username: str) -> bool:

