@@ -124,11 +124,12 @@ def unlock_seconds(repeat: int = 5) -> float:
     from crypto.wrapping import wrap_private_key
 
     private_key, _ = generate_team_keypair()
-    wrapped = wrap_private_key(private_key, ADMIN_PASSWORD, PRODUCTION_COST)
+    pepper = bytes(32)  # the bench measures the work, not the secret
+    wrapped = wrap_private_key(private_key, ADMIN_PASSWORD, PRODUCTION_COST, pepper=pepper)
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
-        assert unwrap_private_key(wrapped, ADMIN_PASSWORD) == private_key
+        assert unwrap_private_key(wrapped, ADMIN_PASSWORD, pepper=pepper) == private_key
         samples.append(time.perf_counter() - started)
     return statistics.median(samples)
 

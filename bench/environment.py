@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from crypto.kdf import TEST_COST
+from utvag.console_keys import make_console_keys
 from utvag.db import make_engine, make_session_factory, transaction
 from utvag.repo.team_setup import create_team
 from utvag.schema import upgrade_to_head
@@ -55,8 +56,9 @@ class Database:
         return env
 
 
-def _make_team(url: str) -> pyotp.TOTP:
+def _make_team(url: str, data_dir: Path) -> pyotp.TOTP:
     upgrade_to_head(url)
+    keys, _ = make_console_keys(data_dir)
     engine = make_engine(url)
     with transaction(make_session_factory(engine)) as session:
         created = create_team(
@@ -68,6 +70,7 @@ def _make_team(url: str) -> pyotp.TOTP:
             hours_spec="mon-sun 00:00-23:59",
             timezone="Europe/Stockholm",
             cost=TEST_COST,
+            keys=keys,
         )
     engine.dispose()
     return pyotp.parse_uri(created.totp_uri)  # type: ignore[return-value]
@@ -83,7 +86,9 @@ def database(name: str, data_dir: Path) -> Iterator[Database]:
         embedded = start_embedded_redis(data_dir)
         url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
         try:
-            yield Database(name, url, embedded_redis_url(embedded), data_dir, _make_team(url))
+            yield Database(
+                name, url, embedded_redis_url(embedded), data_dir, _make_team(url, data_dir)
+            )
         finally:
             embedded.shutdown()
         return
@@ -94,7 +99,7 @@ def database(name: str, data_dir: Path) -> Iterator[Database]:
     url = make_url(POSTGRES_ADMIN_URL).set(database=database_name).render_as_string(False)
     redis.Redis.from_url(REDIS_URL).flushdb()
     try:
-        yield Database(name, url, REDIS_URL, data_dir, _make_team(url))
+        yield Database(name, url, REDIS_URL, data_dir, _make_team(url, data_dir))
     finally:
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)'))

@@ -1,7 +1,9 @@
-"""Unwrapping a team private key with a staff password or recovery code.
+"""Unwrapping a private key with a secret a person knows and the console's pepper.
 
 Also the staff password check: if unwrapping succeeds, the password was right.
-Layout of the envelope: see ``crypto.wrapping``.
+Layout of the envelope: see ``crypto.wrapping``. Version 1 envelopes (made
+before the pepper) still open, without it; ``crypto.wrapping.wrapping_version``
+tells the caller to re-wrap them.
 """
 
 import nacl.exceptions
@@ -10,9 +12,8 @@ import nacl.secret
 
 from crypto.errors import MalformedEnvelopeError, WrongSecretError
 from crypto.kdf import KdfCost, derive_wrapping_key
+from crypto.wrapping import PEPPERED_VERSION, peppered_key, wrapping_version
 
-_MAGIC = b"UW"
-_VERSION = 1
 _PRIVATE_KEY_BYTES = 32
 _SALT_BYTES = nacl.pwhash.argon2id.SALTBYTES
 _OPS_AT = 3
@@ -24,21 +25,23 @@ _ENVELOPE_BYTES = (
 )
 
 
-def unwrap_private_key(wrapped: bytes, secret: str) -> bytes:
-    """Recover a team private key from its wrapped form, given the right secret.
+def unwrap_private_key(wrapped: bytes, secret: str, *, pepper: bytes) -> bytes:
+    """Recover a private key from its wrapped form, given the right secret and pepper.
 
-    Raises WrongSecretError for a wrong secret and for a tampered envelope alike,
-    so the error tells an attacker nothing about which it was. Raises
-    MalformedEnvelopeError for bytes that are not a wrapped key at all, including
-    a cost outside the MIN..SENSITIVE range, so a crafted row cannot make a
-    login allocate gigabytes before failing.
+    Raises WrongSecretError for a wrong secret, a wrong pepper and a tampered
+    envelope alike, so the error tells an attacker nothing about which it
+    was. Raises MalformedEnvelopeError for bytes that are not a wrapped key at
+    all, including a cost outside the MIN..SENSITIVE range, so a crafted row
+    cannot make a login allocate gigabytes before failing. The pepper is
+    checked (and must be well formed) even for a version-1 envelope, which
+    does not use it: a console without its pepper fails the same way for
+    every member.
     """
     if len(wrapped) != _ENVELOPE_BYTES:
         raise MalformedEnvelopeError("wrapped key has the wrong length")
-    if wrapped[: len(_MAGIC)] != _MAGIC:
-        raise MalformedEnvelopeError("not a wrapped key")
-    if wrapped[len(_MAGIC)] != _VERSION:
-        raise MalformedEnvelopeError("unsupported wrapped key version")
+    version = wrapping_version(wrapped)
+    if version is None:
+        raise MalformedEnvelopeError("not a wrapped key, or an unsupported version")
     try:
         cost = KdfCost(
             opslimit=int.from_bytes(wrapped[_OPS_AT:_MEM_AT], "big"),
@@ -48,8 +51,11 @@ def unwrap_private_key(wrapped: bytes, secret: str) -> bytes:
         raise MalformedEnvelopeError("wrapped key names an unacceptable cost") from None
     if not secret:
         raise WrongSecretError("wrong secret or tampered wrapped key")
-    box = nacl.secret.SecretBox(derive_wrapping_key(secret, bytes(wrapped[_SALT_AT:_BOX_AT]), cost))
+    box_key = derive_wrapping_key(secret, bytes(wrapped[_SALT_AT:_BOX_AT]), cost)
+    peppered = peppered_key(box_key, pepper)
+    if version == PEPPERED_VERSION:
+        box_key = peppered
     try:
-        return bytes(box.decrypt(bytes(wrapped[_BOX_AT:])))
+        return bytes(nacl.secret.SecretBox(box_key).decrypt(bytes(wrapped[_BOX_AT:])))
     except nacl.exceptions.CryptoError:
         raise WrongSecretError("wrong secret or tampered wrapped key") from None

@@ -27,6 +27,7 @@ from twilio_fake import FakeTwilio, FakeTwilioServer
 from crypto.kdf import TEST_COST
 from utvag import context as worker_context
 from utvag.config import Config
+from utvag.console_keys import ConsoleKeys, make_console_keys
 from utvag.context import AppContext
 from utvag.db import Base, make_engine, make_session_factory
 from utvag.schema import upgrade_to_head
@@ -142,6 +143,13 @@ def config(tmp_path: Path, database_url: str, redis_url: str, engine: Engine) ->
 
 
 @pytest.fixture
+def console_keys(config: Config) -> ConsoleKeys:
+    """The console's own secrets in the test's data dir, made as `utvag init` makes them."""
+    keys, _ = make_console_keys(config.data_dir)
+    return keys
+
+
+@pytest.fixture
 def session_factory(engine: Engine):  # type: ignore[no-untyped-def]
     return make_session_factory(engine)
 
@@ -171,7 +179,9 @@ def client(intake_app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def console_app(config: Config, redis_client: redis.Redis) -> Iterator[Flask]:
+def console_app(
+    config: Config, redis_client: redis.Redis, console_keys: ConsoleKeys
+) -> Iterator[Flask]:
     from triage import create_app
 
     app = create_app(config, redis_client=redis_client)
@@ -185,8 +195,8 @@ def console_client(console_app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def team(session_factory) -> TeamFixture:  # type: ignore[no-untyped-def]
-    return create_vagvalet(session_factory)
+def team(session_factory, console_keys: ConsoleKeys) -> TeamFixture:  # type: ignore[no-untyped-def]
+    return create_vagvalet(session_factory, console_keys)
 
 
 @pytest.fixture

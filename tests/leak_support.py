@@ -1,12 +1,15 @@
 """Searching for what must never be kept: the secrets a test typed or was
 shown, and the places to look (shared by the in-process and end-to-end leak
-tests)."""
+tests, and the hotline's)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import redis
+from rq.job import Job
 
 from crypto.codes import normalise_code
 
@@ -57,3 +60,38 @@ def find_leaks(places: dict[str, str], secrets: Secrets) -> list[str]:
         for value, what in secrets.found.items()
         if value in content
     ]
+
+
+def redis_text(client: redis.Redis) -> str:
+    """Every key in Redis and everything it holds, whatever its type, as text.
+
+    Strings, hashes (where RQ keeps a queued job), lists, sets, sorted sets
+    and streams: a check that read strings only would never see a job's
+    arguments. A key of a type this does not know fails the search rather
+    than being skipped. RQ's jobs are also decoded (their arguments are
+    pickled), so what a job carries is searched as the worker will read it.
+    """
+    readers = {
+        "string": lambda key: [client.get(key)],
+        "hash": lambda key: [item for pair in client.hgetall(key).items() for item in pair],
+        "list": lambda key: client.lrange(key, 0, -1),
+        "set": lambda key: list(client.smembers(key)),
+        "zset": lambda key: client.zrange(key, 0, -1),
+        "stream": lambda key: [
+            item for _, fields in client.xrange(key) for pair in fields.items() for item in pair
+        ],
+    }
+    parts = []
+    for key in client.scan_iter():
+        parts.append(key.decode("utf-8", "replace"))
+        kind = client.type(key).decode()
+        assert kind in readers, f"Redis key {key!r} has a type the leak search cannot read: {kind}"
+        for value in readers[kind](key):
+            if value is not None:
+                parts.append(
+                    value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+                )
+        if key.startswith(b"rq:job:") and kind == "hash":
+            job = Job.fetch(key.decode().removeprefix("rq:job:"), connection=client)
+            parts.append(repr((job.func_name, job.args, job.kwargs)))
+    return "\n".join(parts)

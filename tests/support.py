@@ -10,6 +10,7 @@ import pyotp
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from utvag.console_keys import ConsoleKeys
 from utvag.repo.team_setup import NewTeam
 
 TEST_PASSWORD = "a long test password"
@@ -19,6 +20,8 @@ TEST_PASSWORD = "a long test password"
 class TeamFixture:
     created: NewTeam
     password: str
+    # The console's own secrets (pepper, key store) the team's keys need.
+    keys: ConsoleKeys
 
     @property
     def slug(self) -> str:
@@ -87,7 +90,7 @@ def team_keys(session_factory: Any, team: TeamFixture) -> dict[str, bytes]:
 
     with session_factory() as session:
         admin = session.get(StaffMember, team.created.admin.id)
-        return unwrap_team_keys(session, admin, team.password)
+        return unwrap_team_keys(session, admin, team.password, team.keys)
 
 
 def add_member(session_factory: Any, team: TeamFixture, username: str, role: str) -> TeamFixture:
@@ -112,15 +115,16 @@ def add_member(session_factory: Any, team: TeamFixture, username: str, role: str
             totp_secret=secret,
             team_private_keys=keys,
             cost=TEST_COST,
+            keys=team.keys,
         )
         uri = totp_uri(username, the_team, secret)
     created = NewTeam(
         team=team.created.team, admin=member, totp_uri=uri, recovery_code=team.created.recovery_code
     )
-    return TeamFixture(created=created, password=password)
+    return TeamFixture(created=created, password=password, keys=team.keys)
 
 
-def create_vagvalet(session_factory: Any) -> TeamFixture:
+def create_vagvalet(session_factory: Any, keys: ConsoleKeys) -> TeamFixture:
     """Vägvalet with its first admin, anna, the way `utvag team create` makes it."""
     from crypto.kdf import TEST_COST
     from utvag.db import transaction
@@ -136,8 +140,9 @@ def create_vagvalet(session_factory: Any) -> TeamFixture:
             hours_spec="mon-fri 08:00-16:00",
             timezone="Europe/Stockholm",
             cost=TEST_COST,
+            keys=keys,
         )
-    return TeamFixture(created=created, password=TEST_PASSWORD)
+    return TeamFixture(created=created, password=TEST_PASSWORD, keys=keys)
 
 
 def sealed_submission(**overrides: Any) -> Any:
@@ -161,7 +166,7 @@ def sealed_submission(**overrides: Any) -> Any:
     return SealedSubmission(**fields)
 
 
-def create_malmo(session_factory: Any) -> TeamFixture:
+def create_malmo(session_factory: Any, keys: ConsoleKeys) -> TeamFixture:
     """A second team on the same database: Malmö, with its admin mira."""
     from crypto.kdf import TEST_COST
     from utvag.db import transaction
@@ -178,5 +183,6 @@ def create_malmo(session_factory: Any) -> TeamFixture:
             hours_spec="mon-fri 08:00-16:00",
             timezone="Europe/Stockholm",
             cost=TEST_COST,
+            keys=keys,
         )
-    return TeamFixture(created=created, password=password)
+    return TeamFixture(created=created, password=password, keys=keys)

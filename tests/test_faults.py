@@ -26,6 +26,7 @@ from support import create_vagvalet, csrf_token_from, receipt_code_from, sealed_
 
 from crypto.kdf import TEST_COST
 from utvag.config import Config
+from utvag.console_keys import make_console_keys
 from utvag.db import Base, make_engine, make_session_factory, transaction, utcnow
 from utvag.dispatch import relay
 from utvag.jobs import queue_version_key
@@ -99,7 +100,7 @@ def test_a_hung_redis_keeps_no_one_waiting_and_loses_nothing(
 
     url, server = private_redis
     config = _config(tmp_path, database_url, url)
-    create_vagvalet(make_session_factory(engine))
+    create_vagvalet(make_session_factory(engine), make_console_keys(config.data_dir)[0])
     app = create_app(config, redis_client=connect_redis(config))
     person = app.test_client()
     page = person.get("/sv/message").get_data(as_text=True)
@@ -208,7 +209,7 @@ def test_postgresql_down_gets_a_page_in_the_persons_language_and_nothing_half_wr
     proxy = CuttableProxy((real.host or "127.0.0.1", real.port or 5432))
     proxied = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     engine = postgresql_engine
-    create_vagvalet(make_session_factory(engine))
+    create_vagvalet(make_session_factory(engine), make_console_keys(tmp_path / "var")[0])
     app = create_app(_config(tmp_path, proxied, redis_url), redis_client=redis_client)
     person = app.test_client()
     page = person.get("/sv/message").get_data(as_text=True)
@@ -273,7 +274,7 @@ def test_a_worker_killed_in_the_middle_of_a_thousand_jobs_loses_none_and_repeats
     redis_client: redis.Redis,
 ) -> None:
     factory = make_session_factory(postgresql_engine)
-    team = create_vagvalet(factory)
+    team = create_vagvalet(factory, make_console_keys(tmp_path / "var")[0])
     with transaction(factory) as session:
         the_team = session.get(Team, team.created.team.id)
         for _ in range(1000):

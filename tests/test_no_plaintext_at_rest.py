@@ -12,6 +12,11 @@ could have been written:
 - every file under the data dir;
 - everything logged.
 
+And every column the registry of sealed columns lists (``utvag.models.sealed``)
+holds only envelopes of its kind; every column sealed to the team key was
+filled by some flow (a sealed field no flow exercises fails here, so a new
+one gets a flow).
+
 How to add a flow: write a function ``flow_<what>(run: Run) -> None`` that
 drives it through the apps' test clients (``run.person``, ``run.staff``,
 ``run.hotline``, always with ``run.person_request`` / ``run.staff_request``
@@ -36,8 +41,14 @@ import pyotp
 import pytest
 import redis
 from flask.testing import FlaskClient
-from leak_support import Secrets, address_forms, files_text, find_leaks, phone_forms
-from rq.job import Job
+from leak_support import (
+    Secrets,
+    address_forms,
+    files_text,
+    find_leaks,
+    phone_forms,
+    redis_text,
+)
 from sqlalchemy import Engine, select, text
 from support import TeamFixture, csrf_token_from, receipt_code_from
 from twilio.request_validator import RequestValidator
@@ -48,7 +59,8 @@ from crypto.codes import RECEIPT_CODE_LENGTH, RECOVERY_CODE_LENGTH, keypad_digit
 from utvag.config import Config
 from utvag.context import AppContext
 from utvag.db import Base
-from utvag.models import Case, ChecklistItem, Contact, ContactKind
+from utvag.models import Case, ChecklistItem, Contact, ContactKind, TeamKey
+from utvag.models.sealed import SEALED_COLUMNS, SealedTo
 
 PERSON_ADDRESS = "203.0.113.77"
 STAFF_ADDRESS = "198.51.100.23"
@@ -505,6 +517,29 @@ FLOWS: list[Callable[[Run], None]] = [
 ]
 
 
+def unsealed_values(engine: Engine) -> list[str]:
+    """What in the registered columns is not an envelope of its kind, and
+    which team-key column no flow filled."""
+    from crypto.sealing import envelope_key_id
+
+    problems = []
+    with engine.connect() as connection:
+        team_key_ids = set(connection.execute(select(TeamKey.key_id)).scalars())
+        for entry in SEALED_COLUMNS:
+            values = [bytes(v) for v in connection.execute(select(entry.attribute)).scalars() if v]
+            if SealedTo.TEAM_KEY in entry.sealed_to and not values:
+                problems.append(f"{entry.name}: no flow sealed anything into it")
+            for value in values:
+                if entry.magic is not None and value[: len(entry.magic)] != entry.magic:
+                    problems.append(f"{entry.name}: a value that is not an envelope")
+                elif (
+                    entry.sealed_to == {SealedTo.TEAM_KEY}
+                    and envelope_key_id(value) not in team_key_ids
+                ):
+                    problems.append(f"{entry.name}: sealed to a key that is not the team's")
+    return problems
+
+
 def database_text(engine: Engine, database_url: str) -> str:
     """Everything the database holds, live or dead, as text to search."""
     if database_url.startswith("sqlite:///"):
@@ -546,29 +581,6 @@ def _postgres_files_text(engine: Engine) -> str:
     )
     assert raw, "no PostgreSQL file could be read"
     return raw.decode("latin-1") + raw.decode("utf-8", "replace")
-
-
-def redis_text(client: redis.Redis) -> str:
-    parts = []
-    for key in client.scan_iter():
-        parts.append(key.decode("utf-8", "replace"))
-        kind = client.type(key).decode()
-        if kind == "string":
-            parts.append(repr(client.get(key)))
-        elif kind == "hash":
-            parts.append(repr(client.hgetall(key)))
-        elif kind == "list":
-            parts.append(repr(client.lrange(key, 0, -1)))
-        elif kind == "set":
-            parts.append(repr(client.smembers(key)))
-        elif kind == "zset":
-            parts.append(repr(client.zrange(key, 0, -1)))
-        elif kind == "stream":
-            parts.append(repr(client.xrange(key)))
-        if key.startswith(b"rq:job:") and kind == "hash":
-            job = Job.fetch(key.decode().removeprefix("rq:job:"), connection=client)
-            parts.append(repr((job.func_name, job.args, job.kwargs)))
-    return "\n".join(parts)
 
 
 @pytest.fixture
@@ -637,6 +649,7 @@ def test_nothing_typed_nor_any_address_nor_any_staff_secret_is_kept(
         run.run_worker()
 
     assert len(run.contact_ids()) >= 6  # the flows really made contacts
+    assert unsealed_values(engine) == []
     places = {
         "database": database_text(engine, database_url),
         "redis": redis_text(redis_client),

@@ -28,6 +28,7 @@ from triage.roles import has_role
 from triage.state import ConsoleState, state
 from utvag import maintenance
 from utvag.config import Config, load_config
+from utvag.console_keys import load_console_keys
 from utvag.db import make_engine, make_session_factory, transaction
 from utvag.models import Role, Team
 from utvag.redis_conn import connect_redis
@@ -56,6 +57,9 @@ class ConsoleSessionInterface(SecureCookieSessionInterface):
 
 def create_app(config: Config | None = None, *, redis_client: redis.Redis | None = None) -> Flask:
     config = config or load_config()
+    # Refuses to start without the wrapping pepper (never makes one: see
+    # utvag.console_keys), before anything else is set up.
+    console_keys = load_console_keys(config.data_dir)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=console_session_key(config.data_dir),
@@ -76,7 +80,10 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         )
     engine = make_engine(config.database_url)
     app.extensions["utvag"] = ConsoleState(
-        config=config, engine=engine, session_factory=make_session_factory(engine)
+        config=config,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        keys=console_keys,
     )
     # Only for the queue counter the worker keeps; the console works without it.
     app.extensions["utvag.redis"] = (
@@ -95,6 +102,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         contacts,
         followup_views,
         health,
+        keys,
         queue,
         recorded,
         reports,
@@ -108,6 +116,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         auth.bp,
         self_service.bp,
         accounts.bp,
+        keys.bp,
         audit_views.bp,
         queue.bp,
         recorded.bp,

@@ -5,19 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage import current
 from triage.confirm import ask, confirmed
 from triage.enrolment import invite, pending_invitations
 from triage.keyring import replace_session_keys
-from triage.labels import call_error_text
+from triage.labels import problem_text
 from triage.reseal import reseal_team
 from triage.roles import requires
 from triage.state import state
 from utvag.db import transaction
-from utvag.models import Enrolment, Role, StaffMember, TeamKey
+from utvag.models import Enrolment, Role, StaffMember
 from utvag.repo.staff import members_of, remove_member, rotate_team_key
 from utvag.repo.teams import TeamError, active_team_key
 
@@ -48,15 +47,11 @@ def _other_active_admins(db: Session, member: StaffMember) -> int:
 def members() -> ResponseReturnValue:
     with state().session_factory() as db:
         team = current.team(db)
-        keys = list(
-            db.scalars(select(TeamKey).where(TeamKey.team_id == team.id).order_by(TeamKey.id))
-        )
         return render_template(
             "members.html",
             team=team,
             members=members_of(db, team.id),
             invitations=pending_invitations(db, team.id),
-            keys=keys,
             zone=current.zone(team),
             roles=list(Role),
         )
@@ -80,6 +75,7 @@ def invite_member() -> ResponseReturnValue:
                 team_private_keys=current.staff().team_private_keys,
                 invited_by=current.member(),
                 cost=state().config.kdf_cost,
+                keys=state().keys,
             )
             current.record(
                 db,
@@ -94,7 +90,7 @@ def invite_member() -> ResponseReturnValue:
                 zone=current.zone(team),
             )
     except TeamError as error:
-        flash(call_error_text(error), "error")
+        flash(problem_text(error), "error")
         return _back()
 
 
@@ -198,22 +194,23 @@ def rotate() -> ResponseReturnValue:
                 gettext("This cannot be undone."),
             ],
             yes=gettext("Yes, change the key"),
-            back=url_for("accounts.members"),
+            back=url_for("keys.page"),
         )
     token = session.get("sid", "")
     with transaction(state().session_factory) as db:
         team = current.team(db)
-        new_key, private_key = rotate_team_key(db, team)
+        new_key, private_key = rotate_team_key(db, team, state().keys)
         keys = {**current.staff().team_private_keys, new_key.key_id: private_key}
         replace_session_keys(db, token, keys)
         current.record(db, "key_rotated", details={"key_id": new_key.key_id})
     flash(
         gettext(
             "A new team key is in use. Others get it when they log in again (anyone logged in"
-            " now: log out and in); old contacts stay readable."
+            " now: log out and in); old contacts stay readable. The key's lock is new: make a new"
+            " copy of the console's secrets kept apart (utvag console-secrets export)."
         )
     )
-    return _back()
+    return redirect(url_for("keys.page"))
 
 
 @bp.route("/admin/keys/reseal", methods=["POST"])
@@ -222,16 +219,18 @@ def reseal() -> ResponseReturnValue:
     with transaction(state().session_factory) as db:
         team = current.team(db)
         active = active_team_key(db, team.id)
-        resealed, skipped = reseal_team(db, team.id, active, current.staff().team_private_keys)
+        done = reseal_team(db, team.id, active, current.staff().team_private_keys)
         current.record(
-            db, "resealed", details={"key_id": active.key_id, "resealed": resealed, "left": skipped}
+            db,
+            "resealed",
+            details={"key_id": active.key_id, "resealed": done.resealed, "left": done.left},
         )
     flash(
         gettext(
-            "%(resealed)d sealed items moved to the current key; %(skipped)d could not be opened.",
-            resealed=resealed,
-            skipped=skipped,
+            "%(resealed)d sealed items moved to the current key; %(left)d are still sealed to"
+            " an older key.",
+            resealed=done.resealed,
+            left=done.left,
         )
     )
-    target = "accounts.members" if current.member().role == Role.ADMIN.value else "queue.queue"
-    return redirect(url_for(target))
+    return redirect(url_for("keys.page"))

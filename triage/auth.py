@@ -28,6 +28,7 @@ from wtforms.validators import DataRequired, Length
 
 from crypto.errors import CryptoError
 from triage.keyring import (
+    add_pepper_if_missing,
     close_session,
     open_new_session,
     spend_one_unwrap,
@@ -139,7 +140,7 @@ def _try_login(username: str, password: str, otp: str) -> str | LoginRefusal:
             spend_one_unwrap(console.config.kdf_cost)
         else:
             try:
-                opened = unwrap_member_secrets(db, member, password)
+                opened = unwrap_member_secrets(db, member, password, console.keys)
             except CryptoError:
                 opened = None
         if member is None or opened is None or not accept_totp(member, opened.totp_secret, otp):
@@ -168,6 +169,13 @@ def _try_login(username: str, password: str, otp: str) -> str | LoginRefusal:
             )
             return LoginRefusal.CREDENTIALS
         throttle.record_account_success(member)
+        add_pepper_if_missing(
+            member,
+            opened.member_private_key,
+            password,
+            console.config.kdf_cost,
+            console.keys.wrap_pepper,
+        )
         throttle.purge_old_windows(db, now)
         token = open_new_session(db, member, opened.team_private_keys)
         audit.record(

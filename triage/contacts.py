@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from crypto.sealing import seal
 from triage import current
 from triage.confirm import ask, confirmed
-from triage.labels import STATUS_NAMES, call_error_text
+from triage.labels import STATUS_NAMES, problem_text
 from triage.phone_check import checked_phone, refusal_text
 from triage.roles import requires
 from triage.state import state
@@ -30,7 +30,7 @@ from utvag.models import (
 from utvag.phones import phone_for_display
 from utvag.repo import calls
 from utvag.repo.call_from import call_from_changes
-from utvag.repo.calls import CallError, ClaimState, NoSuchContact
+from utvag.repo.calls import CallError, CallProblem, ClaimState, NoSuchContact
 from utvag.repo.cases import case_for_contact, open_case
 from utvag.repo.contacts import contact_for_team, create_referral
 from utvag.repo.messages import add_reply, mark_follow_ups_seen, messages_for
@@ -190,7 +190,7 @@ def log_attempt(contact_id: int) -> ResponseReturnValue:
     except NoSuchContact:
         abort(404)
     except CallError as error:
-        flash(call_error_text(error), "error")
+        flash(problem_text(error), "error")
         return _back(contact_id)
     if attempt.next_due_at is None:
         return _back(contact_id)
@@ -208,7 +208,7 @@ def start_case(contact_id: int) -> ResponseReturnValue:
     except NoSuchContact:
         abort(404)
     except CallError as error:
-        flash(call_error_text(error), "error")
+        flash(problem_text(error), "error")
         return _back(contact_id)
     return redirect(url_for("cases.show", case_id=case.id))
 
@@ -249,11 +249,11 @@ def close(contact_id: int) -> ResponseReturnValue:
                 else {ContactStatus.CLOSED}
             )
             if status not in allowed:
-                raise CallError("that does not fit this contact")
+                raise CallError(CallProblem.DOES_NOT_FIT)
             calls.close(db, team.id, contact_id, status)
             current.record(db, "contact_closed", contact_id=contact_id, details={"as": status})
     except CallError as error:
-        flash(call_error_text(error), "error")
+        flash(problem_text(error), "error")
     return _back(contact_id)
 
 

@@ -17,6 +17,8 @@ from utvag.models import (
     ContactStatus,
     Role,
 )
+from utvag.repo.calls import CallError, CallProblem
+from utvag.repo.teams import TeamError, TeamProblem
 
 KIND_NAMES = {
     ContactKind.DEFECTOR.value: _l("wants to leave"),
@@ -109,51 +111,55 @@ def label_globals() -> dict[str, object]:
     }
 
 
-# What the data layer's refusals say, for staff reading Swedish. A test checks
-# every refusal the console can meet has an entry here.
-CALL_ERROR_TEXT = {
-    "no such contact": _l("There is no such contact."),
-    "this contact did not ask for a call": _l("This person did not ask to be called."),
-    "this contact is not waiting for a call": _l("This contact is not waiting for a call."),
-    "take the call first: someone else may be calling": _l(
-        "Take the call first: someone else may be calling."
-    ),
-    "not a closing status": _l("That does not close a contact."),
-    "this contact is already closed": _l("This contact is already closed."),
-    "a relative's contact does not become a case; refer the person instead": _l(
+# What the data layer's refusals say, for staff reading Swedish: by the
+# refusal's code, never by its English words. A test checks every code has
+# its text here.
+CALL_PROBLEM_TEXT = {
+    CallProblem.NO_SUCH_CONTACT: _l("There is no such contact."),
+    CallProblem.DID_NOT_ASK_FOR_A_CALL: _l("This person did not ask to be called."),
+    CallProblem.NOT_WAITING_FOR_A_CALL: _l("This contact is not waiting for a call."),
+    CallProblem.CALL_NOT_TAKEN: _l("Take the call first: someone else may be calling."),
+    CallProblem.NOT_A_CLOSING_STATUS: _l("That does not close a contact."),
+    CallProblem.ALREADY_CLOSED: _l("This contact is already closed."),
+    CallProblem.RELATIVE_IS_NOT_A_CASE: _l(
         "A relative's contact does not become a case; create a contact for the person instead."
     ),
-    "only a reached person can become a case": _l(
-        "Only a person who was reached can become a case."
-    ),
-    "that does not fit this contact": _l("That does not fit this contact."),
-    # Accounts and settings (TeamError).
-    "the team has no active key": _l("The team has no active key. Ask an admin."),
-    "the username must be 2-64 lower-case letters, digits, '.', '_' or '-'": _l(
+    CallProblem.NOT_REACHED: _l("Only a person who was reached can become a case."),
+    CallProblem.DOES_NOT_FIT: _l("That does not fit this contact."),
+}
+TEAM_PROBLEM_TEXT = {
+    TeamProblem.NO_ACTIVE_KEY: _l("The team has no active key. Ask an admin."),
+    TeamProblem.BAD_USERNAME: _l(
         "The username must be 2–64 lower-case letters, digits, '.', '_' or '-'."
     ),
-    "the password must be at least 12 characters": _l(
-        "The password must be at least 12 characters."
-    ),
-    "the password is too long": _l("The password is too long."),
-    "that password is too easy to guess": _l("That password is too easy to guess."),
-    "the password must not contain the username": _l("The password must not contain the username."),
-    "the passwords differ": _l("The two passwords are not the same."),
-    "that username is taken": _l("That username is taken."),
-    "the code from the app is wrong; check the app's time and try again": _l(
+    TeamProblem.USERNAME_TAKEN: _l("That username is taken."),
+    TeamProblem.TOO_SHORT: _l("The password must be at least 12 characters."),
+    TeamProblem.TOO_LONG: _l("The password is too long."),
+    TeamProblem.TOO_EASY: _l("That password is too easy to guess."),
+    TeamProblem.HAS_USERNAME: _l("The password must not contain the username."),
+    TeamProblem.PASSWORDS_DIFFER: _l("The two passwords are not the same."),
+    TeamProblem.WRONG_APP_CODE: _l(
         "The code from the app is wrong. Check that the phone's clock is right and try again."
     ),
-    "call attempts must be between 1 and 10": _l("Call attempts must be between 1 and 10."),
-    "the criterion needs a text": _l("The criterion needs a text."),
-    "keep closed contacts between 30 and 3650 days": _l(
-        "Keep closed contacts between 30 and 3650 days."
+    TeamProblem.BAD_CALL_ATTEMPTS: _l("Call attempts must be between 1 and 10."),
+    TeamProblem.BAD_RETENTION: _l("Keep closed contacts between 30 and 3650 days."),
+    TeamProblem.BAD_PHONE: _l("That phone number does not look right."),
+    TeamProblem.EMPTY_CRITERION: _l("The criterion needs a text."),
+    # The command line's (utvag team create); listed so every code has words.
+    TeamProblem.BAD_SLUG: _l(
+        "The team's short name must be lower-case letters, digits and hyphens."
     ),
-    "that phone number does not look right": _l("That phone number does not look right."),
+    TeamProblem.NO_TEAM_NAME: _l("The team needs a name."),
+    TeamProblem.UNKNOWN_CHECKLIST: _l("There is no such checklist."),
+    TeamProblem.TEAM_EXISTS: _l("A team with that short name already exists."),
 }
 
 
-def call_error_text(error: Exception) -> str:
-    return str(CALL_ERROR_TEXT.get(str(error), str(error)))
+def problem_text(error: CallError | TeamError) -> str:
+    """What a refusal of the data layer says to staff, in Swedish."""
+    if isinstance(error, CallError):
+        return str(CALL_PROBLEM_TEXT[error.problem])
+    return str(TEAM_PROBLEM_TEXT[error.problem])
 
 
 ROLE_NAMES = {
@@ -196,6 +202,8 @@ ACTION_NAMES = {
     "invitation_cancelled": _l("invitation cancelled"),
     "junk_dismissed": _l("dismissed as junk"),
     "key_rotated": _l("team key rotated"),
+    "key_destroyed": _l("team key destroyed"),
+    "console_secrets_exported": _l("copy made of the console's secrets"),
     "login": _l("logged in"),
     "login_failed": _l("failed login"),
     "login_refused": _l("login refused (too many from one network)"),

@@ -1,8 +1,11 @@
 """The way back in when every admin has lost their password.
 
-The team recovery code (printed once at ``utvag team create``) unwraps the
-recovery key, which opens the team keys sealed to it. An admin account is
-then given a fresh key pair under a new password and a new TOTP secret.
+The team recovery code (printed once at ``utvag team create``), with the
+console's pepper, unwraps the recovery key, which opens the team keys sealed
+to it (each grant unlocked with its lock from the key store). An admin
+account is then given a fresh key pair under a new password and a new TOTP
+secret. A recovery key still wrapped without the pepper is re-wrapped with
+it here, the code having just proven itself.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from crypto.codes import RECOVERY_CODE_LENGTH, normalise_code
 from crypto.errors import CryptoError
 from crypto.kdf_cost import KdfCost
 from crypto.unwrapping import unwrap_private_key
+from crypto.wrapping import PEPPERED_VERSION, wrap_private_key, wrapping_version
 from triage.keyring import open_grants, spend_one_unwrap
+from utvag.console_keys import ConsoleKeys
 from utvag.models import Role, StaffMember, StaffSession, Team
 from utvag.repo.staff import (
     check_new_password,
@@ -30,7 +35,12 @@ class RecoveryRefused(Exception):
 
 
 def recover_admin(
-    session: Session, username: str, recovery_code: str, new_password: str, cost: KdfCost
+    session: Session,
+    username: str,
+    recovery_code: str,
+    new_password: str,
+    cost: KdfCost,
+    keys: ConsoleKeys,
 ) -> tuple[StaffMember, Team, str]:
     """Reset an admin's key pair, password and TOTP with the team recovery code.
 
@@ -53,11 +63,19 @@ def recover_admin(
         spend_one_unwrap(cost)
         raise RecoveryRefused
     try:
-        recovery_private = unwrap_private_key(team.wrapped_recovery_key, canonical)
-        keys = open_grants(session, recovery_private, None, team.id)
+        recovery_private = unwrap_private_key(
+            team.wrapped_recovery_key, canonical, pepper=keys.wrap_pepper
+        )
+        team_private_keys = open_grants(session, recovery_private, None, team.id, keys)
     except CryptoError:
         raise RecoveryRefused from None
-    give_member_a_key_pair(session, member, new_password, keys, cost)
+    if not team_private_keys:
+        raise RecoveryRefused
+    if wrapping_version(team.wrapped_recovery_key) != PEPPERED_VERSION:
+        team.wrapped_recovery_key = wrap_private_key(
+            recovery_private, canonical, cost, pepper=keys.wrap_pepper
+        )
+    give_member_a_key_pair(session, member, new_password, team_private_keys, cost, keys)
     totp_secret = pyotp.random_base32()
     seal_totp_secret(member, totp_secret)
     member.last_totp_step = None

@@ -19,7 +19,7 @@ from crypto.errors import WrongSecretError
 from triage import current
 from triage.enrolment import complete, open_invitation, start_totp
 from triage.keyring import unwrap_member_key
-from triage.labels import call_error_text
+from triage.labels import problem_text
 from triage.recovery import RecoveryRefused, recover_admin
 from triage.roles import public, requires
 from triage.state import state
@@ -28,7 +28,7 @@ from utvag.db import transaction, utcnow
 from utvag.models import Role, StaffMember, StaffSession, Team
 from utvag.repo import audit
 from utvag.repo.staff import rewrap_member_key
-from utvag.repo.teams import TeamError, totp_uri
+from utvag.repo.teams import TeamError, TeamProblem, totp_uri
 from utvag.throttle import Purpose
 from web_common.throttle import client_bucket, over_limit
 from web_common.throttle import count as count_failure
@@ -59,7 +59,7 @@ def enrol() -> ResponseReturnValue:
     username, code = form.get("username", ""), form.get("code", "")
     console = state()
     with transaction(console.session_factory) as db:
-        opened = open_invitation(db, username, code, console.config.kdf_cost)
+        opened = open_invitation(db, username, code, console.config.kdf_cost, console.keys)
         if opened is not None:
             enrolment = opened.enrolment
             team = db.get(Team, enrolment.team_id)
@@ -77,7 +77,7 @@ def enrol() -> ResponseReturnValue:
                 return render_template("enrol.html", **step_two)
             try:
                 if form.get("password", "") != form.get("password2", ""):
-                    raise TeamError("the passwords differ")
+                    raise TeamError(TeamProblem.PASSWORDS_DIFFER)
                 member = complete(
                     db,
                     team,
@@ -85,9 +85,10 @@ def enrol() -> ResponseReturnValue:
                     password=form.get("password", ""),
                     totp_code=form.get("otp", ""),
                     cost=console.config.kdf_cost,
+                    keys=console.keys,
                 )
             except TeamError as error:
-                return render_template("enrol.html", error=call_error_text(error), **step_two), 400
+                return render_template("enrol.html", error=problem_text(error), **step_two), 400
             audit.record(
                 db,
                 "account_enrolled",
@@ -156,17 +157,21 @@ def _change_password(
     if throttle.account_locked(member, now):
         return PasswordChange.LOCKED
     if form.get("new_password", "") != form.get("new_password2", ""):
-        return call_error_text(TeamError("the passwords differ"))
+        return problem_text(TeamError(TeamProblem.PASSWORDS_DIFFER))
     try:
-        private_key = unwrap_member_key(member, form.get("password", ""))
+        private_key = unwrap_member_key(member, form.get("password", ""), state().keys.wrap_pepper)
     except WrongSecretError:
         return _wrong_current_password(db, member, now)
     try:
         rewrap_member_key(
-            member, private_key, form.get("new_password", ""), state().config.kdf_cost
+            member,
+            private_key,
+            form.get("new_password", ""),
+            state().config.kdf_cost,
+            state().keys.wrap_pepper,
         )
     except TeamError as failure:
-        return call_error_text(failure)
+        return problem_text(failure)
     throttle.record_account_success(member)
     # Other sessions of this member end; this one stays.
     db.execute(
@@ -204,7 +209,7 @@ def recover() -> ResponseReturnValue:
         return render_template("recover.html", error=TOO_MANY), 429
     form = request.form
     if form.get("password", "") != form.get("password2", ""):
-        error = call_error_text(TeamError("the passwords differ"))
+        error = problem_text(TeamError(TeamProblem.PASSWORDS_DIFFER))
         return render_template("recover.html", error=error), 400
     refused = False
     with transaction(state().session_factory) as db:
@@ -215,12 +220,13 @@ def recover() -> ResponseReturnValue:
                 form.get("recovery_code", ""),
                 form.get("password", ""),
                 state().config.kdf_cost,
+                state().keys,
             )
         except RecoveryRefused:
             audit.record(db, "recovery_failed")
             refused = True
         except TeamError as error:
-            return render_template("recover.html", error=call_error_text(error)), 400
+            return render_template("recover.html", error=problem_text(error)), 400
         else:
             audit.record(
                 db, "recovery_used", team_id=team.id, actor_id=member.id, actor_name=member.username

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from triage import current
-from triage.labels import call_error_text
+from triage.labels import problem_text
 from triage.phone_check import refusal_text
 from triage.roles import requires
 from triage.state import state
@@ -71,7 +71,7 @@ def hours() -> ResponseReturnValue:
         flash(refusal_text(error.refusal), "error")
         return _back()
     except TeamError as error:
-        flash(call_error_text(error), "error")
+        flash(problem_text(error), "error")
         return _back()
     flash(gettext("Saved."))
     return _back()
@@ -113,7 +113,7 @@ def add_checklist_item() -> ResponseReturnValue:
             item = team_settings.add_checklist_item(db, team, request.form.get("label", ""))
             current.record(db, "settings_changed", details={"checklist_item_added": item.id})
     except TeamError as error:
-        flash(call_error_text(error), "error")
+        flash(problem_text(error), "error")
     return _back()
 
 

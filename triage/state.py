@@ -1,4 +1,5 @@
-"""What the console holds for its lifetime: a database handle, no key.
+"""What the console holds for its lifetime: a database handle and its own
+secrets (the wrapping pepper and where the key store is), no team key.
 
 Unwrapped team keys exist only per request, opened from the staff session
 (see triage.keyring)."""
@@ -12,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from utvag.config import Config
+from utvag.console_keys import ConsoleKeys
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class ConsoleState:
     config: Config
     engine: Engine
     session_factory: sessionmaker[Session]
+    keys: ConsoleKeys
 
 
 def state() -> ConsoleState:

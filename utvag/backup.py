@@ -11,12 +11,16 @@ A backup is one tar file (mode 0600) holding
 
 What it holds is ciphertext plus the clear queue fields (README: "What is
 kept in clear"). With the secrets, it also lets a receipt code find its
-contact; it never holds a key that opens anything sealed (those are wrapped
-under staff passwords and the recovery code). Keep it where the database
-itself may be kept.
+contact; it never holds a key that opens anything sealed. It deliberately
+leaves out the console's own secrets (``utvag.console_keys``): the wrapping
+pepper and the key store. So the backup plus a staff password, or plus the
+recovery code, still opens nothing; those secrets have a copy of their own,
+kept apart (``utvag console-secrets export``), and a restore needs it too.
+Keep the backup where the database itself may be kept.
 
 A restore refuses, before changing anything: a database that already holds
-a schema or rows, a data dir that already holds secrets, a backup without
+a schema or rows, a data dir that already holds the backup's secrets (the
+console's own may be put back first), a backup without
 all its secrets, a backup made by a newer schema, and a backup of the other
 database kind.
 """
@@ -43,6 +47,7 @@ from utvag.schema import alembic_config, current_revision
 from utvag.server_secrets import secrets_dir
 
 FORMAT = "utvag-backup-1"
+# Never the console's wrapping secret (console-wrap.key) nor its key store.
 SECRET_FILES = ("receipt-hmac.key", "intake-session.key", "intake-proof.key", "console-session.key")
 
 
@@ -228,7 +233,7 @@ def restore(source: Path, database_url: str, data_dir: Path) -> Manifest:
             "Nothing was changed."
         )
     directory = secrets_dir(data_dir)
-    if directory.exists() and any(directory.iterdir()):
+    if any((directory / name).exists() for name in SECRET_FILES):
         raise BackupError(
             f"{directory} already holds secrets: restore into a new data dir. Nothing was changed."
         )

@@ -9,31 +9,29 @@ import getpass
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
 
 import click
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import OperationalError
 
 from utvag.checklists import DEFAULT_PRESET, PRESETS
+from utvag.cli_keys import (
+    console_secrets_group,
+    import_console_copy,
+    keys_group,
+    warn_about_custody,
+)
+from utvag.cli_support import config_of, console_keys_of, fail, session_factory_of
 from utvag.config import Config, ConfigError, load_config
+from utvag.console_keys import make_console_keys, pepper_path
 from utvag.db import make_engine, make_session_factory, transaction
 from utvag.hours import DEFAULT_HOURS_SPEC, DEFAULT_TIMEZONE, HoursSpecError, parse_instant
 from utvag.repo import audit
+from utvag.repo.key_custody import lock_legacy_grants, missing_locks, pepper_in_use
 from utvag.repo.team_setup import create_team
 from utvag.repo.teams import TeamError, calendar_for, team_by_slug
-from utvag.schema import SchemaNewerThanCode, current_revision, is_at_head, upgrade_to_head
+from utvag.schema import SchemaNewerThanCode, current_revision, upgrade_to_head
 from utvag.server_secrets import console_session_key, intake_secrets
-
-
-def _config(ctx: click.Context) -> Config:
-    config: Config = ctx.obj
-    return config
-
-
-def _fail(reason: str) -> NoReturn:
-    raise click.ClickException(reason)
 
 
 @click.group()
@@ -44,14 +42,14 @@ def cli(ctx: click.Context) -> None:
         try:
             ctx.obj = load_config()
         except ConfigError as error:
-            _fail(str(error))
+            fail(str(error))
 
 
 @cli.command()
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create or migrate the schema; safe to run again."""
-    config = _config(ctx)
+    config = config_of(ctx)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     secrets_existed = (config.data_dir / "secrets").is_dir()
     try:
@@ -59,9 +57,9 @@ def init(ctx: click.Context) -> None:
         upgrade_to_head(config.database_url)
         after = current_revision(config.database_url)
     except OperationalError as error:
-        _fail(f"cannot reach the database: {type(error.orig).__name__}")
+        fail(f"cannot reach the database: {type(error.orig).__name__}")
     except SchemaNewerThanCode as error:
-        _fail(
+        fail(
             f"the database is at schema revision {error} that this release does not know: "
             "it was upgraded by a newer release. Nothing was changed; install that release "
             "(or restore a backup made before the upgrade)."
@@ -70,6 +68,7 @@ def init(ctx: click.Context) -> None:
     # read them (deploy/systemd) find them in place.
     intake_secrets(config.data_dir)
     console_session_key(config.data_dir)
+    pepper_made, grants_locked, missing = _console_keys_at_init(config)
     where = make_url(config.database_url).render_as_string(hide_password=True)
     if before is None:
         click.echo(f"created the schema (revision {after}) in {where}")
@@ -79,21 +78,45 @@ def init(ctx: click.Context) -> None:
         click.echo(f"the schema in {where} is already up to date (revision {after})")
     if not secrets_existed:
         click.echo(f"made the server secrets in {config.data_dir / 'secrets'} (mode 0600)")
+    if pepper_made:
+        click.echo(
+            f"made the console's wrapping secret {pepper_path(config.data_dir)} and its key store"
+            f" {config.data_dir / 'console-keys'}: they are NOT in `utvag backup`. After creating"
+            " a team, keep a copy apart (`utvag console-secrets export FILE`, with the recovery"
+            " code): without them every sealed contact is lost"
+        )
+    if grants_locked:
+        click.echo(f"locked {grants_locked} key grant(s) under the console's key store")
+    for team_key_id in missing:
+        click.echo(
+            f"WARNING: the console's key store lacks the lock of team key {team_key_id}: what was"
+            " sealed to it cannot be opened until you put back the copy"
+            " (`utvag console-secrets import FILE`)",
+            err=True,
+        )
     click.echo("schema is up to date")
 
 
-def _session_factory(config: Config) -> sessionmaker[Session]:
-    url = config.database_url
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        _fail("there is no database yet; run `utvag init`")
-    engine = make_engine(url)
+def _console_keys_at_init(config: Config) -> tuple[bool, int, list[str]]:
+    """Make the console's pepper and key store, unless the database already
+    depends on a pepper that is missing (then a new one would lock every
+    member out: refuse); lock grants made before locks existed."""
+    engine = make_engine(config.database_url)
     try:
-        at_head = is_at_head(engine, config.database_url)
-    except (OperationalError, ProgrammingError) as error:
-        _fail(f"cannot reach the database: {type(error.orig).__name__}")
-    if not at_head:
-        _fail("the database schema is not initialised or not current; run `utvag init`")
-    return make_session_factory(engine)
+        with transaction(make_session_factory(engine)) as session:
+            if not pepper_path(config.data_dir).exists() and pepper_in_use(session):
+                fail(
+                    "the database holds keys wrapped with the console's wrapping secret, but "
+                    f"{pepper_path(config.data_dir)} is missing. Nothing was made: a new secret "
+                    "would lock every member out. Put back the copy kept apart from the backups "
+                    "(`utvag console-secrets import FILE`)."
+                )
+            keys, made = make_console_keys(config.data_dir)
+            locked = lock_legacy_grants(session, keys)
+            missing = missing_locks(session, keys)
+    finally:
+        engine.dispose()
+    return made, locked, missing
 
 
 @cli.group()
@@ -109,7 +132,7 @@ def _read_password(from_stdin: bool) -> str:
     else:
         password = getpass.getpass("Password for the admin: ")
         if getpass.getpass("Again: ") != password:
-            _fail("the passwords differ")
+            fail("the passwords differ")
     return password
 
 
@@ -140,8 +163,9 @@ def team_create(
     checklist_preset: str,
 ) -> None:
     """Create a team, its key pair and its first admin."""
-    config = _config(ctx)
-    factory = _session_factory(config)
+    config = config_of(ctx)
+    factory = session_factory_of(config)
+    keys = console_keys_of(config)
     password = _read_password(password_stdin)
     try:
         with transaction(factory) as session:
@@ -154,6 +178,7 @@ def team_create(
                 hours_spec=hours_spec,
                 timezone=timezone,
                 cost=config.kdf_cost,
+                keys=keys,
                 checklist_preset=checklist_preset,
             )
             audit.record(
@@ -172,13 +197,16 @@ def team_create(
                 details={"role": created.admin.role},
             )
     except (TeamError, HoursSpecError) as error:
-        _fail(str(error))
+        fail(str(error))
     click.echo(f"Created team {slug!r} ({name}) with admin {admin_username!r}.")
     click.echo("Add this to the admin's authenticator app (scan or paste it):")
     click.echo(created.totp_uri)
     click.echo("Team recovery code. It is shown only this once: write it down and keep it")
     click.echo("offline, in a safe. It restores access if every admin loses their password.")
     click.echo(created.recovery_code)
+    click.echo("The team's key has a new lock in the console's key store: make a new copy of")
+    click.echo("the console's secrets and keep it with the recovery code")
+    click.echo("(utvag console-secrets export FILE).")
 
 
 @cli.group()
@@ -192,16 +220,16 @@ def hours() -> None:
 @click.pass_context
 def hours_next_open(ctx: click.Context, slug: str, at_text: str) -> None:
     """Print the first open instant of the team's call-back hours at or after --at."""
-    factory = _session_factory(_config(ctx))
+    factory = session_factory_of(config_of(ctx))
     with factory() as session:
         found = team_by_slug(session, slug)
         if found is None:
-            _fail(f"no team called {slug!r}")
+            fail(f"no team called {slug!r}")
         calendar = calendar_for(session, found)
     try:
         at = parse_instant(at_text, found.timezone)
     except ValueError as error:
-        _fail(str(error))
+        fail(str(error))
     click.echo(calendar.next_open(at).isoformat())
 
 
@@ -212,34 +240,49 @@ def backup_command(ctx: click.Context, destination: Path) -> None:
     """Write the database and the secrets to one file (mode 0600)."""
     from utvag.backup import BackupError, backup
 
-    config = _config(ctx)
+    config = config_of(ctx)
     try:
         made = backup(config.database_url, config.data_dir, destination)
     except BackupError as error:
-        _fail(str(error))
+        fail(str(error))
     click.echo(f"backup written to {destination} ({made.database}, schema {made.revision})")
 
 
 @cli.command("restore")
 @click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--console-secrets",
+    "console_copy",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The copy of the console's secrets kept apart (utvag console-secrets export).",
+)
 @click.pass_context
-def restore_command(ctx: click.Context, source: Path) -> None:
-    """Restore a backup into an empty database and a data dir without secrets."""
+def restore_command(ctx: click.Context, source: Path, console_copy: Path | None) -> None:
+    """Restore a backup into an empty database and a data dir without secrets.
+
+    The backup does not hold the console's own secrets: without
+    --console-secrets (or `utvag console-secrets import` afterwards) staff
+    cannot log in, and this says so."""
     from utvag.backup import BackupError, restore
 
-    config = _config(ctx)
+    config = config_of(ctx)
+    copy_text = console_copy.read_text() if console_copy is not None else None
     try:
         made = restore(source, config.database_url, config.data_dir)
     except BackupError as error:
-        _fail(str(error))
+        fail(str(error))
     try:
         upgrade_to_head(config.database_url)
     except SchemaNewerThanCode as error:  # pragma: no cover - restore checked it first
-        _fail(f"schema revision {error} is newer than this release")
+        fail(f"schema revision {error} is newer than this release")
     click.echo(
         f"restored {made.database} backup of {made.created_at} (schema {made.revision}); "
         "the schema is now up to date"
     )
+    if copy_text is not None:
+        import_console_copy(config, copy_text)
+    warn_about_custody(config)
 
 
 @cli.group()
@@ -260,17 +303,17 @@ def report_followup(ctx: click.Context, slug: str, year_text: str, output: str) 
 
     from utvag.followup import NoSuchYear, build, check_year, to_csv, to_text
 
-    factory = _session_factory(_config(ctx))
+    factory = session_factory_of(config_of(ctx))
     with factory() as session:
         found = team_by_slug(session, slug)
         if found is None:
             # The report is the board's, in Swedish; so are its refusals.
-            _fail(f"det finns inget team som heter {slug!r}")
+            fail(f"det finns inget team som heter {slug!r}")
         today = datetime.now(ZoneInfo(found.timezone)).date()
         try:
             year = check_year(year_text, today)
         except NoSuchYear:
-            _fail(f"--year ska vara ett årtal från 2000 till {today.year}, inte {year_text!r}")
+            fail(f"--year ska vara ett årtal från 2000 till {today.year}, inte {year_text!r}")
         built = build(session, found, year, today)
     if output == "csv":
         click.echo(to_csv(built), nl=False)
@@ -292,8 +335,10 @@ def serve(ctx: click.Context, part: str, host: str | None, port: int | None) -> 
     """Run intake (:8000), console (:8001), the worker, or all three."""
     from utvag.serve import plan, run
 
-    config = _config(ctx)
-    _session_factory(config)  # fail early, in one line, if the schema is missing
+    config = config_of(ctx)
+    session_factory_of(config)  # fail early, in one line, if the schema is missing
+    if part in ("console", "all"):
+        console_keys_of(config)  # and if the console's own secrets are not in place
     specs = plan(part, host, port)
     for spec in specs:
         if spec.bind:
@@ -322,21 +367,25 @@ def audit_verify(ctx: click.Context, recorded_head: str | None) -> None:
     A chain cannot show by itself that rows were cut off its end; keep the
     printed head (in the board report, say) and pass it back with --head.
     """
-    factory = _session_factory(_config(ctx))
+    factory = session_factory_of(config_of(ctx))
     with factory() as session:
         problems = audit.verify_chain(session)
         count, head = audit.chain_head(session)
         head_found = recorded_head is None or audit.contains_hash(session, recorded_head)
     if problems:
         first = problems[0]
-        _fail(
+        fail(
             f"audit chain broken: event {first.event_id} {first.reason}"
             f" ({len(problems)} problem(s) in all)"
         )
     if not head_found:
-        _fail("audit chain broken: the recorded head is no longer in the chain")
+        fail("audit chain broken: the recorded head is no longer in the chain")
     click.echo(f"audit chain intact: {count} events, head {head}")
 
 
 def main() -> None:
     cli(prog_name="utvag")
+
+
+cli.add_command(keys_group)
+cli.add_command(console_secrets_group)

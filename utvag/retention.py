@@ -6,75 +6,73 @@ keeps everything as long as the case is open or accepted (the person is
 still in the programme), and for the retention period after the case closed
 or was declined. A submission kept unverified in a flood and never moved into
 the queue goes the same time after it came. Then everything sealed — the
-message, the number, notes, follow-ups, replies, the reasons staff gave for
-changing which number may call, and everything recorded on the case — and
-the receipt's hashes (of the code and of its keypad form) are deleted. What stays is what the
-yearly follow-up counts: kind, channel, dates, how it ended.
+message, the number, notes, follow-ups, replies, and everything recorded on
+the case — and the receipt's hashes (of the code and of its keypad form)
+are deleted. What stays is what the
+yearly follow-up counts: kind, channel, dates, how it ended. What "everything
+sealed" is comes from the registry of sealed columns (``utvag.models.sealed``).
+
+Deleted here is deleted from the live database. An older backup still holds
+it, sealed, and opens it (with a password and the console's secrets) for as
+long as the team key it was sealed under lives: rotating, re-sealing and
+destroying the old key (``utvag.repo.key_destruction``) ends that too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from utvag.db import utcnow
-from utvag.models import (
-    CallAttempt,
-    CallFromChange,
-    Case,
-    CaseAssessment,
-    CaseCheck,
-    CaseConsent,
-    CaseMeeting,
-    Contact,
-    ContactMessage,
-    ContactStatus,
-    RegisterCheck,
-    Team,
-    VoiceMessage,
-)
+from utvag.models import Case, Contact, ContactStatus, Team
+from utvag.models.sealed import AtRetention, ContactLink, SealedColumn, purged_at_retention
 from utvag.repo import audit
 
-# Kept in the column so the row stays valid; opens to nothing.
+# Contacts purged per statement: far below SQLite's limit on bound values.
+_BATCH = 500
+# Kept in a column that may not be empty so the row stays valid; opens to nothing.
 PURGED = b""
 
 
-def _purge_contact(session: Session, contact: Contact, now: datetime) -> None:
-    contact.sealed_content = PURGED
-    contact.key_id = ""
-    contact.receipt_digest = None
-    contact.keypad_digest = None
-    contact.reply_public_key = None
-    contact.purged_at = now
-    session.execute(delete(ContactMessage).where(ContactMessage.contact_id == contact.id))
-    session.execute(delete(VoiceMessage).where(VoiceMessage.contact_id == contact.id))
-    for attempt in session.scalars(select(CallAttempt).where(CallAttempt.contact_id == contact.id)):
-        attempt.sealed_note = None
-    for change in session.scalars(
-        select(CallFromChange).where(CallFromChange.contact_id == contact.id)
-    ):
-        change.sealed_reason = None
-    case = session.scalar(select(Case).where(Case.contact_id == contact.id))
-    if case is not None:
-        _purge_case(session, case)
+def _purge_contacts(session: Session, contacts: Sequence[Contact], now: datetime) -> None:
+    """Everything sealed about these contacts, as the registry of sealed
+    columns lists it (``utvag.models.sealed``): emptied, or the row deleted.
+    The receipt's hash and the reply key go too; the clear fields stay."""
+    ids = [contact.id for contact in contacts]
+    for entry in purged_at_retention():
+        if entry.link is ContactLink.SELF:
+            for contact in contacts:
+                setattr(contact, entry.column, None if entry.nullable else PURGED)
+            continue
+        rows = _rows_of(entry, ids)
+        if entry.retention is AtRetention.ROW_DELETED:
+            session.execute(delete(entry.model).where(rows))
+        else:
+            emptied = {entry.column: None if entry.nullable else PURGED}
+            session.execute(
+                update(entry.model).where(rows).values(emptied),
+                execution_options={"synchronize_session": False},
+            )
+    for contact in contacts:
+        contact.key_id = ""
+        contact.receipt_digest = None
+        contact.keypad_digest = None
+        contact.reply_public_key = None
+        contact.purged_at = now
 
 
-def _purge_case(session: Session, case: Case) -> None:
-    case.sealed_notes = None
-    for check in session.scalars(select(CaseCheck).where(CaseCheck.case_id == case.id)):
-        check.sealed_note = None
-    for assessment in session.scalars(
-        select(CaseAssessment).where(CaseAssessment.case_id == case.id)
-    ):
-        assessment.sealed_content = PURGED
-    for meeting in session.scalars(select(CaseMeeting).where(CaseMeeting.case_id == case.id)):
-        meeting.sealed_notes = None
-    for register in session.scalars(select(RegisterCheck).where(RegisterCheck.case_id == case.id)):
-        register.sealed_note = None
-    for consent in session.scalars(select(CaseConsent).where(CaseConsent.case_id == case.id)):
-        consent.sealed_content = PURGED
+def _rows_of(entry: SealedColumn, contact_ids: list[int]):  # type: ignore[no-untyped-def]
+    """SQL: the rows of ``entry``'s model that belong to these contacts."""
+    model: object = entry.model
+    if entry.link is ContactLink.CONTACT_ID:
+        return model.contact_id.in_(contact_ids)  # type: ignore[attr-defined]
+    if entry.link is ContactLink.CASE_ID:
+        cases = select(Case.id).where(Case.contact_id.in_(contact_ids))
+        return model.case_id.in_(cases)  # type: ignore[attr-defined]
+    raise ValueError(f"{entry.name} is purged at retention but names no way to its contact")
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:
@@ -109,9 +107,8 @@ def purge_expired(session: Session, now: datetime | None = None) -> int:
             )
         ).all()
         gone = [*closed, *ended, *never_worked]
-        for contact in gone:
-            _purge_contact(session, contact, now)
-        if gone:
+        for start in range(0, len(gone), _BATCH):
+            _purge_contacts(session, gone[start : start + _BATCH], now)
             audit.record(session, "purged", team_id=team.id, details={"contacts": len(gone)})
             purged += len(gone)
     return purged

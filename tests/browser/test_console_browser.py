@@ -52,6 +52,7 @@ CONSOLE_PAGES = {
     "followup": "/reports/followup",
     "team-settings": "/team",
     "members": "/admin/members",
+    "keys": "/keys",
     "key-confirmation": None,
     "audit": "/audit",
     "audit-refused-period": "/audit?from=2026-12-01&to=2026-11-01",
@@ -120,7 +121,7 @@ def open_console_page(page: Page, base: str, name: str, ids: dict[str, int]) -> 
     elif name == "case":
         page.goto(f"{base}/cases/{ids['case']}")
     elif name == "key-confirmation":
-        page.goto(f"{base}/admin/members")
+        page.goto(f"{base}/keys")
         page.locator("form[action$='/keys/rotate'] button[type=submit]").click()
         expect(page.locator("input[name=confirm]")).to_be_attached()
     else:  # pragma: no cover - a typo in a name

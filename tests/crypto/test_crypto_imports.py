@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 
 CRYPTO_DIR = Path(__file__).resolve().parents[2] / "crypto"
-DECRYPTING = ["crypto.opening", "crypto.unwrapping", "crypto.kdf", "crypto.wrapping"]
+DECRYPTING = [
+    "crypto.opening",
+    "crypto.unwrapping",
+    "crypto.kdf",
+    "crypto.wrapping",
+    "crypto.key_unlocking",
+]
 
 
 def loaded_modules(*imports: str) -> set[str]:

@@ -10,7 +10,7 @@ from crypto.errors import CryptoError, MalformedEnvelopeError, WrongSecretError
 from crypto.kdf import PRODUCTION_COST, TEST_COST, KdfCost, derive_wrapping_key
 from crypto.keys import generate_team_keypair
 from crypto.unwrapping import unwrap_private_key
-from crypto.wrapping import wrap_private_key
+from crypto.wrapping import wrap_private_key, wrapping_version
 
 KDF_SETTINGS = settings(max_examples=20)
 OPS = slice(3, 7)
@@ -19,6 +19,7 @@ SALT = slice(15, 31)
 ENVELOPE_BYTES = 3 + 4 + 8 + 16 + 24 + 16 + 32
 
 PRIVATE_KEY, _ = generate_team_keypair()
+PEPPER = bytes(range(32))
 secrets_ = st.text(min_size=1, max_size=40)
 
 
@@ -31,8 +32,8 @@ def with_cost(wrapped: bytes, opslimit: int, memlimit: int) -> bytes:
 @KDF_SETTINGS
 @given(secret=secrets_)
 def test_wrap_then_unwrap_round_trips(kdf_cost: KdfCost, secret: str) -> None:
-    wrapped = wrap_private_key(PRIVATE_KEY, secret, kdf_cost)
-    assert unwrap_private_key(wrapped, secret) == PRIVATE_KEY
+    wrapped = wrap_private_key(PRIVATE_KEY, secret, kdf_cost, pepper=PEPPER)
+    assert unwrap_private_key(wrapped, secret, pepper=PEPPER) == PRIVATE_KEY
 
 
 @KDF_SETTINGS
@@ -40,29 +41,32 @@ def test_wrap_then_unwrap_round_trips(kdf_cost: KdfCost, secret: str) -> None:
 def test_wrong_secret_is_refused(kdf_cost: KdfCost, secret: str, other: str) -> None:
     if unicodedata.normalize("NFC", secret) == unicodedata.normalize("NFC", other):
         other = secret + "x"
-    wrapped = wrap_private_key(PRIVATE_KEY, secret, kdf_cost)
+    wrapped = wrap_private_key(PRIVATE_KEY, secret, kdf_cost, pepper=PEPPER)
     with pytest.raises(WrongSecretError):
-        unwrap_private_key(wrapped, other)
+        unwrap_private_key(wrapped, other, pepper=PEPPER)
 
 
 def test_empty_secret_at_unwrap_is_a_wrong_secret(kdf_cost: KdfCost) -> None:
     with pytest.raises(WrongSecretError):
-        unwrap_private_key(wrap_private_key(PRIVATE_KEY, "pw", kdf_cost), "")
+        unwrap_private_key(
+            wrap_private_key(PRIVATE_KEY, "pw", kdf_cost, pepper=PEPPER), "", pepper=PEPPER
+        )
 
 
 def test_secret_is_nfc_normalised(kdf_cost: KdfCost) -> None:
     composed = "lösenord-på-svenska"
     decomposed = unicodedata.normalize("NFD", composed)
     assert composed != decomposed
-    wrapped = wrap_private_key(PRIVATE_KEY, composed, kdf_cost)
-    assert unwrap_private_key(wrapped, decomposed) == PRIVATE_KEY
+    wrapped = wrap_private_key(PRIVATE_KEY, composed, kdf_cost, pepper=PEPPER)
+    assert unwrap_private_key(wrapped, decomposed, pepper=PEPPER) == PRIVATE_KEY
 
 
 def test_envelope_layout_and_fresh_salt(kdf_cost: KdfCost) -> None:
-    first = wrap_private_key(PRIVATE_KEY, "pw", kdf_cost)
-    second = wrap_private_key(PRIVATE_KEY, "pw", kdf_cost)
+    first = wrap_private_key(PRIVATE_KEY, "pw", kdf_cost, pepper=PEPPER)
+    second = wrap_private_key(PRIVATE_KEY, "pw", kdf_cost, pepper=PEPPER)
     assert len(first) == ENVELOPE_BYTES
-    assert first[:3] == b"UW\x01"
+    assert first[:3] == b"UW\x02"
+    assert wrapping_version(first) == 2
     assert first[SALT] != second[SALT]
     assert PRIVATE_KEY not in first
 
@@ -70,10 +74,10 @@ def test_envelope_layout_and_fresh_salt(kdf_cost: KdfCost) -> None:
 def test_cost_travels_in_the_envelope(kdf_cost: KdfCost) -> None:
     other_cost = KdfCost(opslimit=2, memlimit=2 * argon2id.MEMLIMIT_MIN)
     for cost in (kdf_cost, other_cost):
-        wrapped = wrap_private_key(PRIVATE_KEY, "pw", cost)
+        wrapped = wrap_private_key(PRIVATE_KEY, "pw", cost, pepper=PEPPER)
         assert int.from_bytes(wrapped[OPS], "big") == cost.opslimit
         assert int.from_bytes(wrapped[MEM], "big") == cost.memlimit
-        assert unwrap_private_key(wrapped, "pw") == PRIVATE_KEY
+        assert unwrap_private_key(wrapped, "pw", pepper=PEPPER) == PRIVATE_KEY
 
 
 def test_default_cost_is_production(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -84,7 +88,7 @@ def test_default_cost_is_production(monkeypatch: pytest.MonkeyPatch) -> None:
         return bytes(32)
 
     monkeypatch.setattr("crypto.wrapping.derive_wrapping_key", fake_derive)
-    wrapped = wrap_private_key(PRIVATE_KEY, "pw")
+    wrapped = wrap_private_key(PRIVATE_KEY, "pw", pepper=PEPPER)
     assert used == [PRODUCTION_COST]
     assert int.from_bytes(wrapped[OPS], "big") == argon2id.OPSLIMIT_SENSITIVE
     assert int.from_bytes(wrapped[MEM], "big") == 128 * 1024 * 1024
@@ -93,13 +97,16 @@ def test_default_cost_is_production(monkeypatch: pytest.MonkeyPatch) -> None:
 @settings(max_examples=100)
 @given(data=st.data())
 def test_tamper_outside_cost_is_detected(kdf_cost: KdfCost, data: st.DataObject) -> None:
-    wrapped = bytearray(wrap_private_key(PRIVATE_KEY, "pw", kdf_cost))
+    wrapped = bytearray(wrap_private_key(PRIVATE_KEY, "pw", kdf_cost, pepper=PEPPER))
     positions = [i for i in range(len(wrapped)) if not OPS.start <= i < MEM.stop]
     index = data.draw(st.sampled_from(positions), label="index")
     wrapped[index] ^= data.draw(st.integers(1, 255), label="xor")
-    expected = MalformedEnvelopeError if index < OPS.start else WrongSecretError
+    # The version byte turned to 1 reads as an envelope without the pepper,
+    # whose key is then wrong: refused all the same, as a wrong secret.
+    downgraded = index == 2 and wrapped[index] == 1
+    expected = MalformedEnvelopeError if index < OPS.start and not downgraded else WrongSecretError
     with pytest.raises(expected):
-        unwrap_private_key(bytes(wrapped), "pw")
+        unwrap_private_key(bytes(wrapped), "pw", pepper=PEPPER)
 
 
 @pytest.mark.parametrize(
@@ -109,9 +116,9 @@ def test_tamper_outside_cost_is_detected(kdf_cost: KdfCost, data: st.DataObject)
 def test_in_range_cost_tamper_is_a_wrong_secret(
     kdf_cost: KdfCost, opslimit: int, memlimit: int
 ) -> None:
-    wrapped = wrap_private_key(PRIVATE_KEY, "pw", kdf_cost)
+    wrapped = wrap_private_key(PRIVATE_KEY, "pw", kdf_cost, pepper=PEPPER)
     with pytest.raises(WrongSecretError):
-        unwrap_private_key(with_cost(wrapped, opslimit, memlimit), "pw")
+        unwrap_private_key(with_cost(wrapped, opslimit, memlimit), "pw", pepper=PEPPER)
 
 
 @pytest.mark.parametrize(
@@ -130,14 +137,16 @@ def test_in_range_cost_tamper_is_a_wrong_secret(
 def test_crafted_cost_is_refused_without_running_argon2(
     monkeypatch: pytest.MonkeyPatch, kdf_cost: KdfCost, opslimit: int, memlimit: int
 ) -> None:
-    wrapped = with_cost(wrap_private_key(PRIVATE_KEY, "pw", kdf_cost), opslimit, memlimit)
+    wrapped = with_cost(
+        wrap_private_key(PRIVATE_KEY, "pw", kdf_cost, pepper=PEPPER), opslimit, memlimit
+    )
 
     def must_not_run(secret: str, salt: bytes, cost: KdfCost) -> bytes:
         raise AssertionError("Argon2 ran on a refused cost")
 
     monkeypatch.setattr(crypto.unwrapping, "derive_wrapping_key", must_not_run)
     with pytest.raises(MalformedEnvelopeError):
-        unwrap_private_key(wrapped, "pw")
+        unwrap_private_key(wrapped, "pw", pepper=PEPPER)
 
 
 @given(data=st.data())
@@ -145,34 +154,34 @@ def test_crafted_cost_is_refused_without_running_argon2(
 def test_truncated_or_extended_envelopes_are_malformed(
     kdf_cost: KdfCost, data: st.DataObject
 ) -> None:
-    wrapped = wrap_private_key(PRIVATE_KEY, "pw", kdf_cost)
+    wrapped = wrap_private_key(PRIVATE_KEY, "pw", kdf_cost, pepper=PEPPER)
     cut = data.draw(st.integers(0, len(wrapped) - 1), label="cut")
     with pytest.raises(MalformedEnvelopeError):
-        unwrap_private_key(wrapped[:cut], "pw")
+        unwrap_private_key(wrapped[:cut], "pw", pepper=PEPPER)
     with pytest.raises(MalformedEnvelopeError):
-        unwrap_private_key(wrapped + b"\x00", "pw")
+        unwrap_private_key(wrapped + b"\x00", "pw", pepper=PEPPER)
 
 
 @pytest.mark.parametrize("bad", [b"", b"US\x01" + bytes(100), b"UW\x02" + bytes(100)])
 def test_other_bytes_are_malformed(bad: bytes) -> None:
     with pytest.raises(MalformedEnvelopeError):
-        unwrap_private_key(bad, "pw")
+        unwrap_private_key(bad, "pw", pepper=PEPPER)
 
 
 def test_wrap_rejects_empty_secret_and_bad_key(kdf_cost: KdfCost) -> None:
     with pytest.raises(ValueError, match="empty"):
-        wrap_private_key(PRIVATE_KEY, "", kdf_cost)
+        wrap_private_key(PRIVATE_KEY, "", kdf_cost, pepper=PEPPER)
     with pytest.raises(ValueError, match="32 bytes"):
-        wrap_private_key(PRIVATE_KEY[:31], "pw", kdf_cost)
+        wrap_private_key(PRIVATE_KEY[:31], "pw", kdf_cost, pepper=PEPPER)
 
 
 def test_wrong_secret_message_is_the_same_as_tamper(kdf_cost: KdfCost) -> None:
-    wrapped = wrap_private_key(PRIVATE_KEY, "pw", kdf_cost)
+    wrapped = wrap_private_key(PRIVATE_KEY, "pw", kdf_cost, pepper=PEPPER)
     tampered = wrapped[:-1] + bytes([wrapped[-1] ^ 1])
     with pytest.raises(WrongSecretError) as wrong:
-        unwrap_private_key(wrapped, "not pw")
+        unwrap_private_key(wrapped, "not pw", pepper=PEPPER)
     with pytest.raises(WrongSecretError) as changed:
-        unwrap_private_key(tampered, "pw")
+        unwrap_private_key(tampered, "pw", pepper=PEPPER)
     assert str(wrong.value) == str(changed.value)
     assert "pw" not in str(wrong.value)
 
@@ -214,9 +223,64 @@ def test_recovery_code_round_trip_in_canonical_form(kdf_cost: KdfCost) -> None:
     printed = new_recovery_code()
     canonical = normalise_code(printed, RECOVERY_CODE_LENGTH)
     assert canonical is not None
-    wrapped = wrap_private_key(PRIVATE_KEY, canonical, kdf_cost)
+    wrapped = wrap_private_key(PRIVATE_KEY, canonical, kdf_cost, pepper=PEPPER)
     typed = normalise_code(printed.lower().replace("-", " "), RECOVERY_CODE_LENGTH)
     assert typed is not None
-    assert unwrap_private_key(wrapped, typed) == PRIVATE_KEY
+    assert unwrap_private_key(wrapped, typed, pepper=PEPPER) == PRIVATE_KEY
     with pytest.raises(CryptoError):
-        unwrap_private_key(wrapped, "0" * RECOVERY_CODE_LENGTH)
+        unwrap_private_key(wrapped, "0" * RECOVERY_CODE_LENGTH, pepper=PEPPER)
+
+
+def _wrapped_without_pepper(private_key: bytes, secret: str, cost: KdfCost) -> bytes:
+    """A version-1 envelope, as the release before the pepper wrote it."""
+    import nacl.secret
+    import nacl.utils
+
+    salt = nacl.utils.random(16)
+    box = nacl.secret.SecretBox(derive_wrapping_key(secret, salt, cost))
+    header = b"UW\x01" + cost.opslimit.to_bytes(4, "big") + cost.memlimit.to_bytes(8, "big")
+    return header + salt + bytes(box.encrypt(private_key))
+
+
+def test_the_pepper_is_needed_to_unwrap(kdf_cost: KdfCost) -> None:
+    wrapped = wrap_private_key(PRIVATE_KEY, "pw", kdf_cost, pepper=PEPPER)
+    other_pepper = bytes(reversed(PEPPER))
+    with pytest.raises(WrongSecretError) as wrong_pepper:
+        unwrap_private_key(wrapped, "pw", pepper=other_pepper)
+    with pytest.raises(WrongSecretError) as wrong_secret:
+        unwrap_private_key(wrapped, "not pw", pepper=PEPPER)
+    assert str(wrong_pepper.value) == str(wrong_secret.value)
+
+
+def test_the_password_alone_does_not_give_the_box_key(kdf_cost: KdfCost) -> None:
+    """What a thief with a copy and the password can compute (the Argon2id
+    output) is not the key of the box: the pepper is mixed in."""
+    import nacl.exceptions
+    import nacl.secret
+
+    wrapped = wrap_private_key(PRIVATE_KEY, "pw", kdf_cost, pepper=PEPPER)
+    argon2_key = derive_wrapping_key("pw", wrapped[SALT], kdf_cost)
+    with pytest.raises(nacl.exceptions.CryptoError):
+        nacl.secret.SecretBox(argon2_key).decrypt(wrapped[SALT.stop :])
+
+
+def test_a_version_1_envelope_still_opens_and_says_so(kdf_cost: KdfCost) -> None:
+    old = _wrapped_without_pepper(PRIVATE_KEY, "pw", kdf_cost)
+    assert wrapping_version(old) == 1
+    assert unwrap_private_key(old, "pw", pepper=PEPPER) == PRIVATE_KEY
+    with pytest.raises(WrongSecretError):
+        unwrap_private_key(old, "not pw", pepper=PEPPER)
+
+
+@pytest.mark.parametrize("pepper", [b"", bytes(31)])
+def test_a_short_pepper_is_refused_at_wrap_and_unwrap(kdf_cost: KdfCost, pepper: bytes) -> None:
+    with pytest.raises(ValueError, match="pepper"):
+        wrap_private_key(PRIVATE_KEY, "pw", kdf_cost, pepper=pepper)
+    old = _wrapped_without_pepper(PRIVATE_KEY, "pw", kdf_cost)
+    with pytest.raises(ValueError, match="pepper"):
+        unwrap_private_key(old, "pw", pepper=pepper)
+
+
+@pytest.mark.parametrize("value", [b"", b"UW", b"US\x02" + bytes(100), b"UW\x03" + bytes(100)])
+def test_wrapping_version_of_other_bytes_is_none(value: bytes) -> None:
+    assert wrapping_version(value) is None

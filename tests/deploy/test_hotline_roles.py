@@ -20,6 +20,7 @@ from twilio_fake import AUTH_TOKEN, NEUTRAL, PUBLIC_URL, FakeTwilio, with_hotlin
 
 from crypto.codes import keypad_digits
 from utvag import context as worker_context
+from utvag.console_keys import make_console_keys
 from utvag.context import AppContext
 from utvag.db import make_engine, make_session_factory, utcnow
 from utvag.maintenance import Schedule, run_due_tasks
@@ -54,7 +55,7 @@ def test_the_hotline_and_the_switchboard_work_under_each_processs_role(
     from worker import build_worker
 
     owner = make_engine(role_urls["owner"])
-    team = create_vagvalet(make_session_factory(owner))
+    team = create_vagvalet(make_session_factory(owner), make_console_keys(tmp_path / "var")[0])
     owner.dispose()
 
     def config(process: str):  # type: ignore[no-untyped-def]

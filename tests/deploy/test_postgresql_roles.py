@@ -24,6 +24,7 @@ from support import create_vagvalet, csrf_token_from, log_in, post_form
 from crypto.kdf import TEST_COST
 from utvag import context as worker_context
 from utvag.config import Config
+from utvag.console_keys import make_console_keys
 from utvag.context import AppContext
 from utvag.db import make_engine, make_session_factory, utcnow
 from utvag.maintenance import Schedule, run_due_tasks
@@ -99,7 +100,7 @@ def test_each_process_does_its_work_under_its_own_role(
     from worker import build_worker
 
     owner = make_engine(role_urls["owner"])
-    team = create_vagvalet(make_session_factory(owner))
+    team = create_vagvalet(make_session_factory(owner), make_console_keys(tmp_path / "var")[0])
     owner.dispose()
 
     intake = create_intake(
@@ -140,6 +141,15 @@ def test_each_process_does_its_work_under_its_own_role(
         assert staff.post(path, data={"csrf_token": token, **data}).status_code in (200, 302), path
     for page in ["/queue", "/reports/calls", "/audit", "/admin/members", "/team", "/cases"]:
         assert staff.get(page).status_code == 200, page
+    # A key's whole life under the console's role: rotate, re-seal, destroy.
+    for path, data in [
+        ("/admin/keys/rotate", {"confirm": "yes"}),
+        ("/admin/keys/reseal", {}),
+        ("/keys/1/destroy", {"confirm": "yes"}),
+    ]:
+        assert staff.post(path, data={"csrf_token": token, **data}).status_code == 302, path
+    assert staff.get("/keys").status_code == 200
+    assert "070-123 45 67" in staff.get("/contacts/1").get_data(as_text=True)
 
     # Something for the worker's schedule to do: a contact closed long ago,
     # and a staff session left idle.
@@ -177,6 +187,9 @@ def test_each_process_does_its_work_under_its_own_role(
         reasons_left = list(reasons)
         reopened = connection.execute(text("SELECT status FROM contacts WHERE id = 1")).scalar()
         sessions = connection.execute(text("SELECT count(*) FROM staff_sessions")).scalar()
+        destroyed = connection.execute(
+            text("SELECT destroyed_at FROM team_keys WHERE id = 1")
+        ).scalar()
         runs = connection.execute(
             text("SELECT task FROM maintenance_runs WHERE failures_in_a_row = 0")
         ).scalars()
@@ -187,6 +200,7 @@ def test_each_process_does_its_work_under_its_own_role(
     assert reasons_left == [None], "the purge did not empty the reason for a change"
     assert reopened == "received", "the worker could not reopen a call under its role"
     assert sessions == 0, "the worker could not delete an expired session under its role"
+    assert destroyed is not None, "the console could not destroy a key under its role"
     assert succeeded == {"staff_sessions", "retention", "throttle_windows"}
 
 

@@ -14,10 +14,13 @@ from tool_support import require_tool
 
 UNITS = Path(__file__).resolve().parents[2] / "deploy" / "systemd"
 SECRETS = "/var/lib/utvag/secrets"
+# The console's key store (a lock per team key): the console's alone, and
+# the only place under /var/lib/utvag a service may write.
+KEY_STORE = "/var/lib/utvag/console-keys"
 # Which secret each service may read; every other one must be out of its reach.
 MAY_READ = {
     "intake": {"receipt-hmac.key", "intake-session.key", "intake-proof.key"},
-    "console": {"console-session.key"},
+    "console": {"console-session.key", "console-wrap.key"},
     "worker": set(),
 }
 ALL_SECRETS = set().union(*MAY_READ.values())
@@ -102,6 +105,21 @@ def test_no_service_can_reach_another_services_secrets(units: dict[str, Path], n
     assert SECRETS not in writable, "no service may change a secret"
 
 
+@pytest.mark.parametrize("name", list(MAY_READ))
+def test_only_the_console_reaches_the_key_store_and_nothing_else_is_writable(
+    units: dict[str, Path], name: str
+) -> None:
+    directives = _directives(units[name].read_text())
+    hidden = {path for line in directives.get("InaccessiblePaths", []) for path in line.split()}
+    writable = {path for line in directives.get("ReadWritePaths", []) for path in line.split()}
+    if name == "console":
+        assert writable == {KEY_STORE}
+        assert KEY_STORE not in hidden
+    else:
+        assert KEY_STORE in hidden, name
+        assert writable == set(), name
+
+
 def test_every_secret_utvag_init_makes_is_given_to_exactly_the_right_service(
     tmp_path: Path,
 ) -> None:
@@ -116,3 +134,6 @@ def test_every_secret_utvag_init_makes_is_given_to_exactly_the_right_service(
     assert made == ALL_SECRETS
     for path in (tmp_path / "var" / "secrets").iterdir():
         assert path.stat().st_mode & 0o077 == 0, path.name
+    key_store = tmp_path / "var" / Path(KEY_STORE).name
+    assert key_store.is_dir()
+    assert key_store.stat().st_mode & 0o077 == 0

@@ -39,6 +39,7 @@ CONSOLE_PAGES = (
     "/team",
     "/audit",
     "/admin/members",
+    "/keys",
     "/account/password",
 )
 

@@ -25,7 +25,7 @@ def test_a_new_key_a_closed_day_and_new_hours_count_from_the_next_submission(
     with session_factory() as session:
         assert cache.get(session, session.get(Team, team.created.team.id)) is first
     with transaction(session_factory) as session:
-        rotate_team_key(session, session.get(Team, team.created.team.id))
+        rotate_team_key(session, session.get(Team, team.created.team.id), team.keys)
     with session_factory() as session:
         rotated = cache.get(session, session.get(Team, team.created.team.id))
     assert rotated.key_id != first.key_id

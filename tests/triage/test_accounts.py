@@ -509,7 +509,7 @@ def test_recovery_and_login_work_with_another_team_on_the_same_database(
 ) -> None:
     """Each team's key grants are its own: another team's grants (to its own
     members and recovery key) are never tried, so they never get in the way."""
-    create_malmo(session_factory)
+    create_malmo(session_factory, team.keys)
     post_form(client, "/sv/message", {"message": "till Vägvalet"})
     browser = console_app.test_client()
     recovered = post_form(
@@ -563,3 +563,51 @@ def test_removing_a_member_or_changing_the_key_asks_first_and_does_nothing_until
     assert 'name="confirm" value="yes"' in page
     assert "Nej, gå tillbaka" in page
     assert _actions(session_factory) == before
+
+
+def test_after_a_key_is_destroyed_an_older_invitation_and_the_recovery_code_still_work(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    console_app: Flask,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    """Their copies of the destroyed key are gone with its lock; what they hold
+    of the live key still opens."""
+    post_form(client, "/sv/message", {"message": "före bytet"})
+    _post(logged_in_staff, "/admin/keys/rotate", {"confirm": "yes"})
+    code = _invite(logged_in_staff, "cora")  # carries the old key and the new one
+    _post(logged_in_staff, "/admin/keys/reseal")
+    with session_factory() as session:
+        old = session.scalars(select(TeamKey).where(TeamKey.retired_at.is_not(None))).one()
+    assert _post(logged_in_staff, f"/keys/{old.id}/destroy", {"confirm": "yes"}).status_code == 302
+    assert team.keys.lock_secret(old.key_id) is None
+
+    enrolled, secret = _enrol(console_app, "cora", code)
+    assert enrolled.status_code == 302
+    time_machine.shift(timedelta(seconds=31))
+    cora = console_app.test_client()
+    login = post_form(
+        cora,
+        "/login",
+        {"username": "cora", "password": NEW_PASSWORD, "otp": pyotp.TOTP(secret).now()},
+    )
+    assert login.status_code == 302
+    assert "före bytet" in cora.get("/contacts/1").get_data(as_text=True)
+    with session_factory() as session:
+        granted = session.scalars(select(TeamKey.key_id).join(KeyWrap)).all()
+    assert old.key_id not in granted
+
+    recovered = post_form(
+        console_app.test_client(),
+        "/recover",
+        {
+            "username": team.admin_username,
+            "recovery_code": team.created.recovery_code,
+            "password": "yet another long password",
+            "password2": "yet another long password",
+        },
+    )
+    assert recovered.status_code == 200
+    assert "otpauth://" in recovered.get_data(as_text=True)

@@ -77,6 +77,7 @@ def test_another_teams_contact_is_not_found(
             hours_spec="mon-fri 09:00-15:00",
             timezone="Europe/Stockholm",
             cost=TEST_COST,
+            keys=team.keys,
         )
     from intake_web import create_app
 

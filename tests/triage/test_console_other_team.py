@@ -28,6 +28,7 @@ from utvag.models import (
     ContactStatus,
     Enrolment,
     StaffMember,
+    TeamKey,
     VoiceMessage,
 )
 from utvag.repo.contacts import create_contact
@@ -47,6 +48,7 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
             hours_spec="mon-fri 08:00-16:00",
             timezone="Europe/Stockholm",
             cost=TEST_COST,
+            keys=team.keys,
         )
         contact, _ = create_contact(
             session,
@@ -93,6 +95,9 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
             "enrolment_id": enrolment.id,
             "consent_id": consent.id,
             "message_id": voice.id,
+            "team_key_id": session.scalars(
+                select(TeamKey.id).where(TeamKey.team_id == malmo.team.id)
+            ).one(),
         }
 
 
@@ -104,6 +109,7 @@ VALID_FORM = {
     "case_decisions.confirm_criteria": {"confirm": "yes"},
     "cases.add_assessment": {"kind": "threat", "level": "latent", "by": "police"},
     "call_from.change": {"call_from": "hotline", "reason": "asked on the call"},
+    "keys.destroy": {"confirm": "yes"},
 }
 
 

@@ -121,7 +121,7 @@ def test_another_teams_contacts_cannot_be_dismissed(
     session_factory,
     team: TeamFixture,  # type: ignore[no-untyped-def]
 ) -> None:
-    other = create_malmo(session_factory).created
+    other = create_malmo(session_factory, team.keys).created
     with transaction(session_factory) as session:
         theirs, _ = create_contact(
             session, session.get(Team, other.team.id), sealed_submission(wants_callback=True)

@@ -131,6 +131,7 @@ def test_no_english_on_any_swedish_console_page_or_export(
         "/team",
         "/audit",
         "/admin/members",
+        "/keys",
         "/account/password",
         "/contacts/999999",
         "/reports/followup?year=1",

@@ -1,6 +1,9 @@
-"""Backup and restore, proven: a restored backup lets staff log in, opens
-contacts, and lets a person come back with their receipt code. Bad input is
-refused with a clear message and changes nothing."""
+"""Backup and restore, proven: a restored backup, with the console's secrets
+put back from their own copy, lets staff log in, opens contacts, and lets a
+person come back with their receipt code. The backup itself never holds the
+console's secrets; without them a restore says so loudly and the console
+refuses to start. Bad input is refused with a clear message and changes
+nothing."""
 
 from __future__ import annotations
 
@@ -68,10 +71,21 @@ def test_a_restored_backup_lets_staff_in_and_a_person_back_with_their_code(
 
     backup_file, code = backed_up
     restored_dir = tmp_path / "restored"
+    copy = tmp_path / "console-secrets.txt"
+    exported = _utvag(
+        ["console-secrets", "export", str(copy)], config.data_dir, config.database_url
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert copy.stat().st_mode & 0o077 == 0
 
-    done = _utvag(["restore", str(backup_file)], restored_dir, empty_database_url)
+    done = _utvag(
+        ["restore", str(backup_file), "--console-secrets", str(copy)],
+        restored_dir,
+        empty_database_url,
+    )
 
     assert done.returncode == 0, done.stderr
+    assert "WARNING" not in done.stderr
     restored = dataclasses.replace(config, data_dir=restored_dir, database_url=empty_database_url)
     console = create_console(restored, redis_client=redis_client)
     intake = create_intake(restored, redis_client=redis_client)
@@ -87,6 +101,74 @@ def test_a_restored_backup_lets_staff_in_and_a_person_back_with_their_code(
     finally:
         console.extensions["utvag"].engine.dispose()
         intake.extensions["utvag"].engine.dispose()
+
+
+def test_the_backup_holds_none_of_the_consoles_own_secrets(
+    backed_up: tuple[Path, str], config: Config, team: TeamFixture
+) -> None:
+    """A backup plus a password must not be enough: the wrapping pepper and
+    the key locks are not in it, in any form."""
+    backup_file, _ = backed_up
+    with tarfile.open(backup_file) as archive:
+        names = archive.getnames()
+    assert "secrets/receipt-hmac.key" in names  # the search below looks at a real backup
+    assert not [name for name in names if "console-wrap" in name or "console-keys" in name]
+    content = backup_file.read_bytes()
+    held = {name: team.keys.lock_secret(name) for name in team.keys.lock_ids()}
+    assert held
+    for secret in (team.keys.wrap_pepper, *held.values()):
+        assert secret is not None
+        assert secret not in content
+        assert secret.hex().encode() not in content
+
+
+def test_a_restore_without_the_consoles_secrets_says_so_and_the_console_will_not_start(
+    backed_up: tuple[Path, str],
+    config: Config,
+    team: TeamFixture,
+    empty_database_url: str,
+    redis_client: redis.Redis,
+    tmp_path: Path,
+) -> None:
+    from triage import create_app as create_console
+    from utvag.console_keys import ConsoleKeysMissing
+
+    backup_file, _ = backed_up
+    restored_dir = tmp_path / "restored"
+
+    done = _utvag(["restore", str(backup_file)], restored_dir, empty_database_url)
+
+    assert done.returncode == 0, done.stderr
+    assert "WARNING: the console's wrapping secret is not in place" in done.stderr
+    assert "utvag console-secrets import" in done.stderr
+    restored = dataclasses.replace(config, data_dir=restored_dir, database_url=empty_database_url)
+    with pytest.raises(ConsoleKeysMissing, match="console-secrets import"):
+        create_console(restored, redis_client=redis_client)
+    serve = _utvag(["serve", "console", "--port", "1"], restored_dir, empty_database_url)
+    assert serve.returncode != 0
+    assert "console-wrap.key is missing" in serve.stderr
+    # `init` will not make a fresh pepper for a database that needs the old one.
+    init = _utvag(["init"], restored_dir, empty_database_url)
+    assert init.returncode != 0
+    assert "a new secret would lock every member out" in init.stderr.replace("\n", " ")
+    assert not (restored_dir / "secrets" / "console-wrap.key").exists()
+
+    copy = tmp_path / "copy.txt"
+    copy.write_text(_utvag_export(config))
+    imported = _utvag(["console-secrets", "import", str(copy)], restored_dir, empty_database_url)
+    assert imported.returncode == 0, imported.stderr
+    assert "WARNING" not in imported.stderr
+    console = create_console(restored, redis_client=redis_client)
+    try:
+        assert log_in(console.test_client(), team).status_code == 302
+    finally:
+        console.extensions["utvag"].engine.dispose()
+
+
+def _utvag_export(config: Config) -> str:
+    from utvag.console_keys import export_text, load_console_keys
+
+    return export_text(load_console_keys(config.data_dir))
 
 
 def test_a_restore_into_a_database_in_use_is_refused_and_changes_nothing(

@@ -172,14 +172,14 @@ def test_a_case_keeps_everything_while_open_or_accepted_and_the_retention_after_
 
 
 def test_each_team_keeps_content_as_long_as_its_own_setting_says(session_factory, team) -> None:  # type: ignore[no-untyped-def]
-    other = create_malmo(session_factory).created
+    other = create_malmo(session_factory, team.keys).created
     with transaction(session_factory) as session:
         session.get(Team, other.team.id).retention_days = 30
     other_team_id = other.team.id
     ours = _contact(session_factory, team, ContactStatus.CLOSED, 60)  # kept: 180 days here
     theirs = _contact(
         session_factory,
-        type(team)(created=other, password=""),
+        type(team)(created=other, password="", keys=team.keys),
         ContactStatus.CLOSED,
         60,
     )
@@ -218,7 +218,7 @@ def test_every_kind_of_expiry_follows_its_own_teams_period_and_the_totals_add_up
     session_factory,
     team,  # type: ignore[no-untyped-def]
 ) -> None:
-    theirs = create_malmo(session_factory)
+    theirs = create_malmo(session_factory, team.keys)
     with transaction(session_factory) as session:
         session.get(Team, theirs.created.team.id).retention_days = 30
 

@@ -3,7 +3,10 @@ migrates to head, and everything in it still works: staff log in, contacts
 open, a person's receipt code finds their contact, nothing was lost.
 
 The rows are written as release 0001 wrote them: raw SQL at that schema,
-envelopes without padding, the TOTP secret in clear.
+envelopes without padding, the TOTP secret in clear, the member's key
+wrapped without the console's pepper and the team key granted without a lock.
+``utvag init`` makes the pepper and locks the grant; the member's first
+login re-wraps their key with the pepper.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,13 +27,15 @@ from sqlalchemy.engine import make_url
 from support import csrf_token_from, post_form
 
 from crypto.codes import RECEIPT_CODE_LENGTH, group_code, new_receipt_code, normalise_code
-from crypto.kdf import TEST_COST
+from crypto.kdf import TEST_COST, derive_wrapping_key
+from crypto.kdf_cost import KdfCost
 from crypto.keys import generate_team_keypair, key_id
 from crypto.receipts import receipt_digest, reply_keypair
-from crypto.wrapping import wrap_private_key
+from crypto.wrapping import wrapping_version
+from utvag.cli import cli
 from utvag.config import Config
 from utvag.db import make_engine
-from utvag.schema import alembic_config, upgrade_to_head
+from utvag.schema import alembic_config
 from utvag.server_secrets import intake_secrets
 
 PASSWORD = "the previous release's password"
@@ -101,7 +107,7 @@ def _fill_release_0001(url: str, receipt_key: bytes) -> str:
             ),
             {
                 "pub": member_public,
-                "wrapped": wrap_private_key(member_private, PASSWORD, TEST_COST),
+                "wrapped": _wrapped_without_pepper(member_private, PASSWORD, TEST_COST),
                 "totp": TOTP_SECRET,
                 "now": now,
             },
@@ -153,6 +159,17 @@ def _fill_release_0001(url: str, receipt_key: bytes) -> str:
     return group_code(code)
 
 
+def _wrapped_without_pepper(private_key: bytes, secret: str, cost: KdfCost) -> bytes:
+    """A key wrapped as releases before the console's pepper wrapped it (version 1)."""
+    import nacl.secret
+    import nacl.utils
+
+    salt = nacl.utils.random(16)
+    box = nacl.secret.SecretBox(derive_wrapping_key(secret, salt, cost))
+    header = b"UW\x01" + cost.opslimit.to_bytes(4, "big") + cost.memlimit.to_bytes(8, "big")
+    return header + salt + bytes(box.encrypt(private_key))
+
+
 def _old_envelope_raw(public_key: bytes, plaintext: bytes) -> bytes:
     box = nacl.public.SealedBox(nacl.public.PublicKey(public_key))
     return b"US\x01" + bytes.fromhex(key_id(public_key)) + box.encrypt(plaintext)
@@ -180,7 +197,12 @@ def test_a_release_0001_database_migrates_to_head_and_keeps_working(
     )
     receipt = _fill_release_0001(empty_database_url, intake_secrets(config.data_dir).receipt_key)
 
-    upgrade_to_head(empty_database_url)
+    from click.testing import CliRunner
+
+    initialised = CliRunner().invoke(cli, ["init"], obj=config)
+    assert initialised.exit_code == 0, initialised.output
+    assert "locked 1 key grant(s) under the console's key store" in initialised.output
+    assert "made the console's wrapping secret" in initialised.output
 
     engine = make_engine(empty_database_url)
     with engine.connect() as connection:
@@ -199,6 +221,8 @@ def test_a_release_0001_database_migrates_to_head_and_keeps_working(
     assert queue_due_at is None  # a case is not in the queue
     assert unseen is not None  # its follow-up was never opened
     assert TOTP_SECRET.encode() not in bytes(sealed_totp)
+    assert _member_wrap_version(empty_database_url) == 1
+    assert _grant(empty_database_url)[:3] == b"UL\x01"  # locked by init, unopened
 
     console = create_console(config, redis_client=redis_client)
     staff = console.test_client()
@@ -208,6 +232,8 @@ def test_a_release_0001_database_migrates_to_head_and_keeps_working(
         {"username": "anna", "password": PASSWORD, "otp": pyotp.TOTP(TOTP_SECRET).now()},
     )
     assert login.status_code == 302, "the admin cannot log in after the upgrade"
+    # The first login re-wrapped the key with the console's pepper.
+    assert _member_wrap_version(empty_database_url) == 2
     page = staff.get("/contacts/1").get_data(as_text=True)
     assert MESSAGE in page
     assert "igen" in page
@@ -220,3 +246,41 @@ def test_a_release_0001_database_migrates_to_head_and_keeps_working(
     assert token
     for app in (console, intake):
         app.extensions["utvag"].engine.dispose()
+
+    # Logging in again opens the re-wrapped key; a second init changes nothing.
+    again = create_console(config, redis_client=redis_client)
+    try:
+        second = post_form(
+            again.test_client(),
+            "/login",
+            {
+                "username": "anna",
+                "password": PASSWORD,
+                "otp": pyotp.TOTP(TOTP_SECRET).at(time.time() + 30),
+            },
+        )
+        assert second.status_code == 302
+    finally:
+        again.extensions["utvag"].engine.dispose()
+    rerun = CliRunner().invoke(cli, ["init"], obj=config)
+    assert rerun.exit_code == 0, rerun.output
+    assert "locked" not in rerun.output
+    assert "made the console's wrapping secret" not in rerun.output
+
+
+def _member_wrap_version(url: str) -> int | None:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        wrapped = connection.execute(
+            text("SELECT wrapped_private_key FROM staff_members WHERE id = 1")
+        ).scalar()
+    engine.dispose()
+    return wrapping_version(bytes(wrapped))
+
+
+def _grant(url: str) -> bytes:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        grant = connection.execute(text("SELECT sealed_private_key FROM key_wraps")).scalar()
+    engine.dispose()
+    return bytes(grant)

@@ -12,7 +12,8 @@ class TeamKey(Base):
     """One X25519 key pair of a team. Only the public half is stored in clear.
 
     A team may have several (rotation); the newest unretired one seals new
-    submissions, the others stay to open what was sealed to them.
+    submissions, the others stay to open what was sealed to them, until they
+    are destroyed.
     """
 
     __tablename__ = "team_keys"
@@ -23,11 +24,17 @@ class TeamKey(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Crypto-shredded: its lock and every grant of it deleted (only ever a
+    # retired key to which nothing is sealed any more).
+    destroyed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class KeyWrap(Base):
     """A team private key sealed to one staff member's public key or, when
-    ``staff_member_id`` is empty, to the team's recovery public key.
+    ``staff_member_id`` is empty, to the team's recovery public key, and the
+    whole then locked under the key's lock in the console's key store
+    (``crypto.key_locks``), so deleting that one lock destroys every grant,
+    in older copies of the database too.
 
     Sealing to a public key (rather than wrapping under a password) is what
     lets an admin hand a new key to every member at a rotation, and take it

@@ -50,12 +50,49 @@ class ClaimResult:
     expires_at: datetime | None = None
 
 
+class CallProblem(enum.StrEnum):
+    """Why a call action was refused; the console's labels say it in Swedish."""
+
+    NO_SUCH_CONTACT = "no_such_contact"
+    DID_NOT_ASK_FOR_A_CALL = "did_not_ask_for_a_call"
+    NOT_WAITING_FOR_A_CALL = "not_waiting_for_a_call"
+    CALL_NOT_TAKEN = "call_not_taken"
+    NOT_A_CLOSING_STATUS = "not_a_closing_status"
+    ALREADY_CLOSED = "already_closed"
+    RELATIVE_IS_NOT_A_CASE = "relative_is_not_a_case"
+    NOT_REACHED = "not_reached"
+    DOES_NOT_FIT = "does_not_fit"
+
+
+# In English, for logs and tests; staff read the console's Swedish labels.
+CALL_PROBLEM_WORDS = {
+    CallProblem.NO_SUCH_CONTACT: "no such contact",
+    CallProblem.DID_NOT_ASK_FOR_A_CALL: "this contact did not ask for a call",
+    CallProblem.NOT_WAITING_FOR_A_CALL: "this contact is not waiting for a call",
+    CallProblem.CALL_NOT_TAKEN: "take the call first: someone else may be calling",
+    CallProblem.NOT_A_CLOSING_STATUS: "not a closing status",
+    CallProblem.ALREADY_CLOSED: "this contact is already closed",
+    CallProblem.RELATIVE_IS_NOT_A_CASE: (
+        "a relative's contact does not become a case; refer the person instead"
+    ),
+    CallProblem.NOT_REACHED: "only a reached person can become a case",
+    CallProblem.DOES_NOT_FIT: "that does not fit this contact",
+}
+
+
 class CallError(ValueError):
-    """A call action that does not fit the contact's state; one line for staff."""
+    """A call action that does not fit the contact's state; ``problem`` says which."""
+
+    def __init__(self, problem: CallProblem) -> None:
+        super().__init__(CALL_PROBLEM_WORDS[problem])
+        self.problem = problem
 
 
 class NoSuchContact(CallError):
     """The team has no contact with that id: the console answers 404."""
+
+    def __init__(self) -> None:
+        super().__init__(CallProblem.NO_SUCH_CONTACT)
 
 
 def claim(
@@ -176,13 +213,13 @@ def record_outcome(
     now = now or utcnow()
     contact = _locked_contact(session, team.id, contact_id)
     if contact is None:
-        raise NoSuchContact("no such contact")
+        raise NoSuchContact()
     if not contact.wants_callback:
-        raise CallError("this contact did not ask for a call")
+        raise CallError(CallProblem.DID_NOT_ASK_FOR_A_CALL)
     if not ContactStatus(contact.status).is_open or contact.status == ContactStatus.REACHED:
-        raise CallError("this contact is not waiting for a call")
+        raise CallError(CallProblem.NOT_WAITING_FOR_A_CALL)
     if not holds_claim(contact, member, now):
-        raise CallError("take the call first: someone else may be calling")
+        raise CallError(CallProblem.CALL_NOT_TAKEN)
 
     attempt = CallAttempt(
         contact_id=contact.id,
@@ -227,12 +264,12 @@ def close(
     """End a contact: handled message, information given to a relative, or a
     reached person who does not want to go on."""
     if status.is_open:
-        raise CallError("not a closing status")
+        raise CallError(CallProblem.NOT_A_CLOSING_STATUS)
     contact = _locked_contact(session, team_id, contact_id)
     if contact is None:
-        raise NoSuchContact("no such contact")
+        raise NoSuchContact()
     if not ContactStatus(contact.status).is_open:
-        raise CallError("this contact is already closed")
+        raise CallError(CallProblem.ALREADY_CLOSED)
     contact.status = status.value
     contact.closed_at = now or utcnow()
     contact.claimed_by_id = None

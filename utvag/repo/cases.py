@@ -38,7 +38,7 @@ from utvag.models import (
     StaffMember,
     Team,
 )
-from utvag.repo.calls import CallError, NoSuchContact
+from utvag.repo.calls import CallError, CallProblem, NoSuchContact
 
 # Who may be named as taking part in a meeting (by role, never by name).
 MEETING_ROLES = (
@@ -98,11 +98,11 @@ def open_case(
         .with_for_update()
     )
     if contact is None:
-        raise NoSuchContact("no such contact")
+        raise NoSuchContact()
     if contact.kind != ContactKind.DEFECTOR.value:
-        raise CallError("a relative's contact does not become a case; refer the person instead")
+        raise CallError(CallProblem.RELATIVE_IS_NOT_A_CASE)
     if contact.status != ContactStatus.REACHED.value:
-        raise CallError("only a reached person can become a case")
+        raise CallError(CallProblem.NOT_REACHED)
     now = now or utcnow()
     case = Case(team_id=team_id, contact_id=contact.id, opened_by_id=member.id, opened_at=now)
     session.add(case)

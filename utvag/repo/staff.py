@@ -14,15 +14,17 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crypto.kdf_cost import KdfCost
+from crypto.key_locks import lock
 from crypto.keys import generate_team_keypair, key_id
 from crypto.sealing import seal
 from crypto.wrapping import wrap_private_key
+from utvag.console_keys import ConsoleKeys
 from utvag.db import utcnow
 from utvag.models import KeyWrap, Role, StaffMember, StaffSession, Team, TeamKey
-from utvag.repo.teams import TeamError
+from utvag.repo.teams import TeamError, TeamProblem
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-MIN_PASSWORD_LENGTH = 12  # also in the refusal's text below
+MIN_PASSWORD_LENGTH = 12  # also in the refusal's text (utvag.repo.teams)
 MAX_PASSWORD_LENGTH = 1024
 # Passwords people reach for first; a longer list belongs in a file, but these
 # are the ones staff in a hurry actually type.
@@ -43,20 +45,20 @@ COMMON_PASSWORDS = frozenset(
 
 def check_username(username: str) -> None:
     if not USERNAME_PATTERN.match(username):
-        raise TeamError("the username must be 2-64 lower-case letters, digits, '.', '_' or '-'")
+        raise TeamError(TeamProblem.BAD_USERNAME)
 
 
 def check_new_password(password: str, username: str = "") -> None:
     """Length first (NIST 800-63B): at least 12 characters, no composition rules."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise TeamError("the password must be at least 12 characters")
+        raise TeamError(TeamProblem.TOO_SHORT)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise TeamError("the password is too long")
+        raise TeamError(TeamProblem.TOO_LONG)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(password)) < 5:
-        raise TeamError("that password is too easy to guess")
+        raise TeamError(TeamProblem.TOO_EASY)
     if len(username) >= 4 and username.lower() in lowered:
-        raise TeamError("the password must not contain the username")
+        raise TeamError(TeamProblem.HAS_USERNAME)
 
 
 def username_taken(session: Session, username: str) -> bool:
@@ -68,15 +70,35 @@ def username_taken(session: Session, username: str) -> bool:
     )
 
 
+def seal_grant(
+    keys: ConsoleKeys, recipient_public_key: bytes, team_key_id: str, private_key: bytes
+) -> bytes:
+    """A team private key sealed to a recipient, then locked under the key's
+    lock in the console's key store (``crypto.key_locks``)."""
+    lock_secret = keys.lock_secret(team_key_id)
+    if lock_secret is None:
+        raise RuntimeError(
+            f"the console's key store has no lock for team key {team_key_id}: "
+            "restore the key store from its copy"
+        )
+    return lock(lock_secret, team_key_id, seal(recipient_public_key, private_key))
+
+
 def grant_team_keys(
     session: Session,
     recipient_public_key: bytes,
     staff_member_id: int | None,
     team_private_keys: Mapping[str, bytes],
+    keys: ConsoleKeys,
 ) -> None:
-    """Seal each team key to a member (or, with no member, to the recovery key)."""
-    keys = session.scalars(select(TeamKey).where(TeamKey.key_id.in_(list(team_private_keys))))
-    for team_key in keys:
+    """Seal each team key to a member (or, with no member, to the recovery
+    key), locked under its lock; a destroyed key is never granted again."""
+    team_keys = session.scalars(
+        select(TeamKey).where(
+            TeamKey.key_id.in_(list(team_private_keys)), TeamKey.destroyed_at.is_(None)
+        )
+    )
+    for team_key in team_keys:
         exists = session.scalar(
             select(KeyWrap.id).where(
                 KeyWrap.team_key_id == team_key.id,
@@ -90,8 +112,11 @@ def grant_team_keys(
                 KeyWrap(
                     team_key_id=team_key.id,
                     staff_member_id=staff_member_id,
-                    sealed_private_key=seal(
-                        recipient_public_key, team_private_keys[team_key.key_id]
+                    sealed_private_key=seal_grant(
+                        keys,
+                        recipient_public_key,
+                        team_key.key_id,
+                        team_private_keys[team_key.key_id],
                     ),
                 )
             )
@@ -104,17 +129,21 @@ def give_member_a_key_pair(
     password: str,
     team_private_keys: Mapping[str, bytes],
     cost: KdfCost,
+    keys: ConsoleKeys,
 ) -> None:
-    """A fresh key pair for the member, wrapped under their password, and the
-    team keys sealed to it. Old grants to an old key pair are replaced; what
-    was sealed to the old key pair (the TOTP secret) must be sealed again."""
+    """A fresh key pair for the member, wrapped under their password and the
+    console's pepper, and the team keys sealed to it. Old grants to an old
+    key pair are replaced; what was sealed to the old key pair (the TOTP
+    secret) must be sealed again."""
     check_new_password(password, member.username)
     private_key, public_key = generate_team_keypair()
     member.public_key = public_key
-    member.wrapped_private_key = wrap_private_key(private_key, password, cost)
+    member.wrapped_private_key = wrap_private_key(
+        private_key, password, cost, pepper=keys.wrap_pepper
+    )
     session.execute(delete(KeyWrap).where(KeyWrap.staff_member_id == member.id))
     session.flush()
-    grant_team_keys(session, public_key, member.id, team_private_keys)
+    grant_team_keys(session, public_key, member.id, team_private_keys, keys)
 
 
 def create_member(
@@ -127,6 +156,7 @@ def create_member(
     totp_secret: str,
     team_private_keys: Mapping[str, bytes],
     cost: KdfCost,
+    keys: ConsoleKeys,
 ) -> StaffMember:
     check_username(username)
     # Sealed once the member has a key pair, a few lines down.
@@ -135,7 +165,7 @@ def create_member(
     )
     session.add(member)
     session.flush()
-    give_member_a_key_pair(session, member, password, team_private_keys, cost)
+    give_member_a_key_pair(session, member, password, team_private_keys, cost, keys)
     seal_totp_secret(member, totp_secret)
     return member
 
@@ -148,11 +178,14 @@ def seal_totp_secret(member: StaffMember, totp_secret: str) -> None:
 
 
 def rewrap_member_key(
-    member: StaffMember, member_private_key: bytes, new_password: str, cost: KdfCost
+    member: StaffMember, member_private_key: bytes, new_password: str, cost: KdfCost, pepper: bytes
 ) -> None:
-    """Password change: the same key pair, wrapped under the new password."""
+    """Password change (or a key still wrapped without the pepper): the same
+    key pair, wrapped under the password and the console's pepper."""
     check_new_password(new_password, member.username)
-    member.wrapped_private_key = wrap_private_key(member_private_key, new_password, cost)
+    member.wrapped_private_key = wrap_private_key(
+        member_private_key, new_password, cost, pepper=pepper
+    )
 
 
 def remove_member(session: Session, member: StaffMember, now: datetime | None = None) -> None:
@@ -183,17 +216,19 @@ def member_by_username(session: Session, username: str) -> StaffMember | None:
 
 
 def rotate_team_key(
-    session: Session, team: Team, now: datetime | None = None
+    session: Session, team: Team, keys: ConsoleKeys, now: datetime | None = None
 ) -> tuple[TeamKey, bytes]:
     """A new team key pair: new submissions are sealed to it from now on.
 
     The old keys stay (retired for sealing) so everything sealed to them can
-    still be opened. The new private key is sealed to every active member and
-    to the recovery key; no password is needed, and a removed member, having
-    no grant, never gets it.
+    still be opened, until re-sealing has moved it all and they are
+    destroyed. The new key gets its own lock in the console's key store. Its
+    private half is sealed to every active member and to the recovery key; no
+    password is needed, and a removed member, having no grant, never gets it.
     """
     now = now or utcnow()
     private_key, public_key = generate_team_keypair()
+    keys.new_lock_secret(key_id(public_key))
     for old in session.scalars(
         select(TeamKey).where(TeamKey.team_id == team.id, TeamKey.retired_at.is_(None))
     ):
@@ -205,7 +240,7 @@ def rotate_team_key(
     grant = {new_key.key_id: private_key}
     for member in members_of(session, team.id):
         if member.is_active and member.public_key is not None:
-            grant_team_keys(session, member.public_key, member.id, grant)
+            grant_team_keys(session, member.public_key, member.id, grant, keys)
     if team.recovery_public_key is not None:
-        grant_team_keys(session, team.recovery_public_key, None, grant)
+        grant_team_keys(session, team.recovery_public_key, None, grant, keys)
     return new_key, private_key

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from utvag.hours import OfficeCalendar
 from utvag.models import ChecklistItem, ClosedDay, Team
 from utvag.phones import PhoneRefusal, check_phone, normalise_public_number, phone_for_display
-from utvag.repo.teams import TeamError
+from utvag.repo.teams import TeamError, TeamProblem
 
 MAX_ATTEMPTS_RANGE = range(1, 11)
 
@@ -20,7 +20,7 @@ class PhoneRefused(TeamError):
     """The duty phone is not a number we may call; ``refusal`` says why."""
 
     def __init__(self, refusal: PhoneRefusal) -> None:
-        super().__init__("that phone number does not look right")
+        super().__init__(TeamProblem.BAD_PHONE)
         self.refusal = refusal
 
 
@@ -32,7 +32,7 @@ def set_hours(team: Team, hours_spec: str) -> None:
 
 def set_max_attempts(team: Team, attempts: int) -> None:
     if attempts not in MAX_ATTEMPTS_RANGE:
-        raise TeamError("call attempts must be between 1 and 10")
+        raise TeamError(TeamProblem.BAD_CALL_ATTEMPTS)
     team.max_call_attempts = attempts
 
 
@@ -41,7 +41,7 @@ RETENTION_RANGE = range(30, 3651)
 
 def set_retention_days(team: Team, days: int) -> None:
     if days not in RETENTION_RANGE:
-        raise TeamError("keep closed contacts between 30 and 3650 days")
+        raise TeamError(TeamProblem.BAD_RETENTION)
     team.retention_days = days
 
 
@@ -54,7 +54,7 @@ def set_public_phone(team: Team, raw: str) -> None:
     # People dial this one, we never do: any valid number (a 020 or 0771 too).
     normalised = normalise_public_number(raw)
     if normalised is None:
-        raise TeamError("that phone number does not look right")
+        raise TeamError(TeamProblem.BAD_PHONE)
     team.public_phone = phone_for_display(normalised)
 
 
@@ -111,7 +111,7 @@ def checklist(session: Session, team_id: int) -> list[ChecklistItem]:
 def add_checklist_item(session: Session, team: Team, label: str) -> ChecklistItem:
     label = label.strip()
     if not label:
-        raise TeamError("the criterion needs a text")
+        raise TeamError(TeamProblem.EMPTY_CRITERION)
     last = session.scalar(
         select(func.max(ChecklistItem.position)).where(ChecklistItem.team_id == team.id)
     )

@@ -17,6 +17,7 @@ from crypto.kdf_cost import KdfCost
 from crypto.keys import generate_team_keypair, key_id
 from crypto.wrapping import wrap_private_key
 from utvag.checklists import DEFAULT_PRESET, PRESETS
+from utvag.console_keys import ConsoleKeys
 from utvag.hours import OfficeCalendar
 from utvag.models import ChecklistItem, Role, StaffMember, Team, TeamKey
 from utvag.repo.staff import (
@@ -26,7 +27,7 @@ from utvag.repo.staff import (
     grant_team_keys,
     username_taken,
 )
-from utvag.repo.teams import TeamError, team_by_slug, totp_uri
+from utvag.repo.teams import TeamError, TeamProblem, team_by_slug, totp_uri
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
@@ -49,26 +50,32 @@ def create_team(
     hours_spec: str,
     timezone: str,
     cost: KdfCost,
+    keys: ConsoleKeys,
     checklist_preset: str = DEFAULT_PRESET,
 ) -> NewTeam:
     """Create a team with a fresh key pair, its first admin and a recovery wrap.
 
-    The private key exists in clear only inside this call: it leaves wrapped
-    under the admin's password and under the recovery code.
+    The private key exists in clear only inside this call: it leaves sealed
+    to the admin's key pair (wrapped under their password and the console's
+    pepper) and to the recovery key (wrapped under the recovery code and the
+    pepper), each grant locked under the key's new lock in the key store.
     """
     if not SLUG_PATTERN.match(slug):
-        raise TeamError("the team slug must be lower-case letters, digits and hyphens")
+        raise TeamError(TeamProblem.BAD_SLUG)
     if not name.strip():
-        raise TeamError("the team needs a name")
+        raise TeamError(TeamProblem.NO_TEAM_NAME)
     check_username(admin_username)
     check_new_password(admin_password, admin_username)
     OfficeCalendar.build(hours_spec, timezone)  # raises HoursSpecError on bad input
     if checklist_preset not in PRESETS:
-        raise TeamError(f"unknown checklist {checklist_preset!r}; known: {', '.join(PRESETS)}")
+        raise TeamError(
+            TeamProblem.UNKNOWN_CHECKLIST,
+            f"unknown checklist {checklist_preset!r}; known: {', '.join(PRESETS)}",
+        )
     if team_by_slug(session, slug) is not None:
-        raise TeamError(f"a team called {slug!r} already exists")
+        raise TeamError(TeamProblem.TEAM_EXISTS, f"a team called {slug!r} already exists")
     if username_taken(session, admin_username):
-        raise TeamError(f"the username {admin_username!r} is taken")
+        raise TeamError(TeamProblem.USERNAME_TAKEN, f"the username {admin_username!r} is taken")
 
     team = Team(slug=slug, name=name.strip(), hours_spec=hours_spec, timezone=timezone)
     session.add(team)
@@ -76,6 +83,7 @@ def create_team(
 
     private_key, public_key = generate_team_keypair()
     team_key = TeamKey(team_id=team.id, key_id=key_id(public_key), public_key=public_key)
+    keys.new_lock_secret(team_key.key_id)
     session.add(team_key)
     session.add_all(
         ChecklistItem(
@@ -99,6 +107,7 @@ def create_team(
         totp_secret=totp_secret,
         team_private_keys=team_keys,
         cost=cost,
+        keys=keys,
     )
 
     recovery_code = new_recovery_code()
@@ -106,9 +115,12 @@ def create_team(
     team.recovery_public_key = recovery_public
     # Wrapped under the canonical form, so any way of typing it back unwraps.
     team.wrapped_recovery_key = wrap_private_key(
-        recovery_private, normalise_code(recovery_code, RECOVERY_CODE_LENGTH) or "", cost
+        recovery_private,
+        normalise_code(recovery_code, RECOVERY_CODE_LENGTH) or "",
+        cost,
+        pepper=keys.wrap_pepper,
     )
-    grant_team_keys(session, recovery_public, None, team_keys)
+    grant_team_keys(session, recovery_public, None, team_keys, keys)
     return NewTeam(
         team=team,
         admin=admin,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Protocol
 
 import pyotp
@@ -14,8 +15,63 @@ from utvag.models import ClosedDay, Team, TeamKey
 TOTP_ISSUER = "Utväg"
 
 
+class TeamProblem(enum.StrEnum):
+    """Why a team or staff request was refused; the console's labels say it in Swedish."""
+
+    NO_ACTIVE_KEY = "no_active_key"
+    BAD_USERNAME = "bad_username"
+    USERNAME_TAKEN = "username_taken"
+    # A new password that is refused: too short, too long, too easy, has the username.
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    TOO_EASY = "too_easy"
+    HAS_USERNAME = "has_username"
+    PASSWORDS_DIFFER = "passwords_differ"
+    WRONG_APP_CODE = "wrong_app_code"
+    BAD_CALL_ATTEMPTS = "bad_call_attempts"
+    BAD_RETENTION = "bad_retention"
+    BAD_PHONE = "bad_phone"
+    EMPTY_CRITERION = "empty_criterion"
+    BAD_SLUG = "bad_slug"
+    NO_TEAM_NAME = "no_team_name"
+    UNKNOWN_CHECKLIST = "unknown_checklist"
+    TEAM_EXISTS = "team_exists"
+
+
+# In English, for the command line and logs; staff read the console's
+# Swedish labels, looked up by the problem, never by these words.
+TEAM_PROBLEM_WORDS = {
+    TeamProblem.NO_ACTIVE_KEY: "the team has no active key",
+    TeamProblem.BAD_USERNAME: (
+        "the username must be 2-64 lower-case letters, digits, '.', '_' or '-'"
+    ),
+    TeamProblem.USERNAME_TAKEN: "that username is taken",
+    TeamProblem.TOO_SHORT: "the password must be at least 12 characters",
+    TeamProblem.TOO_LONG: "the password is too long",
+    TeamProblem.TOO_EASY: "that password is too easy to guess",
+    TeamProblem.HAS_USERNAME: "the password must not contain the username",
+    TeamProblem.PASSWORDS_DIFFER: "the passwords differ",
+    TeamProblem.WRONG_APP_CODE: (
+        "the code from the app is wrong; check the app's time and try again"
+    ),
+    TeamProblem.BAD_CALL_ATTEMPTS: "call attempts must be between 1 and 10",
+    TeamProblem.BAD_RETENTION: "keep closed contacts between 30 and 3650 days",
+    TeamProblem.BAD_PHONE: "that phone number does not look right",
+    TeamProblem.EMPTY_CRITERION: "the criterion needs a text",
+    TeamProblem.BAD_SLUG: "the team slug must be lower-case letters, digits and hyphens",
+    TeamProblem.NO_TEAM_NAME: "the team needs a name",
+    TeamProblem.UNKNOWN_CHECKLIST: "unknown checklist",
+    TeamProblem.TEAM_EXISTS: "a team with that slug already exists",
+}
+
+
 class TeamError(ValueError):
-    """A team or staff request that cannot be carried out; one line for people."""
+    """A team or staff request that cannot be carried out; ``problem`` says
+    which, the message says it in English (with the name concerned, if any)."""
+
+    def __init__(self, problem: TeamProblem, message: str | None = None) -> None:
+        super().__init__(message or TEAM_PROBLEM_WORDS[problem])
+        self.problem = problem
 
 
 def team_by_slug(session: Session, slug: str) -> Team | None:
@@ -30,7 +86,7 @@ def active_team_key(session: Session, team_id: int) -> TeamKey:
         .limit(1)
     )
     if key is None:
-        raise TeamError("the team has no active key")
+        raise TeamError(TeamProblem.NO_ACTIVE_KEY)
     return key
 
 

@@ -1,6 +1,6 @@
 """which number a person may be called from; their code on a keypad
 
-Revision ID: 0008_phone
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-04 10:00:00
 
@@ -20,7 +20,7 @@ from alembic import op
 
 from utvag.db import UTCDateTime
 
-revision: str = "0008_phone"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
