@@ -48,6 +48,7 @@ def store_sealed_contact(
     status: ContactStatus = ContactStatus.RECEIVED,
     language: str | None = None,
     under_18: bool | None = None,
+    waited: bool = False,
 ) -> Receipt:
     """Seal ``fields``, store the contact, and return its receipt code (shown once)."""
     facts = state().team_facts.get(session, team)
@@ -73,6 +74,7 @@ def store_sealed_contact(
             status=status,
             language=language,
             under_18=under_18,
+            waited=waited,
         ),
         calendar=facts.calendar,
         sent_by_caller=True,

@@ -8,7 +8,10 @@ or was declined. A submission kept unverified in a flood and never moved into
 the queue goes the same time after it came. Then everything sealed — the
 message, the number, notes, follow-ups, replies, and everything recorded on
 the case — and the receipt's hash are deleted. What stays is what the
-yearly follow-up counts: kind, channel, dates, how it ended.
+yearly follow-up counts: kind, channel, dates, how it ended. One evicted
+from a full unverified list (utvag.eviction) lost its sealed part then; the
+receipt's hash, kept so the person hears we did not keep it, goes the same
+time after it came.
 """
 
 from __future__ import annotations
@@ -104,6 +107,17 @@ def purge_expired(session: Session, now: datetime | None = None) -> int:
         gone = [*closed, *ended, *never_worked]
         for contact in gone:
             _purge_contact(session, contact, now)
+        # Evicted in a flood (utvag.eviction): the sealed part went then; the
+        # receipt's hash, kept to tell the person, goes now.
+        for contact in session.scalars(
+            select(Contact).where(
+                Contact.team_id == team.id,
+                Contact.status == ContactStatus.EVICTED.value,
+                Contact.receipt_digest.is_not(None),
+                Contact.created_at < cutoff,
+            )
+        ):
+            contact.receipt_digest = None
         if gone:
             audit.record(session, "purged", team_id=team.id, details={"contacts": len(gone)})
             purged += len(gone)

@@ -45,6 +45,8 @@ class SealedSubmission:
     # The public site's language, and the person's own answer, if any.
     language: str | None = None
     under_18: bool | None = None
+    # Sent after the no-JavaScript wait: never evicted from the unverified list.
+    waited: bool = False
 
 
 # Built once: a statement built per request (values coerced, cache key
@@ -72,6 +74,7 @@ _SUBMITTED = (
     "status",
     "language",
     "under_18",
+    "waited",
 )
 
 
@@ -151,6 +154,7 @@ def insert_contact(
         "status": submission.status.value,
         "language": submission.language,
         "under_18": submission.under_18,
+        "waited": submission.waited,
     }
     sending_at = now if sent_by_caller else None
     if session.get_bind().dialect.name == "postgresql":
