@@ -74,10 +74,10 @@ def _mac(key: bytes, body: str, session_secret: str) -> str:
 def check(key: bytes, ticket: str, session_secret: str, now: datetime) -> TicketCheck:
     """Whether ``ticket`` is one this server issued to this session, and ready."""
     unusable = TicketCheck(TicketState.UNUSABLE)
-    if not ticket or len(ticket) > MAX_LENGTH or not session_secret:
+    if not ticket or len(ticket) > MAX_LENGTH or not ticket.isascii() or not session_secret:
         return unusable
     body, _, mac = ticket.rpartition(".")
-    if not hmac.compare_digest(_mac(key, body, session_secret), mac):
+    if not hmac.compare_digest(_mac(key, body, session_secret).encode(), mac.encode()):
         return unusable
     version, issued_text, ready_text, _nonce = (body.split(".", 3) + ["", "", "", ""])[:4]
     if version != VERSION or not issued_text.isdigit() or not ready_text.isdigit():

@@ -139,7 +139,9 @@ def test_no_proof_at_all_is_no_effort_and_kept_unverified(
     assert _statuses(session_factory) == {"unverified": 1}
 
 
-@pytest.mark.parametrize("tamper", ["forged", "stale", "unsolved", "reused", "garbage"])
+@pytest.mark.parametrize(
+    "tamper", ["forged", "stale", "unsolved", "reused", "garbage", "not ascii"]
+)
 def test_a_bad_proof_gets_a_clear_answer_and_nothing_is_stored(
     client: FlaskClient,
     team: TeamFixture,
@@ -173,6 +175,8 @@ def test_a_bad_proof_gets_a_clear_answer_and_nothing_is_stored(
         "unsolved": {"pow_challenge": challenge, "pow_solution": "1"},
         "reused": {"pow_challenge": challenge, "pow_solution": solution},
         "garbage": {"pow_challenge": "x" * 500, "pow_solution": "-1e9"},
+        # Arabic-Indic digits pass str.isdigit(); a non-ASCII MAC broke compare_digest.
+        "not ascii": {"pow_challenge": challenge[:-1] + "é", "pow_solution": "١٢٣"},
     }[tamper]
     response = client.post(
         "/sv/message",

@@ -253,7 +253,9 @@ def test_a_person_who_presses_send_too_soon_is_asked_to_wait_and_nothing_is_stor
     assert _count(session_factory, Contact.waited.is_(True)) == 1
 
 
-@pytest.mark.parametrize("tamper", ["reused", "forged", "another session", "stale", "garbage"])
+@pytest.mark.parametrize(
+    "tamper", ["reused", "forged", "another session", "stale", "garbage", "not ascii"]
+)
 def test_a_bad_wait_ticket_gets_a_clear_answer_and_nothing_is_stored(
     client: FlaskClient,
     intake_app,  # type: ignore[no-untyped-def]
@@ -279,6 +281,8 @@ def test_a_bad_wait_ticket_gets_a_clear_answer_and_nothing_is_stored(
         fields = {**fields, "csrf_token": NoScriptBrowser(client, circuit(8)).open()["csrf_token"]}
     elif tamper == "garbage":
         ticket = "w1.9999999999.1.x.zzz"
+    elif tamper == "not ascii":
+        ticket = ticket[:-1] + "é"
     time_machine.shift(READING)
     before = _count(session_factory)
     response = person.send({**fields, "wait_ticket": ticket}, "det jag skrev")
