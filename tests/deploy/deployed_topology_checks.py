@@ -368,14 +368,16 @@ class Visitor:
         if fields is not None:
             body = urlencode(fields)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request("POST" if fields is not None else "GET", path, body, headers)
-        response = connection.getresponse()
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, rest = value.partition("=")
-                self.cookies[key] = rest.split(";", 1)[0]
-        page = response.read().decode()
-        connection.close()
+        try:
+            connection.request("POST" if fields is not None else "GET", path, body, headers)
+            response = connection.getresponse()
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    key, _, rest = value.partition("=")
+                    self.cookies[key] = rest.split(";", 1)[0]
+            page = response.read().decode()
+        finally:
+            connection.close()
         return response.status, page
 
     def token(self, path: str) -> str:

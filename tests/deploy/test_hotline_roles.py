@@ -132,4 +132,4 @@ def test_the_hotline_and_the_switchboard_work_under_each_processs_role(
     assert [tuple(row) for row in outcomes] == [(2, "reached"), (3, "no_answer")]
     assert twilio_api.recordings == {}
     assert twilio_api.calls == {}  # the hotline's, their legs and the switchboard's
-    assert runs == {"staff_sessions", "retention", "throttle_windows"}
+    assert runs == {"staff_sessions", "retention", "throttle_windows", "unverified_cap"}
