@@ -8,7 +8,9 @@ full, the worker (every minute, ``utvag.maintenance``) evicts the oldest such
 entries down to ``UNVERIFIED_CAP`` per team:
 
 - everything sealed in them is deleted (as retention does), their status
-  becomes ``evicted``; the receipt's hash stays until retention, so the person
+  becomes ``evicted`` (not closed: they stay out of the console's lists of
+  closed contacts, which a flood would otherwise fill); the receipt's hash
+  stays until retention, so the person
   who comes back with their code is told, in their language, that we did not
   keep it and to write again or call;
 - never anything a person proved effort for: an entry sent after the form's
@@ -75,7 +77,6 @@ def _evict(session: Session, team_id: int, how_many: int, now: datetime) -> int:
             key_id="",
             reply_public_key=None,
             purged_at=now,
-            closed_at=now,
         )
         .returning(Contact.id, Contact.created_at)
         .execution_options(synchronize_session=False)

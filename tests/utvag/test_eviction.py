@@ -12,6 +12,7 @@ from support import TeamFixture, create_malmo, sealed_submission
 from utvag import eviction, followup
 from utvag.db import transaction
 from utvag.models import AuditEvent, Contact, ContactMessage, ContactStatus, Team
+from utvag.repo import queue as queue_repo
 from utvag.repo.contacts import create_contact
 from utvag.repo.messages import add_follow_up
 from utvag.retention import purge_expired
@@ -74,6 +75,9 @@ def test_past_the_cap_the_oldest_junk_goes_first_and_nothing_a_person_waited_for
         assert gone.reply_public_key is None
         assert gone.receipt_digest is not None  # to tell the person, until retention
         assert gone.queue_due_at is None
+        # Out of every list staff work from, the closed one included.
+        assert junk[0] not in [c.id for c in queue_repo.closed(session, team.created.team.id)]
+        assert junk[0] not in [c.id for c in queue_repo.unverified(session, team.created.team.id)]
         left = session.scalars(select(ContactMessage.contact_id)).all()
         assert junk[0] not in left
         assert junk[2] in left
