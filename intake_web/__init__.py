@@ -11,9 +11,9 @@ from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from intake_web.admission import new_challenge
+from intake_web.backlog import Backlog
 from intake_web.errors import register_error_pages
 from intake_web.forms import MESSAGE_MAX
 from intake_web.headers import apply_security_headers
@@ -26,6 +26,7 @@ from utvag.config import Config, load_config
 from utvag.db import make_engine, make_session_factory
 from utvag.redis_conn import connect_redis
 from utvag.server_secrets import intake_secrets
+from web_common.forwarded import TrustedProxies
 
 
 def create_app(config: Config | None = None, *, redis_client: redis.Redis | None = None) -> Flask:
@@ -47,10 +48,8 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         BABEL_DEFAULT_LOCALE="sv",
     )
     if config.public_proxy_hops:
-        # Only for the per-network rate limits: hashed in memory, never kept.
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=config.public_proxy_hops, x_proto=config.public_proxy_hops
-        )
+        # Only for the rate limits: hashed in memory, never kept.
+        app.wsgi_app = TrustedProxies(app.wsgi_app, config.public_proxy_hops)  # type: ignore[method-assign]
     engine = make_engine(config.database_url)
     app.extensions["utvag"] = IntakeState(
         config=config,
@@ -60,6 +59,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         secrets=secrets,
         difficulty=Difficulty(),
         team_facts=TeamFactsCache(),
+        backlog=Backlog(),
     )
     Babel(app, locale_selector=select_locale)
 

@@ -1,13 +1,25 @@
 """Who gets in, and how a submission is stored: one transaction, one Redis
 round trip.
 
-Every public form carries a proof-of-work challenge (``proof_fields``). A
-submission with a solved, unspent proof goes straight into the queue. One
-without (JavaScript off, or a robot) counts against its network's hourly
-limit; over the limit it is still kept, sealed like any other, in the
-*unverified* list staff look through in bulk, up to a cap per team, so a
-person whose network a flood has filled is not turned away. Only past the
-cap is a submission refused, with a message in the person's language.
+Every public form carries a proof-of-work challenge and a wait ticket
+(``effort``). What a submission shows decides where it goes:
+
+- a solved, unspent proof of work: straight into the queue;
+- otherwise it counts against its bucket's hourly limit (a network, or a Tor
+  circuit under the ceiling all of Tor shares: ``utvag.throttle``); under it,
+  into the queue;
+- over it, a ready wait ticket (no JavaScript needed) keeps it in the
+  unverified list staff look through by hand, marked *waited*: no flood can
+  evict it (up to a few an hour per circuit or network);
+- over it with no effort at all, it is still kept, sealed, in the unverified
+  list, where past the cap the oldest such entries are evicted by the worker
+  (``utvag.eviction``) instead of everyone being refused. Only if the list
+  has grown to twice the cap (eviction not keeping up) is a no-effort
+  submission refused, with a message in the person's language.
+
+A ticket not ready yet, or a proof or ticket that cannot be used or was used
+before, stores nothing: the form comes back with what the person wrote and
+a line that says what to do (``forms_views``).
 """
 
 from __future__ import annotations
@@ -16,11 +28,10 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import request
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake_web import proof_of_work
+from intake_web.effort import Effort, shown_effort, ticket_for_form
 from intake_web.sealing import Receipt, store_sealed_contact
 from intake_web.state import state
 from intake_web.teams import PublicTeam, public_team
@@ -28,56 +39,56 @@ from utvag import throttle
 from utvag.db import transaction, utcnow
 from utvag.dispatch import send_after_commit
 from utvag.due import CallbackWindow
-from utvag.models import CallFrom, Contact, ContactStatus
-from utvag.repo import proofs
+from utvag.models import CallFrom, ContactStatus
 from utvag.throttle import Purpose
-from web_common.throttle import client_bucket
-
-# How many unverified submissions a team keeps waiting before refusing more.
-UNVERIFIED_CAP = 5000
-# The form fields the ``proof_of_work`` macro (templates/_macros.html) writes.
-CHALLENGE_FIELD = "pow_challenge"
-SOLUTION_FIELD = "pow_solution"
+from web_common.throttle import client_buckets
 
 
 @dataclass(frozen=True)
 class Challenge:
     text: str
     bits: int
+    # The wait ticket that travels with it (``wait_ticket``).
+    ticket: str
 
 
 def new_challenge() -> Challenge:
     """A fresh challenge for a form page (the ``proof_of_work`` macro puts it
-    in hidden fields; the page's script fills in the solution)."""
+    in hidden fields; the page's script fills in the solution), with the
+    form's wait ticket."""
     app_state = state()
     now = utcnow()
     with app_state.session_factory() as session:
         bits = app_state.difficulty.current(session, now)
-    return Challenge(proof_of_work.issue(app_state.secrets.proof_key, bits, now), bits)
-
-
-def presented_proof(now: datetime) -> proof_of_work.Proof | None:
-    """The request's proof, checked (not yet spent); None if there is none
-    worth anything, whatever the reason."""
-    return proof_of_work.check(
-        state().secrets.proof_key,
-        request.form.get(CHALLENGE_FIELD, ""),
-        request.form.get(SOLUTION_FIELD, ""),
-        now,
+    return Challenge(
+        proof_of_work.issue(app_state.secrets.proof_key, bits, now), bits, ticket_for_form(now)
     )
-
-
-def spend_presented_proof(session: Session, now: datetime) -> bool:
-    """True if the request carries a good proof, now spent in ``session``."""
-    proof = presented_proof(now)
-    return proof is not None and proofs.spend(session, proof.digest, proof.expires_at)
 
 
 class Outcome(enum.Enum):
     QUEUED = "queued"
+    # Kept in the unverified list, never evicted.
+    WAITED = "waited"
+    # Kept in the unverified list; the oldest such go past the cap.
     UNVERIFIED = "unverified"
     REFUSED = "refused"
+    # Nothing stored: the wait ticket is not ready yet.
+    TOO_EARLY = "too_early"
+    # Nothing stored: a proof or ticket that cannot be used.
+    UNUSABLE = "unusable"
+    # Nothing stored: a proof or ticket used before (the form sent twice?).
+    SPENT_BEFORE = "spent_before"
     NOT_READY = "not_ready"
+
+    @property
+    def stores(self) -> bool:
+        return self in (Outcome.QUEUED, Outcome.WAITED, Outcome.UNVERIFIED)
+
+
+@dataclass(frozen=True)
+class Admission:
+    outcome: Outcome
+    seconds_left: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,8 @@ class Submission:
     receipt: Receipt | None = None
     # The team's time zone, to tell the person when we expect to call.
     timezone: str | None = None
+    # For TOO_EARLY: how many seconds the person still has to wait.
+    seconds_left: int = 0
 
 
 def submit(
@@ -108,9 +121,9 @@ def submit(
         team = public_team(session)
         if team is None:
             return Submission(Outcome.NOT_READY)
-        outcome = _admit(session, team, now)
-        if outcome is Outcome.REFUSED:
-            return Submission(outcome)
+        admission = _admit(session, team, now)
+        if not admission.outcome.stores:
+            return Submission(admission.outcome, seconds_left=admission.seconds_left)
         receipt = store_sealed_contact(
             session,
             team,
@@ -124,30 +137,36 @@ def submit(
             language=language,
             under_18=under_18,
             call_from=call_from,
-            status=ContactStatus.UNVERIFIED
-            if outcome is Outcome.UNVERIFIED
-            else ContactStatus.RECEIVED,
+            status=ContactStatus.RECEIVED
+            if admission.outcome is Outcome.QUEUED
+            else ContactStatus.UNVERIFIED,
+            waited=admission.outcome is Outcome.WAITED,
         )
     send_after_commit(app_state.session_factory, app_state.redis, receipt.to_send)
-    return Submission(outcome, receipt, team.timezone)
+    return Submission(admission.outcome, receipt, team.timezone)
 
 
-def _admit(session: Session, team: PublicTeam, now: datetime) -> Outcome:
-    if spend_presented_proof(session, now):
-        return Outcome.QUEUED
-    if not throttle.count_and_check(session, Purpose.SUBMISSION, client_bucket(), now):
-        return Outcome.QUEUED
-    if _unverified_waiting(session, team.id) >= UNVERIFIED_CAP:
-        return Outcome.REFUSED
-    return Outcome.UNVERIFIED
+_NOTHING_STORED = {
+    Effort.UNUSABLE: Outcome.UNUSABLE,
+    Effort.SPENT_BEFORE: Outcome.SPENT_BEFORE,
+}
 
 
-def _unverified_waiting(session: Session, team_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Contact)
-            .where(Contact.team_id == team_id, Contact.status == ContactStatus.UNVERIFIED.value)
-        )
-        or 0
-    )
+def _admit(session: Session, team: PublicTeam, now: datetime) -> Admission:
+    shown = shown_effort(session, now)
+    if shown.effort in _NOTHING_STORED:
+        return Admission(_NOTHING_STORED[shown.effort])
+    if shown.effort is Effort.WORK:
+        return Admission(Outcome.QUEUED)
+    buckets = client_buckets()
+    if not throttle.count_and_check(session, Purpose.SUBMISSION, buckets, now):
+        return Admission(Outcome.QUEUED)
+    if shown.effort is Effort.EARLY:
+        return Admission(Outcome.TOO_EARLY, shown.seconds_left)
+    if shown.effort is Effort.WAITED and not throttle.count_and_check(
+        session, Purpose.WAITED_SUBMISSION, buckets, now
+    ):
+        return Admission(Outcome.WAITED)
+    if state().backlog.full(session, team.id):
+        return Admission(Outcome.REFUSED)
+    return Admission(Outcome.UNVERIFIED)

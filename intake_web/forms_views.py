@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from wtforms.fields.choices import SelectChoice
@@ -45,6 +45,49 @@ TOO_MANY = _l(
     "Too many messages have come from your network in the last hour. Wait a while, or call"
     " us. With JavaScript on, this page can send it anyway."
 )
+CANNOT_CHECK = _l(
+    "Nothing was sent: this form's protection against floods could not be checked (the"
+    " page may be too old). What you wrote is still here: press the button again."
+)
+SENT_BEFORE = _l(
+    "This form has already been sent once, perhaps because the button was pressed twice."
+    " If you did not get a receipt code, press the button again: what you wrote is still"
+    " here."
+)
+# What the form says when nothing was stored, and with which status.
+NOT_STORED = {
+    Outcome.REFUSED: (TOO_MANY, 429),
+    Outcome.UNUSABLE: (CANNOT_CHECK, 400),
+    Outcome.SPENT_BEFORE: (SENT_BEFORE, 400),
+}
+
+
+def _not_stored(submission: Submission) -> bool:
+    return submission.outcome in NOT_STORED or submission.outcome is Outcome.TOO_EARLY
+
+
+def _form_again(
+    template: str, lang: str, form: SpamGuardedForm, submission: Submission
+) -> ResponseReturnValue:
+    """The form as the person filled it in, with what to do now; nothing stored."""
+    if submission.outcome is Outcome.TOO_EARLY:
+        seconds = submission.seconds_left
+        form.form_errors.append(
+            ngettext(
+                "Many messages are arriving right now. To show that you are a person, wait"
+                " %(num)d second, then press the button again. Nothing has been sent yet;"
+                " what you wrote is still here.",
+                "Many messages are arriving right now. To show that you are a person, wait"
+                " %(num)d seconds, then press the button again. Nothing has been sent yet;"
+                " what you wrote is still here.",
+                seconds,
+            )
+        )
+        page = render_template(template, lang=lang, form=form)
+        return page, 429, {"Retry-After": str(seconds)}
+    message, status = NOT_STORED[submission.outcome]
+    form.form_errors.append(str(message))
+    return render_template(template, lang=lang, form=form), status
 
 
 def _sent(lang: str, submission: Submission, callback: bool) -> ResponseReturnValue:
@@ -61,7 +104,8 @@ def _sent(lang: str, submission: Submission, callback: bool) -> ResponseReturnVa
         receipt=receipt,
         callback=callback,
         expected_call=expected,
-        unverified=submission.outcome is Outcome.UNVERIFIED,
+        unverified=submission.outcome in (Outcome.UNVERIFIED, Outcome.WAITED),
+        evictable=submission.outcome is Outcome.UNVERIFIED,
     )
 
 
@@ -105,11 +149,6 @@ def _closed_day_refused(form: CallbackForm) -> bool:
     return True
 
 
-def _refused(template: str, lang: str, form: SpamGuardedForm) -> ResponseReturnValue:
-    form.form_errors.append(str(TOO_MANY))
-    return render_template(template, lang=lang, form=form), 429
-
-
 def _render_form(
     template: str, lang: str, form: SpamGuardedForm, refusal: str | None = None
 ) -> ResponseReturnValue:
@@ -142,8 +181,8 @@ def message(lang: str) -> ResponseReturnValue:
             language=lang,
             under_18=under_18_answer(form.under_18.data),
         )
-        if submission.outcome is Outcome.REFUSED:
-            return _refused("message.html", lang, form)
+        if _not_stored(submission):
+            return _form_again("message.html", lang, form, submission)
         return _sent(lang, submission, callback=False)
     return _render_form("message.html", lang, form)
 
@@ -176,8 +215,8 @@ def callback(lang: str) -> ResponseReturnValue:
             under_18=under_18_answer(form.under_18.data),
             call_from=call_from_answer(form.call_from.data),
         )
-        if submission.outcome is Outcome.REFUSED:
-            return _refused("callback.html", lang, form)
+        if _not_stored(submission):
+            return _form_again("callback.html", lang, form, submission)
         return _sent(lang, submission, callback=True)
     return _render_form("callback.html", lang, form)
 

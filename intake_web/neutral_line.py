@@ -60,7 +60,7 @@ from utvag.repo.contacts import CALL_AGAIN_JOB, contact_by_keypad_digest
 from utvag.repo.messages import add_follow_up
 from utvag.repo.teams import active_team_key
 from utvag.sealed_fields import seal_fields
-from utvag.throttle import Bucket, Purpose
+from utvag.throttle import Bucket, BucketKind, Buckets, Purpose
 
 bp = Blueprint("neutral_line", __name__, url_prefix="/telephony/neutral")
 bp.before_request(require_twilio_signature)
@@ -75,7 +75,7 @@ MENU_TIMEOUT_SECONDS = 8
 WRONG_CODES_PER_CALL = 3
 # Every wrong code on the line counts in one bucket: the line has no
 # networks, and caller ID is whatever the caller's carrier says.
-LINE_BUCKET = Bucket("the-number-that-names-nothing", shared=False)
+LINE_BUCKET = Buckets(Bucket("the-number-that-names-nothing", BucketKind.NETWORK))
 WRONG_CODES_PER_HOUR = Purpose.KEYPAD_CODE.hourly_limit
 
 # Sealed for staff with the number (the console speaks Swedish).

@@ -73,10 +73,14 @@ def check(key: bytes, challenge: str, solution: str, now: datetime) -> Proof | N
     """The proof if ``solution`` solves a challenge this server issued, in time."""
     if not challenge or not solution or len(challenge) > 200:
         return None
+    # isdigit() alone takes Arabic-Indic digits too, and compare_digest
+    # raises on anything but ASCII: both would have been a 500.
+    if not (challenge.isascii() and solution.isascii()):
+        return None
     if len(solution) > MAX_SOLUTION_LENGTH or not solution.isdigit():
         return None
     body, _, mac = challenge.rpartition(".")
-    if not hmac.compare_digest(_mac(key, body), mac):
+    if not hmac.compare_digest(_mac(key, body).encode(), mac.encode()):
         return None
     version, issued_text, bits_text, _nonce = (body.split(".", 3) + ["", "", "", ""])[:4]
     if version != VERSION or not issued_text.isdigit() or not bits_text.isdigit():

@@ -2,8 +2,16 @@
 
 The code finds the contact through its keyed hash (no scan) and derives the
 reply key that opens staff's replies; nothing about the person is stored to
-make this work. Wrong codes get one neutral answer and are rate-limited per
-network without storing the network.
+make this work.
+
+A right code is never refused: it is looked up first, and it proves itself.
+Only wrong codes count, per network or Tor circuit (under a ceiling for all
+of Tor), without storing either; past the limit a wrong code gets a 429 that
+still says plainly that the code was not found, so a person who mistyped in
+the middle of a flood of wrong codes is told what happened. What keeps the
+codes from being guessed is their 80 bits, not this limit (README, "Under a
+flood"). A contact evicted from a full unverified list gets a page that says
+we did not keep it, never an error.
 """
 
 from __future__ import annotations
@@ -21,24 +29,25 @@ from sqlalchemy.orm import Session
 from crypto.codes import RECEIPT_CODE_LENGTH, normalise_code
 from crypto.errors import CryptoError
 from crypto.receipts import open_reply, receipt_digest
-from intake_web.admission import spend_presented_proof
+from intake_web.effort import spend_presented_proof
 from intake_web.forms import FollowUpForm, ReceiptForm, call_from_answer
 from intake_web.i18n import require_known_language
 from intake_web.refused_token import page_language, typed_for_copying
 from intake_web.state import state
+from intake_web.teams import public_info
 from intake_web.when import expected_call
 from utvag import throttle
 from utvag.db import transaction, utcnow
 from utvag.dispatch import claim_for_sending, send_after_commit
 from utvag.due import CallbackWindow, due_time
-from utvag.models import Contact, Team
+from utvag.models import Contact, ContactStatus, Team
 from utvag.repo import outbox
 from utvag.repo.contacts import CALL_AGAIN_JOB, contact_by_receipt
 from utvag.repo.messages import add_follow_up, replies_for
 from utvag.repo.teams import active_team_key, calendar_for
 from utvag.sealed_fields import seal_fields
 from utvag.throttle import Purpose
-from web_common.throttle import client_bucket
+from web_common.throttle import client_buckets
 
 bp = Blueprint("receipt", __name__)
 bp.url_value_preprocessor(require_known_language)
@@ -65,7 +74,13 @@ def _replies(session: Session, contact: Contact, canonical: str) -> list[tuple[o
 
 
 def _too_many(lang: str, form: ReceiptForm) -> ResponseReturnValue:
-    form.code.errors = [gettext("Too many tries. Wait an hour and try again.")]
+    form.code.errors = [
+        gettext(
+            "We could not find that code. Check it carefully: a right code always opens."
+            " Many wrong codes have come from your network in the last hour, so wait a"
+            " little before you try another."
+        )
+    ]
     return render_template("receipt.html", lang=lang, form=form), 429
 
 
@@ -82,19 +97,24 @@ class Lookup(enum.Enum):
 
 
 def _look_up(session: Session, typed_code: str) -> tuple[Lookup, tuple[Contact, str] | None]:
-    """Find the contact for a typed code, counting a miss against the
-    network's limit unless the request carries a good proof of work."""
-    now = utcnow()
-    bucket = client_bucket()
-    proven = spend_presented_proof(session, now)
-    if not proven and throttle.over_limit(session, Purpose.RECEIPT_LOOKUP, bucket, now):
-        return Lookup.TOO_MANY, None
+    """Find the contact for a typed code. A right code is never counted or
+    refused; a miss counts against its network's (or circuit's) limit,
+    unless the request carries a good proof of work."""
     found = _find(session, typed_code)
-    if found is None:
-        if not proven:
-            throttle.count_one(session, Purpose.RECEIPT_LOOKUP, bucket, now)
+    if found is not None:
+        return Lookup.FOUND, found
+    now = utcnow()
+    if spend_presented_proof(session, now):
         return Lookup.NOT_FOUND, None
-    return Lookup.FOUND, found
+    if throttle.count_and_check(session, Purpose.RECEIPT_LOOKUP, client_buckets(), now):
+        return Lookup.TOO_MANY, None
+    return Lookup.NOT_FOUND, None
+
+
+def _not_kept(lang: str) -> ResponseReturnValue:
+    """A contact a flood pushed out of the unverified list: said plainly,
+    in the person's language, never as an error."""
+    return render_template("not_kept.html", lang=lang, info=public_info(lang))
 
 
 def _status_page(
@@ -136,6 +156,8 @@ def receipt(lang: str) -> ResponseReturnValue:
         lookup, found = _look_up(session, form.code.data or "")
         if found is not None:
             contact, canonical = found
+            if contact.status == ContactStatus.EVICTED.value:
+                return _not_kept(lang)
             return _status_page(lang, session, contact, canonical, FollowUpForm(formdata=None))
     if lookup is Lookup.TOO_MANY:
         return _too_many(lang, form)
@@ -162,6 +184,8 @@ def follow_up(lang: str) -> ResponseReturnValue:
         lookup, found = _look_up(session, form.code.data or "")
         if found is not None:
             contact, canonical = found
+            if contact.status == ContactStatus.EVICTED.value:
+                return _not_kept(lang)
             valid = form.validate_on_submit()
             choice = form.call_me.data or "no"
             if valid and choice != "no" and not _may_call_again(contact, choice):

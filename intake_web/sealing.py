@@ -55,6 +55,7 @@ def store_sealed_contact(
     language: str | None = None,
     under_18: bool | None = None,
     call_from: CallFrom = CallFrom.NEUTRAL,
+    waited: bool = False,
 ) -> Receipt:
     """Seal ``fields``, store the contact, and return its receipt code (shown
     once). The code is kept only as two HMACs: of the code, for the website,
@@ -84,6 +85,7 @@ def store_sealed_contact(
             under_18=under_18,
             call_from=call_from,
             keypad_digest=keypad_digest(receipt_key, keypad_digits(canonical)),
+            waited=waited,
         ),
         calendar=facts.calendar,
         sent_by_caller=True,

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from intake_web.backlog import Backlog
 from intake_web.proof_of_work import Difficulty
 from intake_web.team_facts import TeamFactsCache
 from utvag.config import Config
@@ -26,6 +27,8 @@ class IntakeState:
     difficulty: Difficulty
     # The active key and the calendar, for a few seconds at a time.
     team_facts: TeamFactsCache
+    # Whether the unverified list outgrew eviction, for a few seconds at a time.
+    backlog: Backlog
 
 
 def state() -> IntakeState:

@@ -47,14 +47,18 @@ class Browser:
             data = urllib.parse.urlencode(body)
             sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        connection.request("POST" if body is not None else "GET", path, data, sent_headers)
-        response = connection.getresponse()
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        page = response.read().decode()
-        connection.close()
+        try:
+            connection.request("POST" if body is not None else "GET", path, data, sent_headers)
+            response = connection.getresponse()
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    name, _, rest = value.partition("=")
+                    self.cookies[name] = rest.split(";", 1)[0]
+            page = response.read().decode()
+        finally:
+            # Also when a server still starting drops the connection: an
+            # unclosed socket is a ResourceWarning, which fails the test.
+            connection.close()
         return response.status, page, {k.lower(): v for k, v in response.getheaders()}
 
     def get(self, url: str) -> str:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
 import pyotp
@@ -56,11 +57,14 @@ from twilio_fake import AUTH_TOKEN, NEUTRAL, PUBLIC_URL, FakeTwilio, with_hotlin
 
 import worker
 from crypto.codes import RECEIPT_CODE_LENGTH, RECOVERY_CODE_LENGTH, keypad_digits, normalise_code
+from intake_web import wait_ticket
+from utvag import eviction
 from utvag.config import Config
 from utvag.context import AppContext
-from utvag.db import Base
+from utvag.db import Base, transaction, utcnow
 from utvag.models import Case, ChecklistItem, Contact, ContactKind, TeamKey
 from utvag.models.sealed import SEALED_COLUMNS, SealedTo
+from utvag.throttle import Purpose
 
 PERSON_ADDRESS = "203.0.113.77"
 STAFF_ADDRESS = "198.51.100.23"
@@ -81,6 +85,8 @@ class Run:
     secrets: Secrets
     person_request: dict[str, Any]
     staff_request: dict[str, Any]
+    # The time-machine fixture, to wait out the public form's wait.
+    clock: Any = None
 
     def person_submits(self, path: str, fields: dict[str, str]) -> str:
         page = self.person.get(path, **self.person_request).get_data(as_text=True)
@@ -500,6 +506,38 @@ def flow_recovery(run: Run) -> None:
     run.secrets.add("a TOTP secret shown at recovery", str(pyotp.parse_uri(uri.group(0)).secret))
 
 
+def flow_flood_without_javascript(run: Run) -> None:
+    """The person's network floods; they press Send too soon, wait, send; the
+    oldest junk is evicted and its owner told so."""
+    junk = "Skräp-Flod-Gädda-12"
+    run.secrets.add("a flooder's message", junk)
+    for _ in range(Purpose.SUBMISSION.hourly_limit + 1):
+        run.person_submits("/sv/message", {"message": junk})
+    page = run.person.get("/sv/message", **run.person_request).get_data(as_text=True)
+    fields = {
+        "csrf_token": csrf_token_from(page),
+        "wait_ticket": re.search(r'name="wait_ticket" value="([^"]+)"', page).group(1),  # type: ignore[union-attr]
+        "message": "Väntande-Ekorre-606 jag har ingen JavaScript",
+    }
+    run.secrets.add("a message sent after the wait", fields["message"], "Väntande-Ekorre")
+    early = run.person.post("/sv/message", data=fields, **run.person_request)
+    assert early.status_code == 429
+    run.clock.shift(wait_ticket.WAIT * 2)
+    sent = run.person.post("/sv/message", data=fields, **run.person_request)
+    assert sent.status_code == 200
+    run.secrets.add_code(
+        "a receipt code", receipt_code_from(sent.get_data(as_text=True)), RECEIPT_CODE_LENGTH
+    )
+    with run.context.session_factory() as session:
+        evictable = eviction.evictable_count(session, run.team.created.team.id)
+    assert evictable > 0
+    with (
+        patch.object(eviction, "UNVERIFIED_CAP", 0),
+        transaction(run.context.session_factory) as session,
+    ):
+        assert eviction.evict_oldest(session, utcnow()) == evictable
+
+
 FLOWS: list[Callable[[Run], None]] = [
     flow_web_message,
     flow_web_callback,
@@ -512,6 +550,7 @@ FLOWS: list[Callable[[Run], None]] = [
     flow_recorded_contact,
     flow_enrolment,
     flow_password_change,
+    flow_flood_without_javascript,
     # Last: it replaces the admin's password and key.
     flow_recovery,
 ]
@@ -602,6 +641,7 @@ def test_nothing_typed_nor_any_address_nor_any_staff_secret_is_kept(
     redis_client: redis.Redis,
     caplog: pytest.LogCaptureFixture,
     config: Config,
+    time_machine,  # type: ignore[no-untyped-def]
 ) -> None:
     caplog.set_level(logging.DEBUG)
     logging.getLogger().setLevel(logging.DEBUG)
@@ -629,6 +669,7 @@ def test_nothing_typed_nor_any_address_nor_any_staff_secret_is_kept(
             "environ_base": {"REMOTE_ADDR": STAFF_ADDRESS},
             "headers": {"User-Agent": STAFF_AGENT, "X-Forwarded-For": STAFF_ADDRESS},
         },
+        clock=time_machine,
     )
     login = console_client.post(
         "/login",

@@ -17,7 +17,6 @@ from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from triage import refused_token
 from triage.case_labels import case_label_globals
@@ -33,6 +32,7 @@ from utvag.db import make_engine, make_session_factory, transaction
 from utvag.models import Role, Team
 from utvag.redis_conn import connect_redis
 from utvag.server_secrets import console_session_key
+from web_common.forwarded import TrustedProxies
 from web_common.headers import CONSOLE_CONTENT_SECURITY_POLICY, set_strict_headers
 
 CONSOLE_LOCALE = "sv"
@@ -75,9 +75,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     )
     app.session_interface = ConsoleSessionInterface()
     if config.console_proxy_hops:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=config.console_proxy_hops, x_proto=config.console_proxy_hops
-        )
+        app.wsgi_app = TrustedProxies(app.wsgi_app, config.console_proxy_hops)  # type: ignore[method-assign]
     engine = make_engine(config.database_url)
     app.extensions["utvag"] = ConsoleState(
         config=config,

@@ -40,6 +40,8 @@ DETAIL_NAMES = {
     "member": _l("member"),
     "outcome": _l("outcome"),
     "reason": _l("reason"),
+    "received_from": _l("received from"),
+    "received_until": _l("received until"),
     "referral": _l("new contact"),
     "report": _l("report"),
     "resealed": _l("re-sealed"),

@@ -41,7 +41,7 @@ from utvag.db import transaction, utcnow
 from utvag.models import StaffMember
 from utvag.repo import audit
 from utvag.throttle import Purpose
-from web_common.throttle import client_bucket
+from web_common.throttle import client_buckets
 
 bp = Blueprint("auth", __name__)
 
@@ -125,7 +125,7 @@ def _try_login(username: str, password: str, otp: str) -> str | LoginRefusal:
     """The session token on success; a refusal that never says which factor failed."""
     console = state()
     now = utcnow()
-    bucket = client_bucket()
+    bucket = client_buckets()
     with transaction(console.session_factory) as db:
         if throttle.over_limit(db, Purpose.STAFF_LOGIN, bucket, now):
             audit.record(db, "login_refused", details={"reason": "network"})

@@ -57,6 +57,7 @@ STATUS_NAMES = {
     ContactStatus.CLOSED.value: _l("closed"),
     ContactStatus.UNVERIFIED.value: _l("unverified"),
     ContactStatus.JUNK.value: _l("junk"),
+    ContactStatus.EVICTED.value: _l("not kept (the unverified list was full)"),
 }
 OUTCOME_NAMES = {
     CallOutcome.REACHED.value: _l("Reached"),
@@ -219,6 +220,7 @@ ACTION_NAMES = {
     "settings_changed": _l("team settings changed"),
     "team_created": _l("team created"),
     "unverified_accepted": _l("unverified contacts moved into the queue"),
+    "unverified_evicted": _l("unverified contacts not kept (the list was full)"),
     "voice_played": _l("voice message played"),
     "own_phone_set": _l("own phone saved"),
     "own_phone_removed": _l("own phone removed"),

@@ -21,6 +21,7 @@ from triage.labels import CHANNEL_NAMES, KIND_NAMES, STATUS_NAMES, WINDOW_NAMES,
 from triage.roles import requires
 from triage.state import state
 from utvag.db import transaction, utcnow
+from utvag.eviction import UNVERIFIED_CAP, recent_evictions
 from utvag.jobs import queue_version_key
 from utvag.models import Role
 from utvag.repo import queue as queue_repo
@@ -62,6 +63,7 @@ def queue() -> ResponseReturnValue:
         team = current.team(db)
         summary = queue_repo.summary(db, team.id, now)
         next_cursor = None
+        evictions = None
         if view in (View.CALL, View.MESSAGES):
             page = queue_repo.page(db, team.id, to_call=view is View.CALL, after=after)
             contacts, next_cursor = page.contacts, page.next_cursor
@@ -69,6 +71,7 @@ def queue() -> ResponseReturnValue:
             contacts = queue_repo.with_news(db, team.id)
         elif view is View.UNVERIFIED:
             contacts = queue_repo.unverified(db, team.id)
+            evictions = recent_evictions(db, team.id, now)
         else:
             contacts = queue_repo.closed(db, team.id)
         acute = queue_repo.acute(db, team.id) if view in (View.CALL, View.MESSAGES) else []
@@ -96,9 +99,11 @@ def queue() -> ResponseReturnValue:
         opens_at=opens_at,
         zone=calendar.zone,
         calling=calling,
+        evictions=evictions,
         version=_queue_version(team.id),
         can_choose=view in (View.CALL, View.MESSAGES, View.UNVERIFIED),
         count_cap=queue_repo.COUNT_CAP,
+        unverified_cap=UNVERIFIED_CAP,
         # Translated once for the page, not once per row.
         kinds=resolved(KIND_NAMES),
         channels=resolved(CHANNEL_NAMES),

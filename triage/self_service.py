@@ -30,7 +30,7 @@ from utvag.repo import audit
 from utvag.repo.staff import rewrap_member_key
 from utvag.repo.teams import TeamError, TeamProblem, totp_uri
 from utvag.throttle import Purpose
-from web_common.throttle import client_bucket, over_limit
+from web_common.throttle import client_buckets, over_limit
 from web_common.throttle import count as count_failure
 
 bp = Blueprint("self_service", __name__)
@@ -187,7 +187,7 @@ def _change_password(
 def _wrong_current_password(
     db: Session, member: StaffMember, now: datetime
 ) -> PasswordChange | str:
-    throttle.count_one(db, Purpose.STAFF_LOGIN, client_bucket(), now)
+    throttle.count_one(db, Purpose.STAFF_LOGIN, client_buckets(), now)
     throttle.record_account_failure(member, now)
     current.record(db, "password_change_failed")
     if throttle.account_locked(member, now):

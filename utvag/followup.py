@@ -147,7 +147,13 @@ def _raw_figures(session: Session, team: Team, year: int, today: date) -> dict[s
             Contact.team_id == team.id,
             Contact.created_at >= start,
             Contact.created_at < end,
-            Contact.status.not_in([ContactStatus.JUNK.value, ContactStatus.UNVERIFIED.value]),
+            Contact.status.not_in(
+                [
+                    ContactStatus.JUNK.value,
+                    ContactStatus.UNVERIFIED.value,
+                    ContactStatus.EVICTED.value,
+                ]
+            ),
         )
     ).all()
     ids = [row.id for row in contacts]

@@ -7,6 +7,8 @@
 | ``retention``        | hour       | delete sealed content past the team's retention period |
 | ``throttle_windows`` | hour       | delete per-network counts older than a day, and spent  |
 |                      |            | proofs of work that could no longer be presented       |
+| ``unverified_cap``   | minute     | evict the oldest no-effort entries of a full           |
+|                      |            | unverified list (``utvag.eviction``)                   |
 
 Each run is its own transaction, so one failing task does not hold up the
 others. Each outcome is written to ``maintenance_runs``: a task that has not
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from utvag.config import Config
 from utvag.db import transaction, utcnow
+from utvag.eviction import evict_oldest
 from utvag.models import MaintenanceRun
 from utvag.repo.hotline import purge_answered_calls
 from utvag.repo.proofs import purge_spent
@@ -69,10 +72,15 @@ def _purge_windows(session: Session, _config: Config, now: datetime) -> int:
     return purge_spent(session, now)
 
 
+def _evict_unverified(session: Session, _config: Config, now: datetime) -> int:
+    return evict_oldest(session, now)
+
+
 TASKS = (
     Task("staff_sessions", timedelta(minutes=1), _purge_sessions),
     Task("retention", timedelta(hours=1), _purge_content),
     Task("throttle_windows", timedelta(hours=1), _purge_windows),
+    Task("unverified_cap", timedelta(minutes=1), _evict_unverified),
 )
 
 

@@ -8,9 +8,11 @@ or was declined. A submission kept unverified in a flood and never moved into
 the queue goes the same time after it came. Then everything sealed — the
 message, the number, notes, follow-ups, replies, and everything recorded on
 the case — and the receipt's hashes (of the code and of its keypad form)
-are deleted. What stays is what the
-yearly follow-up counts: kind, channel, dates, how it ended. What "everything
-sealed" is comes from the registry of sealed columns (``utvag.models.sealed``).
+are deleted. What stays is what the yearly follow-up counts: kind, channel,
+dates, how it ended. What "everything sealed" is comes from the registry of
+sealed columns (``utvag.models.sealed``). One evicted from a full unverified
+list (utvag.eviction) lost its sealed part then; the receipt's hash, kept so
+the person hears we did not keep it, goes the same time after it came.
 
 Deleted here is deleted from the live database. An older backup still holds
 it, sealed, and opens it (with a password and the console's secrets) for as
@@ -41,13 +43,37 @@ def _purge_contacts(session: Session, contacts: Sequence[Contact], now: datetime
     """Everything sealed about these contacts, as the registry of sealed
     columns lists it (``utvag.models.sealed``): emptied, or the row deleted.
     The receipt's hash and the reply key go too; the clear fields stay."""
-    ids = [contact.id for contact in contacts]
+    emptied = emptied_contact_columns()
+    for contact in contacts:
+        for column, value in emptied.items():
+            setattr(contact, column, value)
+    purge_linked_rows(session, [contact.id for contact in contacts])
+    for contact in contacts:
+        contact.key_id = ""
+        contact.receipt_digest = None
+        contact.keypad_digest = None
+        contact.reply_public_key = None
+        contact.purged_at = now
+
+
+def emptied_contact_columns() -> dict[str, bytes | None]:
+    """The contact's own sealed columns as retention leaves them, from the
+    registry: for an UPDATE that purges many contacts at once."""
+    return {
+        entry.column: None if entry.nullable else PURGED
+        for entry in purged_at_retention()
+        if entry.link is ContactLink.SELF
+    }
+
+
+def purge_linked_rows(session: Session, contact_ids: list[int]) -> None:
+    """Everything sealed in the rows that belong to these contacts (their
+    messages, calls, case records...), as the registry lists it: emptied, or
+    the row deleted."""
     for entry in purged_at_retention():
         if entry.link is ContactLink.SELF:
-            for contact in contacts:
-                setattr(contact, entry.column, None if entry.nullable else PURGED)
             continue
-        rows = _rows_of(entry, ids)
+        rows = _rows_of(entry, contact_ids)
         if entry.retention is AtRetention.ROW_DELETED:
             session.execute(delete(entry.model).where(rows))
         else:
@@ -56,12 +82,6 @@ def _purge_contacts(session: Session, contacts: Sequence[Contact], now: datetime
                 update(entry.model).where(rows).values(emptied),
                 execution_options={"synchronize_session": False},
             )
-    for contact in contacts:
-        contact.key_id = ""
-        contact.receipt_digest = None
-        contact.keypad_digest = None
-        contact.reply_public_key = None
-        contact.purged_at = now
 
 
 def _rows_of(entry: SealedColumn, contact_ids: list[int]):  # type: ignore[no-untyped-def]
@@ -109,6 +129,19 @@ def purge_expired(session: Session, now: datetime | None = None) -> int:
         gone = [*closed, *ended, *never_worked]
         for start in range(0, len(gone), _BATCH):
             _purge_contacts(session, gone[start : start + _BATCH], now)
+        # Evicted in a flood (utvag.eviction): the sealed part went then; the
+        # receipt's hash, kept to tell the person, goes now.
+        for contact in session.scalars(
+            select(Contact).where(
+                Contact.team_id == team.id,
+                Contact.status == ContactStatus.EVICTED.value,
+                Contact.receipt_digest.is_not(None),
+                Contact.created_at < cutoff,
+            )
+        ):
+            contact.receipt_digest = None
+            contact.keypad_digest = None
+        if gone:
             audit.record(session, "purged", team_id=team.id, details={"contacts": len(gone)})
             purged += len(gone)
     return purged

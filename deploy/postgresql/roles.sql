@@ -52,8 +52,9 @@ GRANT SELECT ON maintenance_runs TO utvag_console;
 GRANT SELECT ON spent_proofs TO utvag_console;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO utvag_console;
 
--- The worker: the outbox, the clear queue fields, the retention purge
--- (which empties sealed columns and deletes follow-ups), deleting expired
+-- The worker: the outbox, the clear queue fields, the retention purge and
+-- the eviction of a full unverified list (both empty sealed columns and
+-- delete follow-ups), deleting expired
 -- staff sessions, its own schedule's record, and audit rows for it.
 -- INSERT: reopening a call the person asked for schedules its due notice.
 GRANT SELECT, INSERT, UPDATE ON outbox TO utvag_worker;

@@ -23,6 +23,7 @@ from support import create_vagvalet, csrf_token_from, log_in, post_form
 
 from crypto.kdf import TEST_COST
 from utvag import context as worker_context
+from utvag import eviction
 from utvag.config import Config
 from utvag.console_keys import make_console_keys
 from utvag.context import AppContext
@@ -93,7 +94,12 @@ def _config(tmp_path: Path, url: str, redis_url: str) -> Config:
 
 @pytest.mark.usefixtures("during_office_hours")
 def test_each_process_does_its_work_under_its_own_role(
-    role_urls: dict[str, str], tmp_path: Path, redis_url: str, redis_client: redis.Redis
+    role_urls: dict[str, str],
+    tmp_path: Path,
+    redis_url: str,
+    redis_client: redis.Redis,
+    time_machine,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from intake_web import create_app as create_intake
     from triage import create_app as create_console
@@ -121,6 +127,17 @@ def test_each_process_does_its_work_under_its_own_role(
         data={"csrf_token": token, "code": code, "message": "Igen", "call_me": "same"},
     )
     assert follow_up.status_code == 200
+    # A message sent after the form's wait (the ticket spent under this role),
+    # which the worker will evict below, and whose owner is then told so.
+    form_page = person.get("/sv/message").get_data(as_text=True)
+    ticket = re.search(r'name="wait_ticket" value="([^"]+)"', form_page).group(1)
+    time_machine.shift(timedelta(seconds=30))
+    waited = person.post(
+        "/sv/message",
+        data={"csrf_token": csrf_token_from(form_page), "wait_ticket": ticket, "message": "Jag"},
+    )
+    assert waited.status_code == 200
+    evicted_code = re.search(r"<strong>([0-9A-Z-]{19})</strong>", waited.get_data(as_text=True))
 
     console = create_console(
         _config(tmp_path, role_urls["console"], redis_url), redis_client=redis_client
@@ -164,6 +181,8 @@ def test_each_process_does_its_work_under_its_own_role(
         connection.execute(
             text("UPDATE staff_sessions SET last_seen_at = :at"), {"at": now - timedelta(hours=2)}
         )
+        connection.execute(text("UPDATE contacts SET status = 'unverified' WHERE id = 3"))
+    monkeypatch.setattr(eviction, "UNVERIFIED_CAP", 0)
 
     ctx = AppContext.build(_config(tmp_path, role_urls["worker"], redis_url), redis_client)
     worker_context.bind(ctx)
@@ -190,6 +209,7 @@ def test_each_process_does_its_work_under_its_own_role(
         destroyed = connection.execute(
             text("SELECT destroyed_at FROM team_keys WHERE id = 1")
         ).scalar()
+        evicted = connection.execute(text("SELECT status FROM contacts WHERE id = 3")).scalar()
         runs = connection.execute(
             text("SELECT task FROM maintenance_runs WHERE failures_in_a_row = 0")
         ).scalars()
@@ -201,7 +221,15 @@ def test_each_process_does_its_work_under_its_own_role(
     assert reopened == "received", "the worker could not reopen a call under its role"
     assert sessions == 0, "the worker could not delete an expired session under its role"
     assert destroyed is not None, "the console could not destroy a key under its role"
-    assert succeeded == {"staff_sessions", "retention", "throttle_windows"}
+    assert evicted == "evicted", "the worker could not evict under its role"
+    assert succeeded == {"staff_sessions", "retention", "throttle_windows", "unverified_cap"}
+    assert evicted_code is not None
+    again = create_intake(
+        _config(tmp_path, role_urls["intake"], redis_url), redis_client=redis_client
+    )
+    told = post_form(again.test_client(), "/sv/receipt", {"code": evicted_code.group(1)})
+    again.extensions["utvag"].engine.dispose()
+    assert "Vi sparade inte det du skickade" in told.get_data(as_text=True)
 
 
 def test_the_public_role_cannot_read_keys_staff_or_the_audit_trail(

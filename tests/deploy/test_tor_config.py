@@ -1,5 +1,6 @@
 """The onion service configuration as shipped passes Debian's tor, with its
-proof-of-work and introduction defences on."""
+proof-of-work and introduction defences on, and exports each circuit's id to
+the onion site's nginx (where it points: test_deployed_topology.py)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,10 @@ def test_the_shipped_torrc_is_valid_and_turns_on_the_pow_defences(tmp_path: Path
     lines = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line[:1].isalpha()}
     assert lines["HiddenServicePoWDefensesEnabled"] == ["1"]
     assert lines["HiddenServiceEnableIntroDoSDefense"] == ["1"]
-    assert lines["HiddenServicePort"] == ["80", "127.0.0.1:8000"]
+    # Was 127.0.0.1:8000, gunicorn itself: a Tor client's own X-Forwarded-For
+    # then picked its throttle bucket, and "zzz" turned every limit off.
+    assert lines["HiddenServicePort"] == ["80", "127.0.0.1:8081"]  # utvag-onion.conf
+    assert lines["HiddenServiceExportCircuitID"] == ["haproxy"]
 
     verified = _verify(text, tmp_path)
 
@@ -43,5 +47,12 @@ def test_the_shipped_torrc_is_valid_and_turns_on_the_pow_defences(tmp_path: Path
 def test_the_check_catches_a_broken_option(tmp_path: Path) -> None:
     broken = SNIPPET.read_text().replace(
         "HiddenServicePoWQueueRate 250", "HiddenServicePoWQueueRate x"
+    )
+    assert _verify(broken, tmp_path).returncode != 0
+
+
+def test_the_check_catches_a_circuit_export_tor_does_not_know(tmp_path: Path) -> None:
+    broken = SNIPPET.read_text().replace(
+        "HiddenServiceExportCircuitID haproxy", "HiddenServiceExportCircuitID proxy"
     )
     assert _verify(broken, tmp_path).returncode != 0

@@ -16,9 +16,11 @@ NOW = datetime.fromisoformat("2026-11-24T10:15:00+00:00")
 
 
 def _digest(address: str, now: datetime = NOW) -> str:
-    bucket = throttle.network_bucket(address, SECRET, now)
-    assert bucket is not None
-    return bucket.digest
+    return throttle.client_buckets(address, SECRET, now).own.digest
+
+
+def _buckets(address: str | None, now: datetime = NOW) -> throttle.Buckets:
+    return throttle.client_buckets(address, SECRET, now)
 
 
 @pytest.mark.parametrize(
@@ -47,20 +49,47 @@ def test_the_bucket_changes_every_day() -> None:
     assert _digest("203.0.113.7") != _digest("203.0.113.7", NOW + timedelta(days=1))
 
 
-def test_an_unreadable_address_has_no_bucket() -> None:
-    assert throttle.network_bucket(None, SECRET, NOW) is None
-    assert throttle.network_bucket("not an address", SECRET, NOW) is None
+@pytest.mark.parametrize(
+    "address",
+    [None, "", "zzz", "unknown", "203.0.113.7, 198.51.100.9", " ", "1.2.3", "x" * 500, "::"],
+)
+def test_an_address_that_cannot_be_read_counts_in_the_shared_bucket(address: str | None) -> None:
+    # Was: no bucket at all, which meant no limit: a forged "zzz" switched
+    # every limit off for whoever sent it.
+    buckets = _buckets(address)
+    assert buckets.own.kind is throttle.BucketKind.SHARED
+    assert buckets.own.digest == _digest("127.0.0.1")
+    assert buckets.tor_ceiling is None
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "::1"])
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "127.0.0.77"])
 def test_loopback_is_the_shared_bucket_of_everyone_behind_a_local_proxy(address: str) -> None:
-    bucket = throttle.network_bucket(address, SECRET, NOW)
-    assert bucket is not None
-    assert bucket.shared
+    assert _buckets(address).own.shared
+    assert _digest(address) == _digest("::1")
+
+
+def test_an_ipv4_address_written_as_ipv6_is_its_ipv4_network() -> None:
+    assert _digest("::ffff:203.0.113.7") == _digest("203.0.113.200")
+
+
+def test_each_tor_circuit_has_a_bucket_of_its_own_under_one_ceiling() -> None:
+    first = _buckets("fc00:dead:beef:4dad::1")
+    second = _buckets("fc00:dead:beef:4dad::2")
+    assert first.own.kind is second.own.kind is throttle.BucketKind.TOR_CIRCUIT
+    assert first.own.digest != second.own.digest
+    assert first.tor_ceiling is not None
+    assert first.tor_ceiling == second.tor_ceiling
+    assert first.own.digest == _digest("fc00:dead:beef:4dad::0:1")  # one circuit, however written
+    # Grouped by /64 they would all be one bucket again: every Tor user in one.
+    assert first.own.digest != _digest("fc00:dead:beef:4dad::")
+
+
+def test_an_address_outside_tors_range_is_a_network_even_in_the_same_64() -> None:
+    assert _buckets("fc00:dead:beef:4dad:1::1").own.kind is throttle.BucketKind.NETWORK
 
 
 def _fill(session_factory, address: str, times: int) -> bool:  # type: ignore[no-untyped-def]
-    bucket = throttle.network_bucket(address, SECRET, NOW)
+    bucket = _buckets(address)
     with transaction(session_factory) as session:
         for _ in range(times):
             throttle.count_one(session, Purpose.SUBMISSION, bucket, NOW)
@@ -82,7 +111,7 @@ def test_the_shared_loopback_bucket_has_room_for_many_people(session_factory) ->
 
 
 def test_the_count_starts_again_each_hour(session_factory) -> None:  # type: ignore[no-untyped-def]
-    bucket = throttle.network_bucket("203.0.113.7", SECRET, NOW)
+    bucket = _buckets("203.0.113.7")
     with transaction(session_factory) as session:
         for _ in range(Purpose.SUBMISSION.hourly_limit):
             throttle.count_one(session, Purpose.SUBMISSION, bucket, NOW)
@@ -135,7 +164,7 @@ def test_old_windows_go_and_the_current_hour_stays(session_factory) -> None:  # 
 
     from utvag.models import NetworkThrottle
 
-    bucket = throttle.network_bucket("203.0.113.7", SECRET, NOW)
+    bucket = _buckets("203.0.113.7")
     with transaction(session_factory) as session:
         for hours_ago in (0, 23, 25):
             throttle.count_one(
@@ -150,7 +179,7 @@ def test_old_windows_go_and_the_current_hour_stays(session_factory) -> None:  # 
 
 
 def test_each_purpose_is_counted_apart_for_the_same_network(session_factory) -> None:  # type: ignore[no-untyped-def]
-    bucket = throttle.network_bucket("203.0.113.7", SECRET, NOW)
+    bucket = _buckets("203.0.113.7")
     with transaction(session_factory) as session:
         for _ in range(Purpose.STAFF_LOGIN.hourly_limit):
             throttle.count_one(session, Purpose.STAFF_LOGIN, bucket, NOW)
@@ -164,20 +193,77 @@ def test_the_hours_load_counts_submissions_of_this_hour_only(session_factory) ->
     """What the proof of work's difficulty is set from."""
     with transaction(session_factory) as session:
         for address in ("203.0.113.7", "198.51.100.9", "198.51.100.10"):
-            bucket = throttle.network_bucket(address, SECRET, NOW)
-            throttle.count_and_check(session, Purpose.SUBMISSION, bucket, NOW)
-        throttle.count_one(
-            session, Purpose.SUBMISSION, throttle.network_bucket("192.0.2.1", SECRET, NOW), NOW
-        )
-        login = throttle.network_bucket("192.0.2.1", SECRET, NOW)
-        throttle.count_one(session, Purpose.STAFF_LOGIN, login, NOW)
+            throttle.count_and_check(session, Purpose.SUBMISSION, _buckets(address), NOW)
+        throttle.count_one(session, Purpose.SUBMISSION, _buckets("192.0.2.1"), NOW)
+        # A Tor circuit counts once, though its ceiling counts it too.
+        throttle.count_one(session, Purpose.SUBMISSION, _buckets("fc00:dead:beef:4dad::9"), NOW)
+        throttle.count_one(session, Purpose.STAFF_LOGIN, _buckets("192.0.2.1"), NOW)
         earlier = NOW - timedelta(hours=1)
-        old = throttle.network_bucket("192.0.2.200", SECRET, earlier)
+        old = _buckets("192.0.2.200", earlier)
         throttle.count_one(session, Purpose.SUBMISSION, old, earlier)
     with session_factory() as session:
-        assert throttle.submissions_this_hour(session, NOW) == 4
+        assert throttle.submissions_this_hour(session, NOW) == 5
 
 
-def test_an_address_that_cannot_be_read_is_not_held_back(session_factory) -> None:  # type: ignore[no-untyped-def]
+def test_an_address_that_cannot_be_read_is_held_back_with_the_shared_bucket(
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    # Was: count_and_check returned False for an unreadable address: no limit.
+    limit = Purpose.SUBMISSION.hourly_limit * throttle.SHARED_BUCKET_FACTOR
     with transaction(session_factory) as session:
-        assert throttle.count_and_check(session, Purpose.SUBMISSION, None, NOW) is False
+        answers = [
+            throttle.count_and_check(session, Purpose.SUBMISSION, _buckets(garbage), NOW)
+            for garbage in ["zzz", None, ""] * (limit // 3 + 1)
+        ]
+    assert answers[:limit] == [False] * limit
+    assert all(answers[limit:])
+    with session_factory() as session:
+        assert throttle.over_limit(session, Purpose.SUBMISSION, _buckets("zzz"), NOW)
+
+
+def test_a_tor_circuit_is_stopped_at_its_own_smaller_limit(session_factory) -> None:  # type: ignore[no-untyped-def]
+    circuit = _buckets("fc00:dead:beef:4dad::7")
+    with transaction(session_factory) as session:
+        answers = [
+            throttle.count_and_check(session, Purpose.SUBMISSION, circuit, NOW)
+            for _ in range(Purpose.SUBMISSION.circuit_limit + 1)
+        ]
+    assert answers == [False] * Purpose.SUBMISSION.circuit_limit + [True]
+    assert Purpose.SUBMISSION.circuit_limit < Purpose.SUBMISSION.hourly_limit
+
+
+def test_the_tor_ceiling_counts_only_what_each_circuit_let_through(session_factory) -> None:  # type: ignore[no-untyped-def]
+    ceiling = Purpose.SUBMISSION.tor_ceiling
+    assert ceiling is not None
+    per_circuit = Purpose.SUBMISSION.circuit_limit
+    with transaction(session_factory) as session:
+        # One circuit flooding fills only its own bucket, not everyone's.
+        for _ in range(ceiling * 2):
+            throttle.count_and_check(
+                session, Purpose.SUBMISSION, _buckets("fc00:dead:beef:4dad::1"), NOW
+            )
+        assert not throttle.over_limit(
+            session, Purpose.SUBMISSION, _buckets("fc00:dead:beef:4dad::2"), NOW
+        )
+        # Enough circuits, each within its own limit, fill the ceiling.
+        admitted = per_circuit
+        circuit = 2
+        while admitted < ceiling:
+            for _ in range(per_circuit):
+                over = throttle.count_and_check(
+                    session, Purpose.SUBMISSION, _buckets(f"fc00:dead:beef:4dad::{circuit:x}"), NOW
+                )
+                assert not over
+                admitted += 1
+            circuit += 1
+        fresh = _buckets(f"fc00:dead:beef:4dad::{circuit:x}")
+        assert throttle.over_limit(session, Purpose.SUBMISSION, fresh, NOW)
+        assert throttle.count_and_check(session, Purpose.SUBMISSION, fresh, NOW)
+
+
+def test_waited_submissions_have_no_tor_ceiling_to_fill(session_factory) -> None:  # type: ignore[no-untyped-def]
+    assert Purpose.WAITED_SUBMISSION.tor_ceiling is None
+    with transaction(session_factory) as session:
+        for circuit in range(1, 500):
+            buckets = _buckets(f"fc00:dead:beef:4dad::{circuit:x}")
+            assert not throttle.count_and_check(session, Purpose.WAITED_SUBMISSION, buckets, NOW)

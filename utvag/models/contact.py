@@ -65,6 +65,10 @@ class ContactStatus(enum.StrEnum):
     UNVERIFIED = "unverified"
     # Dismissed by staff as junk (a flood), in bulk, without opening it.
     JUNK = "junk"
+    # Unverified and sent with no effort at all, then pushed out of the full
+    # unverified list by newer ones (utvag.eviction): everything sealed is
+    # gone; the receipt still finds it, to tell the person we did not keep it.
+    EVICTED = "evicted"
 
     @property
     def is_open(self) -> bool:
@@ -154,6 +158,10 @@ class Contact(Base):
     # may share a keypad form (about one pair in 10**15), and then neither
     # opens by keypad.
     keypad_digest: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
+    # The person waited out the public form's short wait (no JavaScript
+    # needed) before sending: if a flood puts it in the unverified list, it
+    # is kept there and never evicted (README, "Under a flood").
+    waited: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Acute risk: listed above everything else, with the escalation step.
     acute_risk: Mapped[bool] = mapped_column(default=False, server_default="0")
     # For a contact staff recorded by hand: who typed it in, and who met or

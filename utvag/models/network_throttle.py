@@ -9,12 +9,14 @@ from utvag.db import Base, UTCDateTime
 
 
 class NetworkThrottle(Base):
-    """Counts per network and hour, for one purpose (logins, receipt look-ups,
-    submissions), without the network's address.
+    """Counts per bucket and hour, for one purpose (logins, wrong receipt
+    codes, submissions), without the network's address.
 
-    ``bucket`` is an HMAC of the /24 (IPv4) or /64 (IPv6) under a secret that
-    changes every day, so a row says "this many from one network" and nothing
-    about which.
+    ``bucket`` is an HMAC of the /24 (IPv4) or /64 (IPv6), of a Tor circuit,
+    or of the shared bucket, under a secret that changes every day, so a row
+    says "this many from one place" and nothing about which. ``purpose`` is
+    ``tor:<purpose>`` for the ceiling all Tor circuits share
+    (``utvag.throttle``).
     """
 
     __tablename__ = "network_throttles"

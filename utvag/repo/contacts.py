@@ -59,6 +59,8 @@ class SealedSubmission:
     # they chose the hotline's), and the HMAC of the code's keypad form.
     call_from: CallFrom = CallFrom.NEUTRAL
     keypad_digest: str | None = None
+    # Sent after the no-JavaScript wait: never evicted from the unverified list.
+    waited: bool = False
 
 
 # Built once: a statement built per request (values coerced, cache key
@@ -88,6 +90,7 @@ _SUBMITTED = (
     "under_18",
     "call_from",
     "keypad_digest",
+    "waited",
 )
 
 
@@ -169,6 +172,7 @@ def insert_contact(
         "under_18": submission.under_18,
         "call_from": submission.call_from.value,
         "keypad_digest": submission.keypad_digest,
+        "waited": submission.waited,
     }
     sending_at = now if sent_by_caller else None
     if session.get_bind().dialect.name == "postgresql":

@@ -37,3 +37,7 @@ def purge_spent(session: Session, now: datetime) -> int:
     """Forget proofs that could no longer be accepted anyway."""
     result = session.execute(delete(SpentProof).where(SpentProof.expires_at <= now))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def is_spent(session: Session, digest: str) -> bool:
+    return session.get(SpentProof, digest) is not None

@@ -195,13 +195,19 @@ def with_news(session: Session, team_id: int, size: int = PAGE_SIZE) -> list[Con
 def unverified(
     session: Session, team_id: int, *, before: int | None = None, size: int = 200
 ) -> list[Contact]:
-    """Submissions kept over a network's limit, newest first, a page at a time."""
-    query = select(Contact).where(
-        Contact.team_id == team_id, Contact.status == ContactStatus.UNVERIFIED.value
-    )
+    """Submissions kept over a limit: first those the person waited for (no
+    flood evicts them, and they are the likeliest to be people), then the
+    rest; each newest first, a page at a time."""
+    kept = [Contact.team_id == team_id, Contact.status == ContactStatus.UNVERIFIED.value]
     if before is not None:
-        query = query.where(Contact.id < before)
-    return list(session.scalars(query.order_by(Contact.id.desc()).limit(size)))
+        kept.append(Contact.id < before)
+    found: list[Contact] = []
+    for waited in (True, False):
+        query = select(Contact).where(*kept, Contact.waited.is_(waited))
+        found += session.scalars(query.order_by(Contact.id.desc()).limit(size - len(found)))
+        if len(found) >= size:
+            break
+    return found
 
 
 def closed(session: Session, team_id: int, size: int = 200) -> list[Contact]:
