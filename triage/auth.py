@@ -65,7 +65,9 @@ def accept_totp(member: StaffMember, secret: str, code: str, now: float | None =
     replayed from a captured request, is never accepted a second time.
     """
     code = code.strip().replace(" ", "")
-    if not code.isdigit():
+    # ASCII digits only: str.isdigit() also takes other scripts' digits,
+    # which hmac.compare_digest refuses with an exception.
+    if not (code.isascii() and code.isdigit()):
         return False
     totp = pyotp.TOTP(secret, interval=TOTP_PERIOD)
     current_step = int((now if now is not None else time.time()) // TOTP_PERIOD)

@@ -265,7 +265,16 @@ def test_every_login_outcome_is_audited_with_who_and_why(
 
 @pytest.mark.parametrize(
     ("typed", "accepted"),
-    [("{code}", True), ("{spaced}", True), ("abcdef", False), ("", False), ("{ahead}", False)],
+    [
+        ("{code}", True),
+        ("{spaced}", True),
+        ("abcdef", False),
+        ("", False),
+        ("{ahead}", False),
+        # The right code in Arabic-Indic digits: str.isdigit() takes them, and
+        # hmac.compare_digest raised on them (a 500); it is a wrong code.
+        ("{arabic}", False),
+    ],
 )
 def test_the_authenticator_code(
     console_client: FlaskClient,
@@ -280,7 +289,8 @@ def test_the_authenticator_code(
     totp = pyotp.TOTP(team.totp_secret)
     code = totp.now()
     ahead = totp.at(time_machine_now() + 60)  # two steps in the future: too far
-    otp = typed.format(code=code, spaced=f"{code[:3]} {code[3:]}", ahead=ahead)
+    arabic = code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    otp = typed.format(code=code, spaced=f"{code[:3]} {code[3:]}", ahead=ahead, arabic=arabic)
     response = log_in(console_client, team, otp=otp)
     assert response.status_code == (302 if accepted else 401)
 
