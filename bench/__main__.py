@@ -6,13 +6,15 @@ server, with real gunicorn over HTTP:
 | ratio                                                   | target   |
 | ------------------------------------------------------- | -------- |
 | sealed submission / the same handler, no-op sealer      | >= 0.9x  |
-| sealed submission / a bare Flask insert of the same row | >= 0.5x  |
-| sealed submission / server-side OpenPGP (RSA-4096)      | >= 10x   |
+| sealed submission / a bare Flask insert of the same row | >= 0.8x  |
+| sealed submission / server-side OpenPGP (RSA-4096)      | (a reference row, no target) |
 | queue page p95 at 100,000 open / at 1,000 open          | <= 1.5x  |
 | 1,000 due notices / 1,000 no-op RQ jobs, same worker    | <= 2x    |
 | staff unlock (Argon2id, production cost), seconds       | 0.2-1 s  |
 
-Submission ratios are of throughput (8 clients, 2 gunicorn workers each),
+The OpenPGP row is kept as a reference: its old 10x target asked a
+submission to beat its own row's insert (the bare insert is only about 4x
+the OpenPGP handler), so it judges nothing. Submission ratios are of throughput (8 clients, 2 gunicorn workers each),
 the median of nine rounds' own ratios;
 every response is checked (status and receipt), so a fast wrong answer
 fails the bench instead of flattering it. ``--quick`` runs every path once,
@@ -52,6 +54,8 @@ class Line:
         )
 
     def target(self) -> str:
+        if self.low is None and self.high is None:
+            return "reference"
         if self.low is not None and self.high is not None:
             return f"{self.low:g}–{self.high:g} {self.unit}"
         return (
@@ -107,14 +111,14 @@ def run_database(name: str, size: Size, workdir: Path) -> tuple[list[Line], list
             f"{name}: sealed / bare insert",
             submissions.paired_ratio(product, rates["bare_insert"]),
             "x",
-            0.5,
+            0.8,
             None,
         ),
         Line(
             f"{name}: sealed / OpenPGP RSA-4096",
             submissions.paired_ratio(product, rates["openpgp"]),
             "x",
-            10.0,
+            None,
             None,
         ),
         Line(f"{name}: queue p95 {large:,} / {small:,}", p95[large] / p95[small], "x", None, 1.5),
@@ -154,7 +158,9 @@ def main() -> int:
 def _table(lines: list[Line]) -> str:
     rows = ["| measure | value | target | |", "| --- | --- | --- | --- |"]
     for line in lines:
-        verdict = "ok" if line.ok else "**missed**"
+        verdict = (
+            "" if line.low is None and line.high is None else "ok" if line.ok else "**missed**"
+        )
         rows.append(f"| {line.name} | {line.value:.2f}{line.unit} | {line.target()} | {verdict} |")
     return "\n".join(rows)
 
