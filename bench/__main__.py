@@ -14,8 +14,9 @@ server, with real gunicorn over HTTP:
 
 The OpenPGP row is kept as a reference: its old 10x target asked a
 submission to beat its own row's insert (the bare insert is only about 4x
-the OpenPGP handler), so it judges nothing. Submission ratios are of throughput (8 clients, 2 gunicorn workers each),
-the median of nine rounds' own ratios;
+the OpenPGP handler), so it judges nothing. Submission ratios are of
+throughput (8 clients, 2 gunicorn workers each), the median of nine rounds'
+own ratios;
 every response is checked (status and receipt), so a fast wrong answer
 fails the bench instead of flattering it. ``--quick`` runs every path once,
 briefly, and judges nothing (CI runs it); ``--write`` puts the table in
