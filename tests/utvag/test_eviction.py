@@ -98,7 +98,7 @@ def test_only_the_team_over_its_cap_loses_anything(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(eviction, "UNVERIFIED_CAP", 1)
-    other = create_malmo(session_factory)
+    other = create_malmo(session_factory, team.keys)
     mine = [_kept(session_factory, team, minutes_ago=10 - n) for n in range(3)]
     theirs = _kept(session_factory, other)
     assert _evict(session_factory) == 2

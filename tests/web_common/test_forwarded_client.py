@@ -16,6 +16,7 @@ from support import TeamFixture, csrf_token_from, log_in
 
 from utvag import throttle
 from utvag.config import Config
+from utvag.console_keys import ConsoleKeys
 from utvag.db import utcnow
 from utvag.models import NetworkThrottle
 from utvag.throttle import Purpose
@@ -115,7 +116,9 @@ def test_the_proxys_entry_picks_the_bucket_not_the_peer_address(
 
 
 @pytest.fixture
-def proxied_console(config: Config, redis_client: redis.Redis) -> Iterator[FlaskClient]:
+def proxied_console(
+    config: Config, redis_client: redis.Redis, console_keys: ConsoleKeys
+) -> Iterator[FlaskClient]:
     from triage import create_app
 
     app = create_app(config.with_changes(console_proxy_hops=1), redis_client=redis_client)
