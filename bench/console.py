@@ -13,7 +13,8 @@ from sqlalchemy import insert, text
 
 from bench.environment import ADMIN_PASSWORD, Database, gunicorn
 from bench.load import _request
-from utvag.db import make_engine, utcnow
+from utvag.clock import utcnow
+from utvag.db import make_engine
 from utvag.models import Contact
 
 BATCH = 5000

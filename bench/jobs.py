@@ -14,11 +14,14 @@ from sqlalchemy import func, select
 
 from bench.environment import Database
 from utvag import context
+from utvag.clock import utcnow
 from utvag.config import Config
 from utvag.context import AppContext
-from utvag.db import transaction, utcnow
-from utvag.jobs import NOTIFICATIONS_QUEUE, notify_contact_due, queue_version_key
+from utvag.db import transaction
+from utvag.jobs import NOTIFICATIONS_QUEUE
 from utvag.models import Contact, OutboxEntry
+from utvag.notices import notify_contact_due
+from utvag.queue_events import queue_version_key
 from utvag.repo import outbox
 
 JOB_ROUNDS = 5

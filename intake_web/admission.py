@@ -34,12 +34,14 @@ from intake_web import proof_of_work
 from intake_web.effort import Effort, shown_effort, ticket_for_form
 from intake_web.sealing import Receipt, store_sealed_contact
 from intake_web.state import state
-from intake_web.teams import PublicTeam, public_team
+from intake_web.teams import public_team
 from utvag import throttle
-from utvag.db import transaction, utcnow
+from utvag.clock import utcnow
+from utvag.db import transaction
 from utvag.dispatch import send_after_commit
 from utvag.due import CallbackWindow
 from utvag.models import CallFrom, ContactStatus
+from utvag.repo.teams import PublicTeam
 from utvag.throttle import Purpose
 from web_common.throttle import client_buckets
 

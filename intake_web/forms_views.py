@@ -24,7 +24,7 @@ from intake_web.refused_token import page_language, typed_for_copying
 from intake_web.state import state
 from intake_web.teams import public_team
 from intake_web.when import expected_call, is_closed_all_day, window_hours
-from utvag.db import utcnow
+from utvag.clock import utcnow
 from utvag.due import CallbackWindow
 from utvag.models import ContactChannel, ContactKind
 from utvag.repo.teams import calendar_for

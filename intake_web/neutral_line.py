@@ -51,7 +51,8 @@ from intake_web.twilio_webhooks import (
     twiml,
 )
 from utvag import throttle
-from utvag.db import transaction, utcnow
+from utvag.clock import utcnow
+from utvag.db import transaction
 from utvag.dispatch import claim_for_sending, send_after_commit
 from utvag.models import Contact, ContactMessage, ContactStatus, MessageDirection
 from utvag.phones import check_phone

@@ -37,7 +37,8 @@ from intake_web.state import state
 from intake_web.teams import public_info
 from intake_web.when import expected_call
 from utvag import throttle
-from utvag.db import transaction, utcnow
+from utvag.clock import utcnow
+from utvag.db import transaction
 from utvag.dispatch import claim_for_sending, send_after_commit
 from utvag.due import CallbackWindow, due_time
 from utvag.models import Contact, ContactStatus, Team

@@ -55,7 +55,8 @@ from intake_web.twilio_webhooks import (
     twilio,
     twiml,
 )
-from utvag.db import transaction, utcnow
+from utvag.clock import utcnow
+from utvag.db import transaction
 from utvag.dispatch import claim_for_sending, send_after_commit
 from utvag.due import CallbackWindow
 from utvag.models import (

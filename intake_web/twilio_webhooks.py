@@ -24,8 +24,9 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from crypto.job_secrets import lock_job_value
 from intake_web import telephony_speech as speech
 from intake_web.state import state
+from utvag.clock import utcnow
 from utvag.config import TwilioConfig
-from utvag.db import transaction, utcnow
+from utvag.db import transaction
 from utvag.repo import outbox
 
 # Twilio's ids: a two-letter kind and 32 hex digits (Twilio writes them in

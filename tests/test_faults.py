@@ -25,12 +25,13 @@ from sqlalchemy.engine import make_url
 from support import create_vagvalet, csrf_token_from, receipt_code_from, sealed_submission
 
 from crypto.kdf import TEST_COST
+from utvag.clock import utcnow
 from utvag.config import Config
 from utvag.console_keys import make_console_keys
-from utvag.db import Base, make_engine, make_session_factory, transaction, utcnow
+from utvag.db import Base, make_engine, make_session_factory, transaction
 from utvag.dispatch import relay
-from utvag.jobs import queue_version_key
 from utvag.models import Contact, OutboxEntry, Team
+from utvag.queue_events import queue_version_key
 from utvag.repo import outbox
 from utvag.repo.contacts import create_contact
 

@@ -59,9 +59,10 @@ import worker
 from crypto.codes import RECEIPT_CODE_LENGTH, RECOVERY_CODE_LENGTH, keypad_digits, normalise_code
 from intake_web import wait_ticket
 from utvag import eviction
+from utvag.clock import utcnow
 from utvag.config import Config
 from utvag.context import AppContext
-from utvag.db import Base, transaction, utcnow
+from utvag.db import Base, transaction
 from utvag.models import Case, ChecklistItem, Contact, ContactKind, TeamKey
 from utvag.models.sealed import SEALED_COLUMNS, SealedTo
 from utvag.throttle import Purpose

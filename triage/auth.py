@@ -37,7 +37,8 @@ from triage.keyring import (
 from triage.roles import public
 from triage.state import state
 from utvag import throttle
-from utvag.db import transaction, utcnow
+from utvag.clock import utcnow
+from utvag.db import transaction
 from utvag.models import StaffMember
 from utvag.repo import audit
 from utvag.throttle import Purpose

@@ -17,7 +17,8 @@ from triage.labels import STATUS_NAMES, problem_text
 from triage.phone_check import checked_phone, refusal_text
 from triage.roles import requires
 from triage.state import state
-from utvag.db import transaction, utcnow
+from utvag.clock import utcnow
+from utvag.db import transaction
 from utvag.models import (
     CallFrom,
     CallOutcome,

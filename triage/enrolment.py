@@ -31,8 +31,8 @@ from crypto.sealing import seal
 from crypto.unwrapping import unwrap_private_key
 from crypto.wrapping import wrap_private_key
 from triage.keyring import open_totp_secret, spend_one_unwrap
+from utvag.clock import utcnow
 from utvag.console_keys import ConsoleKeys
-from utvag.db import utcnow
 from utvag.models import Enrolment, Role, StaffMember, Team
 from utvag.repo.staff import check_new_password, check_username, create_member, username_taken
 from utvag.repo.teams import TeamError, TeamProblem

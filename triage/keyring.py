@@ -34,8 +34,8 @@ from crypto.keys import key_id, public_key_of
 from crypto.opening import open_sealed
 from crypto.unwrapping import unwrap_private_key
 from crypto.wrapping import PEPPERED_VERSION, wrap_private_key, wrapping_version
+from utvag.clock import utcnow
 from utvag.console_keys import ConsoleKeys
-from utvag.db import utcnow
 from utvag.models import KeyWrap, StaffMember, StaffSession, TeamKey
 
 log = logging.getLogger(__name__)

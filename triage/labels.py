@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from triage.roles import has_role
-from utvag.db import utcnow
+from utvag.clock import utcnow
 from utvag.due import CallbackWindow
 from utvag.models import (
     CallFrom,

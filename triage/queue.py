@@ -20,10 +20,11 @@ from triage import current
 from triage.labels import CHANNEL_NAMES, KIND_NAMES, STATUS_NAMES, WINDOW_NAMES, resolved
 from triage.roles import requires
 from triage.state import state
-from utvag.db import transaction, utcnow
+from utvag.clock import utcnow
+from utvag.db import transaction
 from utvag.eviction import UNVERIFIED_CAP, recent_evictions
-from utvag.jobs import queue_version_key
 from utvag.models import Role
+from utvag.queue_events import queue_version_key
 from utvag.repo import queue as queue_repo
 from utvag.repo.calls import claimer_id
 from utvag.repo.staff import member_names

@@ -24,7 +24,8 @@ from triage.recovery import RecoveryRefused, recover_admin
 from triage.roles import public, requires
 from triage.state import state
 from utvag import throttle
-from utvag.db import transaction, utcnow
+from utvag.clock import utcnow
+from utvag.db import transaction
 from utvag.models import Role, StaffMember, StaffSession, Team
 from utvag.repo import audit
 from utvag.repo.staff import rewrap_member_key

@@ -32,8 +32,9 @@ from triage.contacts import opened_thread, phone_to_call
 from triage.phone_check import checked_phone, refusal_text
 from triage.roles import requires
 from triage.state import state
+from utvag.clock import utcnow
 from utvag.config import TwilioConfig
-from utvag.db import transaction, utcnow
+from utvag.db import transaction
 from utvag.models import CallFrom, Role, StaffMember
 from utvag.phones import phone_for_display
 from utvag.repo import calls, outbox

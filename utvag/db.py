@@ -51,10 +51,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 UNIT_OF_WORK = "utvag_unit_of_work"
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def make_engine(database_url: str) -> Engine:
     """Create the engine; SQLite gets foreign keys, WAL and a busy timeout."""
     if database_url.startswith("sqlite"):
@@ -87,13 +83,10 @@ def make_engine(database_url: str) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions whose audit events are chained as they commit."""
-    from utvag.repo.audit import append_pending, drop_pending
-
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    event.listen(factory, "before_commit", append_pending)
-    event.listen(factory, "after_transaction_end", drop_pending)
-    return factory
+    """Sessions for every process. The audit trail chains the events a session
+    recorded as it commits: ``utvag.repo.audit`` hooks itself onto every
+    session, so this module, below it, needs no import of it."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 @contextmanager

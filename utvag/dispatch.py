@@ -19,8 +19,9 @@ from rq import Queue
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from utvag.db import transaction, utcnow
-from utvag.jobs import JOB_FUNCTIONS, JOB_QUEUES
+from utvag.clock import utcnow
+from utvag.db import transaction
+from utvag.jobs import JOB_QUEUES, job_path
 from utvag.models import OutboxEntry
 from utvag.repo import outbox
 from utvag.repo.outbox import ReadyJob
@@ -40,7 +41,9 @@ def _enqueue(
     job_id = f"outbox-{job.entry_id}"
     result_ttl = int(JOB_RESULT_TTL.total_seconds())
     failure_ttl = int(JOB_FAILURE_TTL.total_seconds())
-    function = JOB_FUNCTIONS[job.job_name]
+    # A dotted path, not the function: RQ stores what it is given, and this
+    # path outlives a move of the job's module (``utvag.jobs.job_path``).
+    function = job_path(job.job_name)
     if job.run_at is not None and job.run_at > now:
         # RQ's scheduler (the worker runs with_scheduler) holds it until then.
         queue.enqueue_at(

@@ -27,9 +27,11 @@ from crypto.errors import CryptoError, DecryptionError
 from crypto.job_secrets import job_digest, unlock_job_value
 from crypto.sealing import seal
 from utvag import context
+from utvag.clock import utcnow
 from utvag.config import TwilioConfig
-from utvag.db import transaction, utcnow
+from utvag.db import transaction
 from utvag.models import Contact, OutboxEntry, VoiceMessage
+from utvag.queue_events import announce_queue_change
 from utvag.repo import outbox
 from utvag.repo.teams import TeamError, active_team_key
 from utvag.twilio_api import RecordingTooLarge, TwilioApi, TwilioUnavailable
@@ -170,8 +172,6 @@ def _stored(digest: str) -> bool:
 def _store(contact_id: int, digest: str, audio: bytes, duration_seconds: int) -> None:
     """Seal and store the audio, unless there is nothing to keep it for (the
     contact is gone) or nothing to seal it with; a database fault raises."""
-    from utvag.jobs import announce_queue_change
-
     ctx = context.current()
     team_id = None
     try:

@@ -27,8 +27,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from utvag.clock import utcnow
 from utvag.config import Config
-from utvag.db import transaction, utcnow
+from utvag.db import transaction
 from utvag.eviction import evict_oldest
 from utvag.models import MaintenanceRun
 from utvag.repo.hotline import purge_answered_calls

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from utvag.db import utcnow
+from utvag.clock import utcnow
 from utvag.models import Case, Contact, ContactStatus, Team
 from utvag.models.sealed import AtRetention, ContactLink, SealedColumn, purged_at_retention
 from utvag.repo import audit

@@ -11,7 +11,8 @@ from flask import current_app, request
 from sqlalchemy.orm import Session, sessionmaker
 
 from utvag import throttle
-from utvag.db import transaction, utcnow
+from utvag.clock import utcnow
+from utvag.db import transaction
 from utvag.throttle import Buckets, Purpose
 from web_common.forwarded import CLIENT_ADDRESS
 

@@ -20,9 +20,10 @@ from twilio_fake import AUTH_TOKEN, NEUTRAL, PUBLIC_URL, FakeTwilio, with_hotlin
 
 from crypto.codes import keypad_digits
 from utvag import context as worker_context
+from utvag.clock import utcnow
 from utvag.console_keys import make_console_keys
 from utvag.context import AppContext
-from utvag.db import make_engine, make_session_factory, utcnow
+from utvag.db import make_engine, make_session_factory
 from utvag.maintenance import Schedule, run_due_tasks
 
 CALLER = "+46701112233"

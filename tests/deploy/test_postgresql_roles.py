@@ -24,10 +24,11 @@ from support import create_vagvalet, csrf_token_from, log_in, post_form
 from crypto.kdf import TEST_COST
 from utvag import context as worker_context
 from utvag import eviction
+from utvag.clock import utcnow
 from utvag.config import Config
 from utvag.console_keys import make_console_keys
 from utvag.context import AppContext
-from utvag.db import make_engine, make_session_factory, utcnow
+from utvag.db import make_engine, make_session_factory
 from utvag.maintenance import Schedule, run_due_tasks
 from utvag.schema import upgrade_to_head
 

@@ -22,7 +22,8 @@ from support import TeamFixture, csrf_token_from
 
 from intake_web import backlog, proof_of_work
 from utvag import throttle
-from utvag.db import transaction, utcnow
+from utvag.clock import utcnow
+from utvag.db import transaction
 from utvag.models import Contact, NetworkThrottle
 from utvag.repo import queue as queue_repo
 from utvag.throttle import SHARED_BUCKET_FACTOR, Purpose

@@ -25,8 +25,9 @@ from support import TeamFixture, csrf_token_from, log_in, receipt_code_from
 
 from intake_web import wait_ticket
 from utvag import eviction, maintenance, throttle
+from utvag.clock import utcnow
 from utvag.context import AppContext
-from utvag.db import transaction, utcnow
+from utvag.db import transaction
 from utvag.models import AuditEvent, Contact, NetworkThrottle
 from utvag.throttle import Purpose
 

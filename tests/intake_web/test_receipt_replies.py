@@ -227,7 +227,7 @@ def test_asking_to_be_called_again_puts_the_same_contact_back_in_the_call_queue(
             select(OutboxEntry.id).where(OutboxEntry.job_name == "call_again_requested")
         )
     # The outbox may deliver a job twice: the second time reopens nothing.
-    from utvag.jobs import call_again_requested
+    from utvag.notices import call_again_requested
 
     call_again_requested(entry_id, 1)
     with session_factory() as session:

@@ -17,9 +17,10 @@ from twilio.request_validator import RequestValidator
 from twilio_fake import AUTH_TOKEN, PUBLIC_URL, FakeTwilio, with_hotline
 
 import worker
+from utvag.clock import utcnow
 from utvag.config import Config
 from utvag.context import AppContext
-from utvag.db import transaction, utcnow
+from utvag.db import transaction
 from utvag.dispatch import relay
 from utvag.models import Contact, OutboxEntry, TeamKey, VoiceMessage
 from utvag.twilio_api import MAX_RECORDING_BYTES

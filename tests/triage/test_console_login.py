@@ -330,7 +330,8 @@ def test_a_disabled_members_session_ends_at_the_next_request(
     team: TeamFixture,
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
-    from utvag.db import transaction, utcnow
+    from utvag.clock import utcnow
+    from utvag.db import transaction
     from utvag.models import StaffMember
 
     with transaction(session_factory) as session:

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from support import TeamFixture, csrf_token_from, sealed_submission
 
 from crypto.kdf import TEST_COST
-from utvag.db import transaction, utcnow
+from utvag.clock import utcnow
+from utvag.db import transaction
 from utvag.models import (
     AuditEvent,
     Case,

@@ -156,7 +156,7 @@ def test_every_audited_action_has_a_name_for_the_lead() -> None:
     from triage.labels import ACTION_NAMES
 
     root = Path(__file__).resolve().parents[2]
-    sources = [*root.glob("utvag/**/*.py"), *root.glob("triage/*.py")]
+    sources = [*root.glob("utvag/**/*.py"), *root.glob("triage/**/*.py")]
     recorded = {
         action
         for path in sources
@@ -181,7 +181,7 @@ def test_every_detail_the_audit_trail_records_has_a_swedish_name() -> None:
 
     root = Path(__file__).resolve().parents[2]
     keys = set()
-    for path in [*root.glob("triage/*.py"), *root.glob("utvag/**/*.py")]:
+    for path in [*root.glob("triage/**/*.py"), *root.glob("utvag/**/*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call):
                 for keyword in node.keywords:

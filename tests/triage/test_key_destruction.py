@@ -25,9 +25,10 @@ from crypto.errors import WrongSecretError
 from crypto.unwrapping import unwrap_private_key
 from triage.keyring import open_grants
 from utvag.backup import backup, restore
+from utvag.clock import utcnow
 from utvag.config import Config
 from utvag.console_keys import ConsoleKeys, export_text, import_secrets, parse_export
-from utvag.db import make_engine, make_session_factory, transaction, utcnow
+from utvag.db import make_engine, make_session_factory, transaction
 from utvag.models import Contact, ContactStatus, KeyWrap, StaffMember, TeamKey
 from utvag.retention import purge_expired
 from utvag.schema import upgrade_to_head

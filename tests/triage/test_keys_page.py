@@ -13,8 +13,9 @@ from sqlalchemy import select
 from support import TeamFixture, csrf_token_from, post_form
 from utvag_cli_support import UTVAG
 
+from utvag.clock import utcnow
 from utvag.config import Config
-from utvag.db import transaction, utcnow
+from utvag.db import transaction
 from utvag.models import AuditEvent, KeyWrap, StaffSession, TeamKey
 
 OUT_OF_DATE = "Kopian av konsolens hemligheter som förvaras separat stämmer inte"

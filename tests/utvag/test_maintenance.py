@@ -14,8 +14,9 @@ from support import TeamFixture, log_in, sealed_submission
 
 import worker
 from utvag import maintenance
+from utvag.clock import utcnow
 from utvag.context import AppContext
-from utvag.db import transaction, utcnow
+from utvag.db import transaction
 from utvag.models import Contact, ContactStatus, MaintenanceRun, StaffSession, Team
 from utvag.repo.contacts import create_contact
 

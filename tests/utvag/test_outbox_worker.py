@@ -12,11 +12,13 @@ from sqlalchemy import select
 from support import TeamFixture, post_form
 
 import worker
+from utvag.clock import utcnow
 from utvag.context import AppContext
-from utvag.db import transaction, utcnow
+from utvag.db import transaction
 from utvag.dispatch import relay
-from utvag.jobs import JOB_FUNCTIONS, JOB_QUEUES, QUEUE_EVENTS_CHANNEL, WORKER_QUEUES
+from utvag.jobs import JOB_FUNCTIONS, JOB_QUEUES, WORKER_QUEUES
 from utvag.models import Contact, OutboxEntry
+from utvag.queue_events import QUEUE_EVENTS_CHANNEL
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 
@@ -110,7 +112,7 @@ def test_running_a_job_twice_changes_nothing_more(
     app_context: AppContext,
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
-    from utvag.jobs import notify_new_contact
+    from utvag.notices import notify_new_contact
 
     post_form(client, "/en/message", {"message": "hello"})
     _run_worker(app_context)
@@ -134,7 +136,7 @@ def test_a_contact_arriving_out_of_hours_is_announced_when_it_becomes_due(
     from rq.registry import ScheduledJobRegistry
     from rq.scheduler import RQScheduler
 
-    from utvag.jobs import queue_version_key
+    from utvag.queue_events import queue_version_key
 
     time_machine.move_to("2026-11-28T11:00:00+01:00", tick=True)  # a Saturday
     post_form(client, "/en/callback", {"phone": "0701234567"})
@@ -170,8 +172,9 @@ def test_a_due_notice_for_a_contact_that_moved_on_announces_nothing(
     redis_client: redis.Redis,
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
-    from utvag.jobs import notify_contact_due, queue_version_key
     from utvag.models import ContactStatus
+    from utvag.notices import notify_contact_due
+    from utvag.queue_events import queue_version_key
 
     post_form(client, "/en/callback", {"phone": "0701234567"})
     with transaction(session_factory) as session:
@@ -196,7 +199,8 @@ def test_a_due_notice_announces_once_and_only_when_due(
 ) -> None:
     """The outbox may deliver a job twice: the badge moves once. A contact
     re-slotted to later is not announced now."""
-    from utvag.jobs import notify_contact_due, queue_version_key
+    from utvag.notices import notify_contact_due
+    from utvag.queue_events import queue_version_key
 
     post_form(client, "/en/callback", {"phone": "0701234567"})
     post_form(client, "/en/callback", {"phone": "0701234568"})
@@ -230,7 +234,8 @@ def test_the_relay_sends_scheduled_and_immediate_jobs_in_one_pipeline(
 
     from rq.registry import ScheduledJobRegistry
 
-    from utvag.db import transaction, utcnow
+    from utvag.clock import utcnow
+    from utvag.db import transaction
     from utvag.repo import outbox
 
     with transaction(session_factory) as session:

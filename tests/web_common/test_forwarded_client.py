@@ -15,9 +15,9 @@ from sqlalchemy import select
 from support import TeamFixture, csrf_token_from, log_in
 
 from utvag import throttle
+from utvag.clock import utcnow
 from utvag.config import Config
 from utvag.console_keys import ConsoleKeys
-from utvag.db import utcnow
 from utvag.models import NetworkThrottle
 from utvag.throttle import Purpose
 from web_common.forwarded import forwarded_client

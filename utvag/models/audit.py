@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from utvag.db import Base, UTCDateTime, utcnow
+from utvag.clock import utcnow
+from utvag.db import Base, UTCDateTime
 
 
 class AuditEvent(Base):

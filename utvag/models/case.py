@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from utvag.db import Base, UTCDateTime, utcnow
+from utvag.clock import utcnow
+from utvag.db import Base, UTCDateTime
 
 
 class CaseStatus(enum.StrEnum):

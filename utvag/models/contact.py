@@ -6,7 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from utvag.db import Base, UTCDateTime, utcnow
+from utvag.clock import utcnow
+from utvag.db import Base, UTCDateTime
 
 
 class ContactKind(enum.StrEnum):

@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from utvag.db import Base, UTCDateTime, utcnow
+from utvag.clock import utcnow
+from utvag.db import Base, UTCDateTime
 
 
 class Enrolment(Base):

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from utvag.db import utcnow
+from utvag.clock import utcnow
 from utvag.due import CallbackWindow, due_time
 from utvag.models import (
     OPEN_STATUS_VALUES,

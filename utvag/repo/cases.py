@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from utvag.db import utcnow
+from utvag.clock import utcnow
 from utvag.models import (
     AssessmentKind,
     Case,

@@ -10,7 +10,7 @@ from sqlalchemy import Table, bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
-from utvag.db import utcnow
+from utvag.clock import utcnow
 from utvag.due import CallbackWindow, due_time
 from utvag.hours import OfficeCalendar
 from utvag.models import (

@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from utvag.clock import utcnow
 from utvag.console_keys import ConsoleKeys
-from utvag.db import utcnow
 from utvag.models import KeyWrap, StaffMember, StaffSession, Team, TeamKey
 from utvag.models.sealed import names_team_key, sealed_to_team
 

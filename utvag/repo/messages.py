@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from utvag.db import utcnow
+from utvag.clock import utcnow
 from utvag.models import Contact, ContactMessage, MessageDirection, OutboxEntry
 from utvag.repo import outbox
 

@@ -9,7 +9,7 @@ from typing import cast
 from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from utvag.db import utcnow
+from utvag.clock import utcnow
 from utvag.models import OutboxEntry
 
 # An entry enqueued this long ago and still not completed is enqueued again:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from utvag.db import utcnow
+from utvag.clock import utcnow
 from utvag.models import StaffSession
 
 

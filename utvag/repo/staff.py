@@ -18,8 +18,8 @@ from crypto.key_locks import lock
 from crypto.keys import generate_team_keypair, key_id
 from crypto.sealing import seal
 from crypto.wrapping import wrap_private_key
+from utvag.clock import utcnow
 from utvag.console_keys import ConsoleKeys
-from utvag.db import utcnow
 from utvag.models import KeyWrap, Role, StaffMember, StaffSession, Team, TeamKey
 from utvag.repo.teams import TeamError, TeamProblem
 
