@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from utvag.hours import OfficeCalendar
+from utvag.calendar.hours import OfficeCalendar
 from utvag.repo.teams import PublicTeam, active_team_key, calendar_for
 
 FRESH_FOR = 60.0  # seconds

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from intake_web.state import state
-from utvag.hours import WeeklyHours
-from utvag.hours_text import describe_hours
+from utvag.calendar.hours import WeeklyHours
+from utvag.calendar.hours_text import describe_hours
 from utvag.repo.teams import PublicTeam, find_public_team
 
 

@@ -20,9 +20,9 @@ def test_the_worker_script_imports_only_the_worker_process_of_the_data_layer() -
             imported.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module or "")
-    # utvag.worker_process sits inside the data layer's contracts
+    # utvag.jobs.worker_process sits inside the data layer's contracts
     # (pyproject.toml): it cannot open sealed content or import the web apps.
-    assert imported == {"utvag.worker_process"}
+    assert imported == {"utvag.jobs.worker_process"}
 
 
 PRODUCT_PACKAGES = ("crypto", "utvag", "intake_web", "triage", "web_common")

@@ -1,5 +1,5 @@
 """The clock every module reads: aware UTC, so times compare across zones and
-databases (``utvag.db.UTCDateTime`` stores them)."""
+databases (``utvag.store.db.UTCDateTime`` stores them)."""
 
 from __future__ import annotations
 

@@ -14,9 +14,9 @@ from support import TeamFixture, csrf_token_from, post_form, receipt_code_from
 import worker
 from crypto.codes import RECEIPT_CODE_LENGTH, keypad_digits, normalise_code
 from crypto.receipts import keypad_digest
-from utvag.context import AppContext
-from utvag.models import Contact
+from utvag.jobs.context import AppContext
 from utvag.server_secrets import intake_secrets
+from utvag.store.models import Contact
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

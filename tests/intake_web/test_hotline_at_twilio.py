@@ -20,11 +20,11 @@ from twilio.request_validator import RequestValidator
 from twilio_fake import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, FakeTwilio, with_hotline
 
 import worker
-from utvag import context as worker_context
 from utvag.config import Config
-from utvag.context import AppContext
-from utvag.dispatch import relay
-from utvag.models import AuditEvent, Contact, OutboxEntry, VoiceMessage
+from utvag.jobs import context as worker_context
+from utvag.jobs.context import AppContext
+from utvag.jobs.dispatch import relay
+from utvag.store.models import AuditEvent, Contact, OutboxEntry, VoiceMessage
 
 CALLER = "+46701112233"
 CALL_SID = "CA" + "1" * 32
@@ -297,7 +297,7 @@ def test_a_twilio_that_hangs_is_given_up_on_and_the_job_retried(
     time_machine,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from utvag import twilio_api as twilio_module
+    from utvag.telephony import twilio_api as twilio_module
 
     monkeypatch.setattr(twilio_module, "REQUEST_TIMEOUT_SECONDS", 0.3)
     twilio_api.recordings[RECORDING_SID] = AUDIO

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from support import TeamFixture, post_form, receipt_code_from, team_keys
 
 from crypto.opening import open_sealed
-from utvag.models import Contact, OutboxEntry
+from utvag.store.models import Contact, OutboxEntry
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

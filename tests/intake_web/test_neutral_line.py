@@ -21,10 +21,17 @@ from twilio_fake import AUTH_TOKEN, HOTLINE, NEUTRAL, PUBLIC_URL, FakeTwilio, wi
 import worker
 from crypto.codes import RECEIPT_CODE_LENGTH, keypad_digits, normalise_code
 from utvag.config import Config
-from utvag.context import AppContext
-from utvag.db import transaction
-from utvag.dispatch import relay
-from utvag.models import Contact, ContactMessage, NetworkThrottle, OutboxEntry, Team, VoiceMessage
+from utvag.jobs.context import AppContext
+from utvag.jobs.dispatch import relay
+from utvag.store.db import transaction
+from utvag.store.models import (
+    Contact,
+    ContactMessage,
+    NetworkThrottle,
+    OutboxEntry,
+    Team,
+    VoiceMessage,
+)
 
 PERSON = "+46701234567"  # what the person typed on the form: 070-123 45 67
 STRANGER = "+46739998877"
@@ -216,7 +223,7 @@ def test_too_many_wrong_codes_in_an_hour_shut_the_door_even_to_a_right_one(
     client: FlaskClient,
     time_machine,  # type: ignore[no-untyped-def]
 ) -> None:
-    from intake_web.neutral_line import WRONG_CODES_PER_HOUR
+    from intake_web.views.neutral_line import WRONG_CODES_PER_HOUR
 
     _code, digits = _a_person_with_a_code(client)
     for call in range(WRONG_CODES_PER_HOUR):

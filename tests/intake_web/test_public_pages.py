@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from support import TeamFixture, csrf_token_from, post_form
 
-from utvag.db import transaction
-from utvag.models import Contact, Team
+from utvag.store.db import transaction
+from utvag.store.models import Contact, Team
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

@@ -14,7 +14,7 @@ from support import (
     receipt_code_from,
 )
 
-from utvag.models import AuditEvent, ContactMessage, OutboxEntry
+from utvag.store.models import AuditEvent, ContactMessage, OutboxEntry
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 
@@ -195,7 +195,7 @@ def test_asking_to_be_called_again_puts_the_same_contact_back_in_the_call_queue(
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
     import worker
-    from utvag.models import Contact
+    from utvag.store.models import Contact
 
     code = _code(client)
     _close_as_reached(logged_in_staff)
@@ -227,7 +227,7 @@ def test_asking_to_be_called_again_puts_the_same_contact_back_in_the_call_queue(
             select(OutboxEntry.id).where(OutboxEntry.job_name == "call_again_requested")
         )
     # The outbox may deliver a job twice: the second time reopens nothing.
-    from utvag.notices import call_again_requested
+    from utvag.jobs.notices import call_again_requested
 
     call_again_requested(entry_id, 1)
     with session_factory() as session:
@@ -239,7 +239,7 @@ def test_the_same_number_needs_one_given_before_and_a_call_needs_no_message(
     logged_in_staff: FlaskClient,
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
-    from utvag.models import Contact
+    from utvag.store.models import Contact
 
     page = post_form(client, "/sv/message", {"message": "Hej"}).get_data(as_text=True)
     code = receipt_code_from(page)

@@ -19,11 +19,11 @@ from twilio_fake import AUTH_TOKEN, PUBLIC_URL, FakeTwilio, with_hotline
 import worker
 from utvag.clock import utcnow
 from utvag.config import Config
-from utvag.context import AppContext
-from utvag.db import transaction
-from utvag.dispatch import relay
-from utvag.models import Contact, OutboxEntry, TeamKey, VoiceMessage
-from utvag.twilio_api import MAX_RECORDING_BYTES
+from utvag.jobs.context import AppContext
+from utvag.jobs.dispatch import relay
+from utvag.store.db import transaction
+from utvag.store.models import Contact, OutboxEntry, TeamKey, VoiceMessage
+from utvag.telephony.twilio_api import MAX_RECORDING_BYTES
 
 CALL_SID = "CA" + "1" * 32
 RECORDING_SID = "RE" + "5" * 32

@@ -12,8 +12,8 @@ from support import TeamFixture
 from twilio.request_validator import RequestValidator
 
 from utvag.config import TwilioConfig
-from utvag.db import transaction
-from utvag.models import Contact, Team
+from utvag.store.db import transaction
+from utvag.store.models import Contact, Team
 
 AUTH_TOKEN = "twilio-test-auth-token"
 PUBLIC_URL = "https://kontakt.example.se"
@@ -207,7 +207,7 @@ def test_an_answered_call_becomes_a_reached_contact_with_its_attempt_once(
     logged_in_staff: FlaskClient,
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
-    from utvag.models import CallAttempt
+    from utvag.store.models import CallAttempt
 
     client = hotline.test_client()
     leg = {"CallSid": "CA" + "8" * 32, "ParentCallSid": _call()["CallSid"], "Digits": "1"}
@@ -341,7 +341,7 @@ def test_the_caller_chooses_which_number_we_may_call_from(
     heard: str,
 ) -> None:
     import worker
-    from utvag.dispatch import relay
+    from utvag.jobs.dispatch import relay
 
     client = hotline.test_client()
     question = twilio_post(client, "/telephony/menu", _call(Digits=menu_key)).get_data(as_text=True)

@@ -20,8 +20,9 @@ from support import (
     team_keys,
 )
 
-from utvag.db import transaction
-from utvag.models import (
+from utvag.repo.throttle import Purpose
+from utvag.store.db import transaction
+from utvag.store.models import (
     AuditEvent,
     Contact,
     Enrolment,
@@ -31,7 +32,6 @@ from utvag.models import (
     StaffSession,
     TeamKey,
 )
-from utvag.throttle import Purpose
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 
@@ -398,7 +398,7 @@ def test_recovery_is_refused_without_the_code_or_for_a_non_admin(
     # Counted against the network, like a failed login.
     from sqlalchemy import func
 
-    from utvag.models import NetworkThrottle
+    from utvag.store.models import NetworkThrottle
 
     with session_factory() as session:
         counted = session.scalar(
@@ -481,7 +481,7 @@ def test_wrong_current_passwords_count_against_the_network(
     team: TeamFixture,
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
-    from utvag.models import StaffMember
+    from utvag.store.models import StaffMember
 
     wrong = {
         "password": "not my password",

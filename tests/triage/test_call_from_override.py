@@ -12,7 +12,7 @@ from twilio.request_validator import RequestValidator
 from twilio_fake import AUTH_TOKEN, PUBLIC_URL, FakeTwilio, with_hotline
 
 from utvag.config import Config
-from utvag.models import AuditEvent, CallFromChange, Contact
+from utvag.store.models import AuditEvent, CallFromChange, Contact
 
 REASON = "Personen-bad-Ekorre-42 om vårt vanliga nummer"
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import TeamFixture, add_member, csrf_token_from, log_in, post_form
 
-from utvag.models import AuditEvent, StaffMember
+from utvag.store.models import AuditEvent, StaffMember
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

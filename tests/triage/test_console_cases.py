@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import TeamFixture, add_member, csrf_token_from, log_in, post_form
 
-from utvag.models import (
+from utvag.store.models import (
     AuditEvent,
     Case,
     CaseAssessment,

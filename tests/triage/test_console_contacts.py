@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import TeamFixture, csrf_token_from, log_in, post_form
 
-from utvag.models import AuditEvent, Contact
+from utvag.store.models import AuditEvent, Contact
 
 
 def test_queue_links_each_contact_with_its_due_time(
@@ -64,8 +64,8 @@ def test_another_teams_contact_is_not_found(
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
     from crypto.kdf import TEST_COST
-    from utvag.db import transaction
     from utvag.repo.team_setup import create_team
+    from utvag.store.db import transaction
 
     with transaction(session_factory) as session:
         create_team(
@@ -115,7 +115,7 @@ def test_an_expired_form_keeps_the_note_to_copy_and_leads_back_to_its_page(
     """The page used to be a "Send again" form holding every posted field and
     a fresh token: a forged cross-site POST came back one click from being
     carried out. Now the note is there to copy, and the way back is a link."""
-    from utvag.models import CallAttempt
+    from utvag.store.models import CallAttempt
 
     post_form(client, "/sv/callback", {"phone": "070-123 45 67"})
     token = csrf_token_from(logged_in_staff.get("/contacts/1").get_data(as_text=True))

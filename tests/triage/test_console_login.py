@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import TeamFixture, log_in
 
-from utvag.models import AuditEvent, StaffSession
+from utvag.store.models import AuditEvent, StaffSession
 
 GENERIC_ERROR = "Användarnamnet, lösenordet eller koden är fel, eller så är kontot låst"
 
@@ -303,7 +303,7 @@ def test_a_sessions_keys_open_only_with_its_own_cookie(
 
     import nacl.exceptions
 
-    from triage.keyring import _box
+    from triage.keys.keyring import _box
 
     time_machine.move_to("2026-11-24T10:00:00+01:00", tick=False)
     first, second = console_app.test_client(), console_app.test_client()
@@ -331,8 +331,8 @@ def test_a_disabled_members_session_ends_at_the_next_request(
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
     from utvag.clock import utcnow
-    from utvag.db import transaction
-    from utvag.models import StaffMember
+    from utvag.store.db import transaction
+    from utvag.store.models import StaffMember
 
     with transaction(session_factory) as session:
         session.get(StaffMember, team.created.admin.id).disabled_at = utcnow()
@@ -347,7 +347,7 @@ def test_a_session_row_its_cookie_cannot_open_is_deleted(
 ) -> None:
     from sqlalchemy import update
 
-    from utvag.db import transaction
+    from utvag.store.db import transaction
 
     with transaction(session_factory) as session:
         session.execute(update(StaffSession).values(sealed_team_keys=b"\x00" * 80))

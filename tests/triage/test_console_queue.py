@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import TeamFixture, add_member, csrf_token_from, log_in, post_form
 
-from utvag.models import AuditEvent, Case, CaseCheck, Contact, ContactStatus, StaffMember
+from utvag.store.models import AuditEvent, Case, CaseCheck, Contact, ContactStatus, StaffMember
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, func, select, text
 from support import TeamFixture, create_malmo, csrf_token_from, sealed_submission
 
-from utvag.db import transaction
-from utvag.models import AuditEvent, Contact, ContactStatus, Team
 from utvag.repo import queue as queue_repo
 from utvag.repo.contacts import SealedSubmission, create_contact
+from utvag.store.db import transaction
+from utvag.store.models import AuditEvent, Contact, ContactStatus, Team
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import TeamFixture, csrf_token_from, log_in, post_form
 
-from utvag.models import AuditEvent, ChecklistItem, ClosedDay, Team
+from utvag.store.models import AuditEvent, ChecklistItem, ClosedDay, Team
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

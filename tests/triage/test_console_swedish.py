@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import csrf_token_from, post_form
 
-from utvag.models import Case
+from utvag.store.models import Case
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

@@ -1,7 +1,7 @@
 """Crypto-shredding holds against an older backup, and a backup plus a
 password is not enough without the console's secrets.
 
-The adversary here has a backup (``utvag.backup``), as any thief of the
+The adversary here has a backup (``utvag.ops.backup``), as any thief of the
 backup store would, and a staff member's password. They restore it into a
 fresh database and run the console against it.
 """
@@ -23,16 +23,16 @@ from support import TeamFixture, csrf_token_from, post_form
 
 from crypto.errors import WrongSecretError
 from crypto.unwrapping import unwrap_private_key
-from triage.keyring import open_grants
-from utvag.backup import backup, restore
+from triage.keys.keyring import open_grants
 from utvag.clock import utcnow
 from utvag.config import Config
 from utvag.console_keys import ConsoleKeys, export_text, import_secrets, parse_export
-from utvag.db import make_engine, make_session_factory, transaction
-from utvag.models import Contact, ContactStatus, KeyWrap, StaffMember, TeamKey
-from utvag.retention import purge_expired
-from utvag.schema import upgrade_to_head
+from utvag.ops.backup import backup, restore
+from utvag.repo.retention import purge_expired
 from utvag.server_secrets import console_session_key, intake_secrets
+from utvag.store.db import make_engine, make_session_factory, transaction
+from utvag.store.models import Contact, ContactStatus, KeyWrap, StaffMember, TeamKey
+from utvag.store.schema import upgrade_to_head
 
 OLD_WORDS = "Skrivet-under-den-gamla-nyckeln 17"
 NEW_WORDS = "Skrivet-under-den-nya-nyckeln 42"

@@ -15,8 +15,8 @@ from utvag_cli_support import UTVAG
 
 from utvag.clock import utcnow
 from utvag.config import Config
-from utvag.db import transaction
-from utvag.models import AuditEvent, KeyWrap, StaffSession, TeamKey
+from utvag.store.db import transaction
+from utvag.store.models import AuditEvent, KeyWrap, StaffSession, TeamKey
 
 OUT_OF_DATE = "Kopian av konsolens hemligheter som förvaras separat stämmer inte"
 TOO_OLD = "Den äldsta nyckeln som finns kvar är äldre än lagringstiden"

@@ -1,7 +1,7 @@
 """Re-sealing after a key change moves everything sealed to the team, and then
 the old key can be destroyed without losing a thing.
 
-The test walks the registry of sealed columns (``utvag.models.sealed``): it
+The test walks the registry of sealed columns (``utvag.store.models.sealed``): it
 seals a value into every column a team key opens, rotates, re-seals,
 destroys the old key and opens every value with the new key alone. A column
 that re-sealing skipped would still name the old key: the destruction is
@@ -24,8 +24,8 @@ from support import TeamFixture, csrf_token_from, post_form, team_keys
 from crypto.opening import open_sealed
 from crypto.receipts import open_reply, reply_keypair
 from crypto.sealing import envelope_key_id, seal
-from utvag.db import Base, transaction
-from utvag.models import (
+from utvag.store.db import Base, transaction
+from utvag.store.models import (
     CallAttempt,
     CallFromChange,
     Case,
@@ -43,7 +43,7 @@ from utvag.models import (
     TeamKey,
     VoiceMessage,
 )
-from utvag.models.sealed import SealedColumn, sealed_to_team
+from utvag.store.models.sealed import SealedColumn, sealed_to_team
 
 REPLY_CODE = "0123456789ABCDEF"
 

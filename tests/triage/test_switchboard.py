@@ -19,9 +19,9 @@ from twilio_fake import AUTH_TOKEN, HOTLINE, NEUTRAL, PUBLIC_URL, FakeTwilio, wi
 
 import worker
 from utvag.config import Config
-from utvag.context import AppContext
-from utvag.dispatch import relay
-from utvag.models import AuditEvent, CallAttempt, Contact, OutboxEntry, StaffMember
+from utvag.jobs.context import AppContext
+from utvag.jobs.dispatch import relay
+from utvag.store.models import AuditEvent, CallAttempt, Contact, OutboxEntry, StaffMember
 
 MEMBER_PHONE = "+46705556677"
 
@@ -323,7 +323,7 @@ def test_removing_a_member_forgets_their_phone(
     from support import add_member
 
     other = add_member(session_factory, team, "bo", "coordinator")
-    from utvag.db import transaction
+    from utvag.store.db import transaction
 
     with transaction(session_factory) as session:
         member = session.get(StaffMember, other.created.admin.id)

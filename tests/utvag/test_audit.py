@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from utvag.db import transaction
 from utvag.repo import audit
+from utvag.store.db import transaction
 
 
 def _write_three(session_factory) -> None:  # type: ignore[no-untyped-def]

@@ -12,9 +12,9 @@ import threading
 
 from sqlalchemy import func, select
 
-from utvag.db import make_engine, make_session_factory, transaction
-from utvag.models import AuditEvent, Team
 from utvag.repo import audit
+from utvag.store.db import make_engine, make_session_factory, transaction
+from utvag.store.models import AuditEvent, Team
 
 THREADS = 4
 TRANSACTIONS_EACH = 40

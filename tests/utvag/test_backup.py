@@ -242,7 +242,7 @@ def test_init_refuses_a_database_migrated_by_a_newer_release(
                 "9999_from_the_future"
             )
     finally:
-        from utvag.schema import ScriptDirectory, alembic_config
+        from utvag.store.schema import ScriptDirectory, alembic_config
 
         head = ScriptDirectory.from_config(alembic_config(config.database_url)).get_current_head()
         with engine.begin() as connection:

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 from support import TeamFixture, add_member
 
-from utvag.db import transaction
-from utvag.due import CallbackWindow
-from utvag.models import CallOutcome, Contact, ContactStatus, OutboxEntry, StaffMember, Team
+from utvag.calendar.due import CallbackWindow
 from utvag.repo import calls
 from utvag.repo.calls import CallError, ClaimState
 from utvag.repo.contacts import SealedSubmission, create_contact
+from utvag.store.db import transaction
+from utvag.store.models import CallOutcome, Contact, ContactStatus, OutboxEntry, StaffMember, Team
 
 TUESDAY_10 = datetime.fromisoformat("2026-11-24T10:00:00+01:00")
 

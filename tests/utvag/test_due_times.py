@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from utvag.due import CallbackWindow, due_time
-from utvag.hours import OfficeCalendar
+from utvag.calendar.due import CallbackWindow, due_time
+from utvag.calendar.hours import OfficeCalendar
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 VAGVALET = OfficeCalendar.build("mon-fri 08:00-16:00", "Europe/Stockholm")

@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import func, select
 from support import TeamFixture, create_malmo, sealed_submission
 
-from utvag import eviction, followup
-from utvag.db import transaction
-from utvag.models import AuditEvent, Contact, ContactMessage, ContactStatus, Team
+from utvag.repo import eviction
 from utvag.repo import queue as queue_repo
 from utvag.repo.contacts import create_contact
 from utvag.repo.messages import add_follow_up
-from utvag.retention import purge_expired
+from utvag.repo.retention import purge_expired
+from utvag.reports import followup
+from utvag.store.db import transaction
+from utvag.store.models import AuditEvent, Contact, ContactMessage, ContactStatus, Team
 
 NOW = datetime.fromisoformat("2026-11-24T10:00:00+01:00")
 

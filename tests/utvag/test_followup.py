@@ -15,12 +15,20 @@ from sqlalchemy import Engine, select
 from support import TeamFixture
 from utvag_cli_support import UTVAG
 
-from utvag.db import transaction
-from utvag.due import CallbackWindow
-from utvag.followup import PARTITIONS, NoSuchYear, _suppress, build, check_year, to_csv, to_text
-from utvag.models import AuditEvent, CallAttempt, Case, Contact, RegisterCheck, Team
+from utvag.calendar.due import CallbackWindow
 from utvag.repo.contacts import SealedSubmission, create_contact
-from utvag.retention import purge_expired
+from utvag.repo.retention import purge_expired
+from utvag.reports.followup import (
+    PARTITIONS,
+    NoSuchYear,
+    _suppress,
+    build,
+    check_year,
+    to_csv,
+    to_text,
+)
+from utvag.store.db import transaction
+from utvag.store.models import AuditEvent, CallAttempt, Case, Contact, RegisterCheck, Team
 
 TODAY = date(2026, 11, 24)
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from utvag.hours import (
+from utvag.calendar.hours import (
     DEFAULT_HOURS_SPEC,
     DEFAULT_TIMEZONE,
     HoursSpecError,

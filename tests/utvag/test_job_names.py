@@ -21,11 +21,11 @@ from twilio_fake import AUTH_TOKEN, FakeTwilio, with_hotline
 import worker
 from crypto.job_secrets import lock_job_value
 from utvag.config import Config
-from utvag.context import AppContext
-from utvag.db import transaction
 from utvag.jobs import HOTLINE_QUEUE, JOB_FUNCTIONS, NOTIFICATIONS_QUEUE, job_path
-from utvag.models import Contact, OutboxEntry
+from utvag.jobs.context import AppContext
 from utvag.repo import outbox
+from utvag.store.db import transaction
+from utvag.store.models import Contact, OutboxEntry
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

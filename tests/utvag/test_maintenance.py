@@ -13,12 +13,12 @@ from sqlalchemy import select, text
 from support import TeamFixture, log_in, sealed_submission
 
 import worker
-from utvag import maintenance
 from utvag.clock import utcnow
-from utvag.context import AppContext
-from utvag.db import transaction
-from utvag.models import Contact, ContactStatus, MaintenanceRun, StaffSession, Team
+from utvag.jobs import maintenance
+from utvag.jobs.context import AppContext
 from utvag.repo.contacts import create_contact
+from utvag.store.db import transaction
+from utvag.store.models import Contact, ContactStatus, MaintenanceRun, StaffSession, Team
 
 
 def _session_row(
@@ -272,7 +272,7 @@ def test_the_hourly_sweep_forgets_which_forwarded_calls_were_taken_after_a_day(
     app_context: AppContext,
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
-    from utvag.models import AnsweredCall
+    from utvag.store.models import AnsweredCall
 
     now = utcnow()
     with transaction(session_factory) as session:

@@ -13,12 +13,12 @@ from support import TeamFixture, post_form
 
 import worker
 from utvag.clock import utcnow
-from utvag.context import AppContext
-from utvag.db import transaction
-from utvag.dispatch import relay
 from utvag.jobs import JOB_FUNCTIONS, JOB_QUEUES, WORKER_QUEUES
-from utvag.models import Contact, OutboxEntry
-from utvag.queue_events import QUEUE_EVENTS_CHANNEL
+from utvag.jobs.context import AppContext
+from utvag.jobs.dispatch import relay
+from utvag.jobs.queue_events import QUEUE_EVENTS_CHANNEL
+from utvag.store.db import transaction
+from utvag.store.models import Contact, OutboxEntry
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 
@@ -112,7 +112,7 @@ def test_running_a_job_twice_changes_nothing_more(
     app_context: AppContext,
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
-    from utvag.notices import notify_new_contact
+    from utvag.jobs.notices import notify_new_contact
 
     post_form(client, "/en/message", {"message": "hello"})
     _run_worker(app_context)
@@ -136,7 +136,7 @@ def test_a_contact_arriving_out_of_hours_is_announced_when_it_becomes_due(
     from rq.registry import ScheduledJobRegistry
     from rq.scheduler import RQScheduler
 
-    from utvag.queue_events import queue_version_key
+    from utvag.jobs.queue_events import queue_version_key
 
     time_machine.move_to("2026-11-28T11:00:00+01:00", tick=True)  # a Saturday
     post_form(client, "/en/callback", {"phone": "0701234567"})
@@ -172,9 +172,9 @@ def test_a_due_notice_for_a_contact_that_moved_on_announces_nothing(
     redis_client: redis.Redis,
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
-    from utvag.models import ContactStatus
-    from utvag.notices import notify_contact_due
-    from utvag.queue_events import queue_version_key
+    from utvag.jobs.notices import notify_contact_due
+    from utvag.jobs.queue_events import queue_version_key
+    from utvag.store.models import ContactStatus
 
     post_form(client, "/en/callback", {"phone": "0701234567"})
     with transaction(session_factory) as session:
@@ -199,8 +199,8 @@ def test_a_due_notice_announces_once_and_only_when_due(
 ) -> None:
     """The outbox may deliver a job twice: the badge moves once. A contact
     re-slotted to later is not announced now."""
-    from utvag.notices import notify_contact_due
-    from utvag.queue_events import queue_version_key
+    from utvag.jobs.notices import notify_contact_due
+    from utvag.jobs.queue_events import queue_version_key
 
     post_form(client, "/en/callback", {"phone": "0701234567"})
     post_form(client, "/en/callback", {"phone": "0701234568"})
@@ -235,8 +235,8 @@ def test_the_relay_sends_scheduled_and_immediate_jobs_in_one_pipeline(
     from rq.registry import ScheduledJobRegistry
 
     from utvag.clock import utcnow
-    from utvag.db import transaction
     from utvag.repo import outbox
+    from utvag.store.db import transaction
 
     with transaction(session_factory) as session:
         later = outbox.add_job(session, "notify_contact_due", 1)

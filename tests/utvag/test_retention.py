@@ -8,8 +8,11 @@ import pytest
 from sqlalchemy import select
 from support import TeamFixture, create_malmo, sealed_submission
 
-from utvag.db import transaction
-from utvag.models import (
+from utvag.repo.contacts import create_contact
+from utvag.repo.messages import add_follow_up
+from utvag.repo.retention import purge_expired
+from utvag.store.db import transaction
+from utvag.store.models import (
     AuditEvent,
     CallAttempt,
     CallFromChange,
@@ -27,9 +30,6 @@ from utvag.models import (
     Team,
     VoiceMessage,
 )
-from utvag.repo.contacts import create_contact
-from utvag.repo.messages import add_follow_up
-from utvag.retention import purge_expired
 
 NOW = datetime.fromisoformat("2026-11-24T10:00:00+01:00")
 

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-from utvag.db import Base
-from utvag.schema import is_at_head, upgrade_to_head
+from utvag.store.db import Base
+from utvag.store.schema import is_at_head, upgrade_to_head
 
 
 def test_alembic_head_matches_the_models(engine: Engine, database_url: str) -> None:

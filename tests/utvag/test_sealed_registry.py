@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy import LargeBinary
 
-from utvag.db import Base
-from utvag.models.sealed import (
+from utvag.store.db import Base
+from utvag.store.models.sealed import (
     NOT_SEALED,
     SEALED_COLUMNS,
     AtRetention,
@@ -39,7 +39,9 @@ def _allowed() -> set[tuple[str, str]]:
 def test_every_binary_column_is_registered_as_sealed_or_said_not_to_be() -> None:
     binary = _binary_columns()
     assert len(binary) >= 20  # the walk found the columns it is meant to check
-    assert binary - _registered() - _allowed() == set(), "register these in utvag/models/sealed.py"
+    assert binary - _registered() - _allowed() == set(), (
+        "register these in utvag/store/models/sealed.py"
+    )
 
 
 def test_the_registry_names_only_real_binary_columns_and_each_once() -> None:

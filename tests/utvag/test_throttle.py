@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from utvag import throttle
-from utvag.db import transaction
-from utvag.models import StaffMember
-from utvag.throttle import Purpose
+from utvag.repo import throttle
+from utvag.repo.throttle import Purpose
+from utvag.store.db import transaction
+from utvag.store.models import StaffMember
 
 SECRET = b"s" * 32
 NOW = datetime.fromisoformat("2026-11-24T10:15:00+00:00")
@@ -162,7 +162,7 @@ def test_a_success_clears_the_count() -> None:
 def test_old_windows_go_and_the_current_hour_stays(session_factory) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from utvag.models import NetworkThrottle
+    from utvag.store.models import NetworkThrottle
 
     bucket = _buckets("203.0.113.7")
     with transaction(session_factory) as session:

@@ -32,11 +32,11 @@ from crypto.kdf_cost import KdfCost
 from crypto.keys import generate_team_keypair, key_id
 from crypto.receipts import receipt_digest, reply_keypair
 from crypto.wrapping import wrapping_version
-from utvag.cli import cli
 from utvag.config import Config
-from utvag.db import make_engine
-from utvag.schema import alembic_config
+from utvag.ops.cli import cli
 from utvag.server_secrets import intake_secrets
+from utvag.store.db import make_engine
+from utvag.store.schema import alembic_config
 
 PASSWORD = "the previous release's password"
 TOTP_SECRET = pyotp.random_base32()

@@ -22,7 +22,7 @@ from sqlalchemy.event import listen
 from sqlalchemy.orm import Session, SessionTransaction
 
 from utvag.clock import utcnow
-from utvag.models import AuditEvent
+from utvag.store.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
 _PENDING = "utvag.audit.pending"
@@ -112,7 +112,7 @@ def _take_chain_lock(session: Session) -> None:
     very end of the transaction, after which the transaction takes no other
     lock, so it cannot deadlock with anything. SQLite: every transaction
     already holds the database's write lock from its start (``BEGIN
-    IMMEDIATE``, see ``utvag.db``).
+    IMMEDIATE``, see ``utvag.store.db``).
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})

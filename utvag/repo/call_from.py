@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from utvag.clock import utcnow
-from utvag.models import CallFrom, CallFromChange, Contact
+from utvag.store.models import CallFrom, CallFromChange, Contact
 
 
 def change_call_from(

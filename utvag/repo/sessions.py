@@ -1,6 +1,6 @@
 """Staff session rows, as the data layer sees them: deleting the expired ones.
 
-Opening a session's keys is the console's business (``triage.keyring``);
+Opening a session's keys is the console's business (``triage.keys.keyring``);
 deleting rows needs no key, so the worker can do it on its schedule.
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from utvag.clock import utcnow
-from utvag.models import StaffSession
+from utvag.store.models import StaffSession
 
 
 def purge_expired_sessions(

@@ -10,8 +10,8 @@ import pyotp
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
-from utvag.hours import OfficeCalendar
-from utvag.models import ClosedDay, Team, TeamKey
+from utvag.calendar.hours import OfficeCalendar
+from utvag.store.models import ClosedDay, Team, TeamKey
 
 TOTP_ISSUER = "Utväg"
 
