@@ -11,7 +11,7 @@ have lost it. Now:
 - retention (``utvag.repo.retention``) empties or deletes every column it marks;
 - the no-plaintext harness checks every column holds only envelopes, and
   that its flows filled every team-key column;
-- ``tests/utvag/test_sealed_registry.py`` fails when a model gains a
+- ``tests/utvag/store/test_sealed_registry.py`` fails when a model gains a
   ``LargeBinary`` column that is in neither this list nor ``NOT_SEALED``.
 """
 
