@@ -32,10 +32,11 @@ from sqlalchemy import insert, select
 import intake_web.sealing
 from crypto.padding import pad
 from intake_web import create_app
+from utvag.clock import utcnow
 from utvag.config import load_config
-from utvag.db import make_engine, transaction, utcnow
-from utvag.db import make_session_factory as make_factory
-from utvag.models import Contact, OutboxEntry, Team, TeamKey
+from utvag.store.db import make_engine, transaction
+from utvag.store.db import make_session_factory as make_factory
+from utvag.store.models import Contact, OutboxEntry, Team, TeamKey
 
 PUBLIC_KEY = Path(__file__).with_name("openpgp-rsa4096.asc")
 

@@ -13,8 +13,9 @@ from sqlalchemy import insert, text
 
 from bench.environment import ADMIN_PASSWORD, Database, gunicorn
 from bench.load import _request
-from utvag.db import make_engine, utcnow
-from utvag.models import Contact
+from utvag.clock import utcnow
+from utvag.store.db import make_engine
+from utvag.store.models import Contact
 
 BATCH = 5000
 

@@ -22,9 +22,9 @@ from sqlalchemy.engine import make_url
 
 from crypto.kdf import TEST_COST
 from utvag.console_keys import make_console_keys
-from utvag.db import make_engine, make_session_factory, transaction
 from utvag.repo.team_setup import create_team
-from utvag.schema import upgrade_to_head
+from utvag.store.db import make_engine, make_session_factory, transaction
+from utvag.store.schema import upgrade_to_head
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "UTVAG_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -81,7 +81,7 @@ def database(name: str, data_dir: Path) -> Iterator[Database]:
     """A fresh database of the kind named, with the bench team in it."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if name == "sqlite":
-        from utvag.redis_conn import embedded_redis_url, start_embedded_redis
+        from utvag.store.redis_conn import embedded_redis_url, start_embedded_redis
 
         embedded = start_embedded_redis(data_dir)
         url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
@@ -122,7 +122,7 @@ def gunicorn(app: str, env: dict[str, str], workers: str = GUNICORN_WORKERS) -> 
         "-m",
         "gunicorn",
         "--config",
-        "python:utvag.gunicorn_conf",
+        "python:utvag.ops.gunicorn_conf",
         "--workers",
         workers,
         "--bind",

@@ -13,13 +13,15 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
 from bench.environment import Database
-from utvag import context
+from utvag.clock import utcnow
 from utvag.config import Config
-from utvag.context import AppContext
-from utvag.db import transaction, utcnow
-from utvag.jobs import NOTIFICATIONS_QUEUE, notify_contact_due, queue_version_key
-from utvag.models import Contact, OutboxEntry
+from utvag.jobs import NOTIFICATIONS_QUEUE, context
+from utvag.jobs.context import AppContext
+from utvag.jobs.notices import notify_contact_due
+from utvag.jobs.queue_events import queue_version_key
 from utvag.repo import outbox
+from utvag.store.db import transaction
+from utvag.store.models import Contact, OutboxEntry
 
 JOB_ROUNDS = 5
 

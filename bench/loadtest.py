@@ -20,9 +20,9 @@ from bench.environment import database, gunicorn
 from bench.load import Person
 from crypto.codes import RECEIPT_CODE_LENGTH, normalise_code
 from crypto.receipts import receipt_digest
-from utvag.db import make_engine, make_session_factory
-from utvag.models import Contact
 from utvag.server_secrets import intake_secrets
+from utvag.store.db import make_engine, make_session_factory
+from utvag.store.models import Contact
 
 
 def main() -> int:

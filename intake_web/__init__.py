@@ -23,9 +23,9 @@ from intake_web.proof_of_work import Difficulty
 from intake_web.state import IntakeState
 from intake_web.team_facts import TeamFactsCache
 from utvag.config import Config, load_config
-from utvag.db import make_engine, make_session_factory
-from utvag.redis_conn import connect_redis
 from utvag.server_secrets import intake_secrets
+from utvag.store.db import make_engine, make_session_factory
+from utvag.store.redis_conn import connect_redis
 from web_common.forwarded import TrustedProxies
 
 
@@ -63,17 +63,10 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     )
     Babel(app, locale_selector=select_locale)
 
-    from intake_web import (
-        forms_views,
-        neutral_line,
-        pages,
-        receipt,
-        telephony,
-        telephony_reports,
-    )
+    from intake_web.views import forms, neutral_line, pages, receipt, telephony, telephony_reports
 
     app.register_blueprint(pages.bp)
-    app.register_blueprint(forms_views.bp)
+    app.register_blueprint(forms.bp)
     app.register_blueprint(receipt.bp)
     app.register_blueprint(telephony.bp)
     app.register_blueprint(telephony_reports.bp)

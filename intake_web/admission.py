@@ -6,14 +6,14 @@ Every public form carries a proof-of-work challenge and a wait ticket
 
 - a solved, unspent proof of work: straight into the queue;
 - otherwise it counts against its bucket's hourly limit (a network, or a Tor
-  circuit under the ceiling all of Tor shares: ``utvag.throttle``); under it,
+  circuit under the ceiling all of Tor shares: ``utvag.repo.throttle``); under it,
   into the queue;
 - over it, a ready wait ticket (no JavaScript needed) keeps it in the
   unverified list staff look through by hand, marked *waited*: no flood can
   evict it (up to a few an hour per circuit or network);
 - over it with no effort at all, it is still kept, sealed, in the unverified
   list, where past the cap the oldest such entries are evicted by the worker
-  (``utvag.eviction``) instead of everyone being refused. Only if the list
+  (``utvag.repo.eviction``) instead of everyone being refused. Only if the list
   has grown to twice the cap (eviction not keeping up) is a no-effort
   submission refused, with a message in the person's language.
 
@@ -34,13 +34,15 @@ from intake_web import proof_of_work
 from intake_web.effort import Effort, shown_effort, ticket_for_form
 from intake_web.sealing import Receipt, store_sealed_contact
 from intake_web.state import state
-from intake_web.teams import PublicTeam, public_team
-from utvag import throttle
-from utvag.db import transaction, utcnow
-from utvag.dispatch import send_after_commit
-from utvag.due import CallbackWindow
-from utvag.models import CallFrom, ContactStatus
-from utvag.throttle import Purpose
+from intake_web.teams import public_team
+from utvag.calendar.due import CallbackWindow
+from utvag.clock import utcnow
+from utvag.jobs.dispatch import send_after_commit
+from utvag.repo import throttle
+from utvag.repo.teams import PublicTeam
+from utvag.repo.throttle import Purpose
+from utvag.store.db import transaction
+from utvag.store.models import CallFrom, ContactStatus
 from web_common.throttle import client_buckets
 
 

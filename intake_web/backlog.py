@@ -1,7 +1,7 @@
 """Whether the unverified list has outgrown its eviction.
 
 The worker evicts the oldest no-effort entries down to the cap every minute
-(``utvag.eviction``). Only if the list has nevertheless grown to twice the
+(``utvag.repo.eviction``). Only if the list has nevertheless grown to twice the
 cap — the worker stopped, or a flood outruns it — are further no-effort
 submissions refused, so the list cannot fill the disk; anything a person
 waited for or worked for is never refused.
@@ -13,7 +13,7 @@ import time
 
 from sqlalchemy.orm import Session
 
-from utvag.eviction import UNVERIFIED_CAP, evictable_count
+from utvag.repo.eviction import UNVERIFIED_CAP, evictable_count
 
 # Refused only past this many evictable entries: the worker evicts down to the
 # cap every minute, so this is reached only when it is not keeping up.

@@ -14,10 +14,10 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation, V
 
 from intake_web.phone_words import refusal_text
 from intake_web.state import state
-from utvag.due import CallbackWindow
-from utvag.hours import DEFAULT_TIMEZONE
-from utvag.models import CallFrom, ContactKind
+from utvag.calendar.due import CallbackWindow
+from utvag.calendar.hours import DEFAULT_TIMEZONE
 from utvag.phones import check_phone
+from utvag.store.models import CallFrom, ContactKind
 
 MESSAGE_MAX = 5000
 NAME_MAX = 100

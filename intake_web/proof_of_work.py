@@ -31,8 +31,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from utvag import throttle
-from utvag.repo import proofs
+from utvag.repo import proofs, throttle
 
 VERSION = "v1"
 BASE_BITS = 16

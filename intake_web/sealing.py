@@ -21,12 +21,12 @@ from crypto.codes import (
 )
 from crypto.receipts import keypad_digest, receipt_digest, reply_keypair
 from intake_web.state import state
-from intake_web.teams import PublicTeam
-from utvag.due import CallbackWindow
-from utvag.models import CallFrom, ContactStatus
+from utvag.calendar.due import CallbackWindow
 from utvag.repo.contacts import SealedSubmission, insert_contact
 from utvag.repo.outbox import ReadyJob
+from utvag.repo.teams import PublicTeam
 from utvag.sealed_fields import seal_fields
+from utvag.store.models import CallFrom, ContactStatus
 
 
 @dataclass(frozen=True)

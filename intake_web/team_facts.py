@@ -15,15 +15,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from utvag.hours import OfficeCalendar
-from utvag.repo.teams import active_team_key, calendar_for
-
-if TYPE_CHECKING:  # intake_web.teams imports the app state, which holds this cache
-    from intake_web.teams import PublicTeam
+from utvag.calendar.hours import OfficeCalendar
+from utvag.repo.teams import PublicTeam, active_team_key, calendar_for
 
 FRESH_FOR = 60.0  # seconds
 

@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import cast
+from dataclasses import dataclass
 
-from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from intake_web.state import state
-from utvag.hours import WeeklyHours
-from utvag.hours_text import describe_hours
-from utvag.models import Team
-
-
-@dataclass(frozen=True)
-class PublicTeam:
-    """What the public app reads of its team, on every request that needs it
-    (a rotated key or a changed calendar counts from the next request, in
-    every process): the team's row, never its staff or keys."""
-
-    id: int
-    name: str
-    timezone: str
-    hours_spec: str
-    facts_version: int
-    public_phone: str | None
-    duty_phone: str | None
-    retention_days: int
-
-
-_TEAMS = cast(Table, Team.__table__)
-# Built once: the team is read on every submission, and building the
-# statement and loading an ORM object for it cost more than the read.
-_SELECT = select(*(_TEAMS.c[field.name] for field in fields(PublicTeam)))
-_BY_SLUG = _SELECT.where(_TEAMS.c.slug == bindparam("slug"))
-_FIRST = _SELECT.order_by(_TEAMS.c.id).limit(1)
+from utvag.calendar.hours import WeeklyHours
+from utvag.calendar.hours_text import describe_hours
+from utvag.repo.teams import PublicTeam, find_public_team
 
 
 def public_team(session: Session) -> PublicTeam | None:
     """The configured team (``UTVAG_TEAM``), else the first one created."""
-    slug = state().config.team_slug
-    row = session.execute(_BY_SLUG, {"slug": slug}) if slug else session.execute(_FIRST)
-    found = row.first()
-    return PublicTeam(*found) if found is not None else None
+    return find_public_team(session, state().config.team_slug)
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ CALL_FROM_QUESTION = _l(
     "Press 1 for a number that says nothing about who we are. "
     "Press 2 for this number, the hotline's."
 )
-# What the caller hears after choosing (keys: ``utvag.models.CallFrom``).
+# What the caller hears after choosing (keys: ``utvag.store.models.CallFrom``).
 CALLING_FROM = {
     "neutral": _l("We will call from a number that says nothing about who we are."),
     "hotline": _l("We will call from this number."),

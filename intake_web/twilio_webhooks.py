@@ -1,7 +1,7 @@
 """What every Twilio webhook shares: the signature, well-formed ids, TwiML.
 
-Both numbers' webhooks (the hotline's, ``intake_web.telephony``, and the
-number that names nothing, ``intake_web.neutral_line``) answer only requests
+Both numbers' webhooks (the hotline's, ``intake_web.views.telephony``, and the
+number that names nothing, ``intake_web.views.neutral_line``) answer only requests
 signed with the account's auth token. A Twilio id (a call's ``CallSid``,
 ``ParentCallSid``, a recording's ``RecordingSid``) goes into a REST URL, an
 HMAC or a job, so it must look exactly like Twilio's (two letters, 32 hex
@@ -24,9 +24,10 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from crypto.job_secrets import lock_job_value
 from intake_web import telephony_speech as speech
 from intake_web.state import state
+from utvag.clock import utcnow
 from utvag.config import TwilioConfig
-from utvag.db import transaction, utcnow
 from utvag.repo import outbox
+from utvag.store.db import transaction
 
 # Twilio's ids: a two-letter kind and 32 hex digits (Twilio writes them in
 # lower case; upper case is the same id and just as harmless in a URL).

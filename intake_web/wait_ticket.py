@@ -18,7 +18,7 @@ stored, and a line saying how many seconds are left; then they press Send
 again (a plain button: no script, no meta refresh).
 
 What it buys is bounded by the per-circuit and per-network allowance of
-waited submissions (``utvag.throttle.Purpose.WAITED_SUBMISSION``), not by the
+waited submissions (``utvag.repo.throttle.Purpose.WAITED_SUBMISSION``), not by the
 wait: waits run in parallel, so a longer one would cost a person more and a
 flooder nothing. The wait makes each waited entry need a form fetched on its
 own session twenty seconds earlier, so no burst of them is instant. Not bound

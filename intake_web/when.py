@@ -1,6 +1,6 @@
 """Telling a person when we expect to call, in their language.
 
-The due time is the one the queue uses (``utvag.due``): the first open
+The due time is the one the queue uses (``utvag.calendar.due``): the first open
 instant of the team's calendar inside the window the person chose, so what
 the page promises and what staff see agree. Times are in the team's zone and
 written the way the person's locale writes dates; the page wraps them in
@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
-from utvag.due import NOON
-from utvag.hours import OfficeCalendar, WeeklyHours
+from utvag.calendar.due import NOON
+from utvag.calendar.hours import OfficeCalendar, WeeklyHours
 
 # A due time this close counts as "now": the queue has it at the top.
 NOW_MARGIN = timedelta(minutes=5)

@@ -25,12 +25,12 @@ from support import TeamFixture, create_vagvalet, log_in
 from twilio_fake import FakeTwilio, FakeTwilioServer
 
 from crypto.kdf import TEST_COST
-from utvag import context as worker_context
 from utvag.config import Config
 from utvag.console_keys import ConsoleKeys, make_console_keys
-from utvag.context import AppContext
-from utvag.db import Base, make_engine, make_session_factory
-from utvag.schema import upgrade_to_head
+from utvag.jobs import context as worker_context
+from utvag.jobs.context import AppContext
+from utvag.store.db import Base, make_engine, make_session_factory
+from utvag.store.schema import upgrade_to_head
 
 DEFAULT_TEST_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/9"

@@ -85,8 +85,8 @@ def receipt_code_from(html: str) -> str:
 
 def team_keys(session_factory: Any, team: TeamFixture) -> dict[str, bytes]:
     """The team's private keys, opened the way the console opens them at login."""
-    from triage.keyring import unwrap_team_keys
-    from utvag.models import StaffMember
+    from triage.keys.keyring import unwrap_team_keys
+    from utvag.store.models import StaffMember
 
     with session_factory() as session:
         admin = session.get(StaffMember, team.created.admin.id)
@@ -96,10 +96,10 @@ def team_keys(session_factory: Any, team: TeamFixture) -> dict[str, bytes]:
 def add_member(session_factory: Any, team: TeamFixture, username: str, role: str) -> TeamFixture:
     """Another member of the team, holding their own grant of the team keys."""
     from crypto.kdf import TEST_COST
-    from utvag.db import transaction
-    from utvag.models import Role, Team
     from utvag.repo.staff import create_member
     from utvag.repo.teams import totp_uri
+    from utvag.store.db import transaction
+    from utvag.store.models import Role, Team
 
     password = "another long test password"
     keys = team_keys(session_factory, team)
@@ -127,8 +127,8 @@ def add_member(session_factory: Any, team: TeamFixture, username: str, role: str
 def create_vagvalet(session_factory: Any, keys: ConsoleKeys) -> TeamFixture:
     """Vägvalet with its first admin, anna, the way `utvag team create` makes it."""
     from crypto.kdf import TEST_COST
-    from utvag.db import transaction
     from utvag.repo.team_setup import create_team
+    from utvag.store.db import transaction
 
     with transaction(session_factory) as session:
         created = create_team(
@@ -169,8 +169,8 @@ def sealed_submission(**overrides: Any) -> Any:
 def create_malmo(session_factory: Any, keys: ConsoleKeys) -> TeamFixture:
     """A second team on the same database: Malmö, with its admin mira."""
     from crypto.kdf import TEST_COST
-    from utvag.db import transaction
     from utvag.repo.team_setup import create_team
+    from utvag.store.db import transaction
 
     password = "another long password here"
     with transaction(session_factory) as session:

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHIPPED = ("crypto", "utvag", "intake_web", "triage", "web_common", "worker.py")
 # Runtime dependencies used without an import of their own, and why.
 NOT_IMPORTED = {
-    "gunicorn": "run as the server process by `utvag serve` (utvag/serve.py)",
+    "gunicorn": "run as the server process by `utvag serve` (utvag/ops/serve.py)",
     "psycopg": "loaded by SQLAlchemy for postgresql+psycopg:// URLs",
 }
 REQUIREMENT_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")

@@ -25,14 +25,15 @@ from sqlalchemy.engine import make_url
 from support import create_vagvalet, csrf_token_from, receipt_code_from, sealed_submission
 
 from crypto.kdf import TEST_COST
+from utvag.clock import utcnow
 from utvag.config import Config
 from utvag.console_keys import make_console_keys
-from utvag.db import Base, make_engine, make_session_factory, transaction, utcnow
-from utvag.dispatch import relay
-from utvag.jobs import queue_version_key
-from utvag.models import Contact, OutboxEntry, Team
+from utvag.jobs.dispatch import relay
+from utvag.jobs.queue_events import queue_version_key
 from utvag.repo import outbox
 from utvag.repo.contacts import create_contact
+from utvag.store.db import Base, make_engine, make_session_factory, transaction
+from utvag.store.models import Contact, OutboxEntry, Team
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("during_office_hours")]
 
@@ -96,7 +97,7 @@ def test_a_hung_redis_keeps_no_one_waiting_and_loses_nothing(
     private_redis: tuple[str, subprocess.Popen[bytes]],
 ) -> None:
     from intake_web import create_app
-    from utvag.redis_conn import connect_redis
+    from utvag.store.redis_conn import connect_redis
 
     url, server = private_redis
     config = _config(tmp_path, database_url, url)

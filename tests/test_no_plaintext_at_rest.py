@@ -12,7 +12,7 @@ could have been written:
 - every file under the data dir;
 - everything logged.
 
-And every column the registry of sealed columns lists (``utvag.models.sealed``)
+And every column the registry of sealed columns lists (``utvag.store.models.sealed``)
 holds only envelopes of its kind; every column sealed to the team key was
 filled by some flow (a sealed field no flow exercises fails here, so a new
 one gets a flow).
@@ -58,13 +58,14 @@ from twilio_fake import AUTH_TOKEN, NEUTRAL, PUBLIC_URL, FakeTwilio, with_hotlin
 import worker
 from crypto.codes import RECEIPT_CODE_LENGTH, RECOVERY_CODE_LENGTH, keypad_digits, normalise_code
 from intake_web import wait_ticket
-from utvag import eviction
+from utvag.clock import utcnow
 from utvag.config import Config
-from utvag.context import AppContext
-from utvag.db import Base, transaction, utcnow
-from utvag.models import Case, ChecklistItem, Contact, ContactKind, TeamKey
-from utvag.models.sealed import SEALED_COLUMNS, SealedTo
-from utvag.throttle import Purpose
+from utvag.jobs.context import AppContext
+from utvag.repo import eviction
+from utvag.repo.throttle import Purpose
+from utvag.store.db import Base, transaction
+from utvag.store.models import Case, ChecklistItem, Contact, ContactKind, TeamKey
+from utvag.store.models.sealed import SEALED_COLUMNS, SealedTo
 
 PERSON_ADDRESS = "203.0.113.77"
 STAFF_ADDRESS = "198.51.100.23"
@@ -417,7 +418,7 @@ def flow_recorded_contact(run: Run) -> None:
     run.secrets.add("a recorded contact's name", "Namnet-Gullviva")
     run.secrets.add("a recorded contact's number", *phone_forms("0709998877"))
     with run.context.session_factory() as session:
-        from utvag.models import StaffMember
+        from utvag.store.models import StaffMember
 
         me = session.scalars(select(StaffMember.id)).first()
     run.staff_posts(

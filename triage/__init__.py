@@ -19,19 +19,19 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from triage import refused_token
-from triage.case_labels import case_label_globals
 from triage.errors import register_error_pages
-from triage.keyring import resume_session
-from triage.labels import account_globals, label_globals
+from triage.keys.keyring import resume_session
+from triage.labels.cases import case_label_globals
+from triage.labels.names import account_globals, label_globals
 from triage.roles import has_role
 from triage.state import ConsoleState, state
-from utvag import maintenance
 from utvag.config import Config, load_config
 from utvag.console_keys import load_console_keys
-from utvag.db import make_engine, make_session_factory, transaction
-from utvag.models import Role, Team
-from utvag.redis_conn import connect_redis
+from utvag.jobs import maintenance
 from utvag.server_secrets import console_session_key
+from utvag.store.db import make_engine, make_session_factory, transaction
+from utvag.store.models import Role, Team
+from utvag.store.redis_conn import connect_redis
 from web_common.forwarded import TrustedProxies
 from web_common.headers import CONSOLE_CONTENT_SECURITY_POLICY, set_strict_headers
 
@@ -90,23 +90,23 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     CSRFProtect(app)
     Babel(app, locale_selector=lambda: CONSOLE_LOCALE)
 
-    from triage import (
+    from triage.views import (
         accounts,
-        audit_views,
+        audit,
         auth,
         call_from,
         case_decisions,
         cases,
         contacts,
-        followup_views,
+        followup,
         health,
-        keys,
         queue,
         recorded,
         reports,
         self_service,
         settings,
         switchboard,
+        team_keys,
         voice,
     )
 
@@ -114,8 +114,8 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         auth.bp,
         self_service.bp,
         accounts.bp,
-        keys.bp,
-        audit_views.bp,
+        team_keys.bp,
+        audit.bp,
         queue.bp,
         recorded.bp,
         contacts.bp,
@@ -126,7 +126,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         case_decisions.bp,
         settings.bp,
         reports.bp,
-        followup_views.bp,
+        followup.bp,
         health.bp,
     ):
         app.register_blueprint(blueprint)

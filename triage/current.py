@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from crypto.errors import CryptoError
 from crypto.opening import open_sealed
-from triage.keyring import OpenSession
-from utvag.models import StaffMember, Team
+from triage.keys.keyring import OpenSession
 from utvag.repo import audit
 from utvag.repo.teams import active_team_key
 from utvag.sealed_fields import seal_fields
+from utvag.store.models import StaffMember, Team
 
 
 def staff() -> OpenSession:

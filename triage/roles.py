@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from flask import abort, g, redirect, request, url_for
 
-from utvag.models import Role
+from utvag.store.models import Role
 
 ROLE_RANK = {Role.COORDINATOR: 1, Role.LEAD: 2, Role.ADMIN: 3}
 

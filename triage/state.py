@@ -2,7 +2,7 @@
 secrets (the wrapping pepper and where the key store is), no team key.
 
 Unwrapped team keys exist only per request, opened from the staff session
-(see triage.keyring)."""
+(see triage.keys.keyring)."""
 
 from __future__ import annotations
 

@@ -143,7 +143,7 @@ def make_console_keys(data_dir: Path) -> tuple[ConsoleKeys, bool]:
     """The console's secrets, making the pepper and the key store if absent.
 
     For ``utvag init`` and test fixtures only (the caller decides whether a
-    fresh pepper is safe: see ``utvag.cli.init``). Returns the keys and
+    fresh pepper is safe: see ``utvag.ops.cli.init``). Returns the keys and
     whether a pepper was made now.
     """
     store = key_store_path(data_dir)

@@ -7,7 +7,7 @@ client's /24 or /64 from the map, or a Tor circuit's address), each proxy
 after it adds one. Anything else is unreadable: no header, an empty one, an
 entry that is empty, more entries than proxies (a client's own header that a
 proxy appended to instead of replacing: whatever the client wrote is in it),
-fewer. An unreadable client counts in the shared bucket (utvag.throttle),
+fewer. An unreadable client counts in the shared bucket (utvag.repo.throttle),
 never in none: a forged header can neither pick another client's bucket nor
 switch the limits off.
 

@@ -2,7 +2,7 @@
 
 The client address is read here (``web_common.forwarded`` behind a proxy, the
 peer's address without one), hashed with the app's secret under today's key
-(see utvag.throttle), and dropped; it is never stored or logged.
+(see utvag.repo.throttle), and dropped; it is never stored or logged.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 from flask import current_app, request
 from sqlalchemy.orm import Session, sessionmaker
 
-from utvag import throttle
-from utvag.db import transaction, utcnow
-from utvag.throttle import Buckets, Purpose
+from utvag.clock import utcnow
+from utvag.repo import throttle
+from utvag.repo.throttle import Buckets, Purpose
+from utvag.store.db import transaction
 from web_common.forwarded import CLIENT_ADDRESS
 
 

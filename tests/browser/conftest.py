@@ -31,7 +31,7 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from utvag.jobs import announce_queue_change
+from utvag.jobs.queue_events import announce_queue_change
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 from support import TeamFixture, post_form
 
-from utvag.models import Contact, ContactStatus
+from utvag.store.models import Contact, ContactStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("team")]
 
@@ -131,9 +131,9 @@ def open_console_page(page: Page, base: str, name: str, ids: dict[str, int]) -> 
 
 def _pending_case(intake_app: Flask, team: TeamFixture) -> int:
     """A reached person's pending case, made through the data layer."""
-    from utvag.db import transaction
-    from utvag.models import StaffMember
     from utvag.repo.cases import open_case
+    from utvag.store.db import transaction
+    from utvag.store.models import StaffMember
 
     contact_id = send_callback(intake_app)
     factory = intake_app.extensions["utvag"].session_factory

@@ -235,7 +235,7 @@ def test_which_number_we_may_call_from_is_chosen_with_the_keyboard_and_stored(
     stored. The explanation is read with the question (aria-describedby)."""
     from sqlalchemy import select
 
-    from utvag.models import Contact
+    from utvag.store.models import Contact
 
     page.goto(f"{live_servers.intake.url}/sv/callback")
     neutral = page.locator("input[name=call_from][value=neutral]")

@@ -43,7 +43,7 @@ from sqlalchemy import create_engine, text
 from support import receipt_code_from
 from utvag_cli_support import UTVAG
 
-from utvag.throttle import SHARED_BUCKET_FACTOR, Purpose
+from utvag.repo.throttle import SHARED_BUCKET_FACTOR, Purpose
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("UTVAG_IN_OWN_NETWORK") != "1",

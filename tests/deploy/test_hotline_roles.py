@@ -19,11 +19,12 @@ from twilio.request_validator import RequestValidator
 from twilio_fake import AUTH_TOKEN, NEUTRAL, PUBLIC_URL, FakeTwilio, with_hotline
 
 from crypto.codes import keypad_digits
-from utvag import context as worker_context
+from utvag.clock import utcnow
 from utvag.console_keys import make_console_keys
-from utvag.context import AppContext
-from utvag.db import make_engine, make_session_factory, utcnow
-from utvag.maintenance import Schedule, run_due_tasks
+from utvag.jobs import context as worker_context
+from utvag.jobs.context import AppContext
+from utvag.jobs.maintenance import Schedule, run_due_tasks
+from utvag.store.db import make_engine, make_session_factory
 
 CALLER = "+46701112233"
 
@@ -122,7 +123,7 @@ def test_the_hotline_and_the_switchboard_work_under_each_processs_role(
     ctx = AppContext.build(config("worker"), redis_client)
     worker_context.bind(ctx)
     try:
-        from utvag.dispatch import relay
+        from utvag.jobs.dispatch import relay
 
         relay(ctx.session_factory, ctx.redis_client)
         build_worker(ctx).work(burst=True)

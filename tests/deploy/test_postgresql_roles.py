@@ -22,14 +22,15 @@ from sqlalchemy.engine import make_url
 from support import create_vagvalet, csrf_token_from, log_in, post_form
 
 from crypto.kdf import TEST_COST
-from utvag import context as worker_context
-from utvag import eviction
+from utvag.clock import utcnow
 from utvag.config import Config
 from utvag.console_keys import make_console_keys
-from utvag.context import AppContext
-from utvag.db import make_engine, make_session_factory, utcnow
-from utvag.maintenance import Schedule, run_due_tasks
-from utvag.schema import upgrade_to_head
+from utvag.jobs import context as worker_context
+from utvag.jobs.context import AppContext
+from utvag.jobs.maintenance import Schedule, run_due_tasks
+from utvag.repo import eviction
+from utvag.store.db import make_engine, make_session_factory
+from utvag.store.schema import upgrade_to_head
 
 ROLES_SQL = Path(__file__).resolve().parents[2] / "deploy" / "postgresql" / "roles.sql"
 PROCESSES = ("intake", "console", "worker")
@@ -421,8 +422,8 @@ def test_every_table_has_a_decided_place_in_the_grants() -> None:
     console unable to use it in production (and only there): so the
     expected matrix must name every table, and the console works with all
     but the hotline's own bookkeeping."""
-    import utvag.models  # noqa: F401 - registers every table on Base.metadata
-    from utvag.db import Base
+    import utvag.store.models  # noqa: F401 - registers every table on Base.metadata
+    from utvag.store.db import Base
 
     console_never = {"answered_calls"}  # the intake writes, the worker purges
     assert set(Base.metadata.tables) - console_never == set(EXPECTED_TABLE_GRANTS["console"])

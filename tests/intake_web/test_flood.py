@@ -21,11 +21,12 @@ from sqlalchemy import func, select
 from support import TeamFixture, csrf_token_from
 
 from intake_web import backlog, proof_of_work
-from utvag import throttle
-from utvag.db import transaction, utcnow
-from utvag.models import Contact, NetworkThrottle
+from utvag.clock import utcnow
 from utvag.repo import queue as queue_repo
-from utvag.throttle import SHARED_BUCKET_FACTOR, Purpose
+from utvag.repo import throttle
+from utvag.repo.throttle import SHARED_BUCKET_FACTOR, Purpose
+from utvag.store.db import transaction
+from utvag.store.models import Contact, NetworkThrottle
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

@@ -24,11 +24,13 @@ from sqlalchemy import func, select
 from support import TeamFixture, csrf_token_from, log_in, receipt_code_from
 
 from intake_web import wait_ticket
-from utvag import eviction, maintenance, throttle
-from utvag.context import AppContext
-from utvag.db import transaction, utcnow
-from utvag.models import AuditEvent, Contact, NetworkThrottle
-from utvag.throttle import Purpose
+from utvag.clock import utcnow
+from utvag.jobs import maintenance
+from utvag.jobs.context import AppContext
+from utvag.repo import eviction, throttle
+from utvag.repo.throttle import Purpose
+from utvag.store.db import transaction
+from utvag.store.models import AuditEvent, Contact, NetworkThrottle
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

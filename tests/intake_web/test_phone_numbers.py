@@ -19,7 +19,7 @@ from twilio.request_validator import RequestValidator
 
 from crypto.opening import open_sealed
 from utvag.config import Config, TwilioConfig
-from utvag.models import Contact, ContactMessage, OutboxEntry
+from utvag.store.models import Contact, ContactMessage, OutboxEntry
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

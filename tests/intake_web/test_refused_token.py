@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from support import TeamFixture, csrf_token_from, post_form, receipt_code_from
 
-from utvag.models import Contact, ContactMessage, OutboxEntry
+from utvag.store.models import Contact, ContactMessage, OutboxEntry
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

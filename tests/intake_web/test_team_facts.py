@@ -8,10 +8,10 @@ from datetime import date
 from support import TeamFixture
 
 from intake_web.team_facts import FRESH_FOR, TeamFactsCache
-from utvag.db import transaction
-from utvag.models import Team
 from utvag.repo.staff import rotate_team_key
 from utvag.repo.team_settings import add_closed_day
+from utvag.store.db import transaction
+from utvag.store.models import Team
 
 
 def test_a_new_key_a_closed_day_and_new_hours_count_from_the_next_submission(

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import csrf_token_from, post_form, receipt_code_from
 
-from utvag.models import Contact
+from utvag.store.models import Contact
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from twilio.request_validator import RequestValidator
 from twilio_fake import AUTH_TOKEN, PUBLIC_URL, FakeTwilio, with_hotline
 
 from utvag.config import Config
-from utvag.models import AnsweredCall, Contact, OutboxEntry
+from utvag.store.models import AnsweredCall, Contact, OutboxEntry
 
 CALL_SID = "CA" + "1" * 32
 RECORDING_SID = "RE" + "5" * 32

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import TeamFixture, add_member, csrf_token_from, log_in, post_form
 
-from utvag.models import Contact
+from utvag.store.models import Contact
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

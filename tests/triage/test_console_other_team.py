@@ -17,8 +17,11 @@ from sqlalchemy import func, select
 from support import TeamFixture, csrf_token_from, sealed_submission
 
 from crypto.kdf import TEST_COST
-from utvag.db import transaction, utcnow
-from utvag.models import (
+from utvag.clock import utcnow
+from utvag.repo.contacts import create_contact
+from utvag.repo.team_setup import create_team
+from utvag.store.db import transaction
+from utvag.store.models import (
     AuditEvent,
     Case,
     CaseConsent,
@@ -31,8 +34,6 @@ from utvag.models import (
     TeamKey,
     VoiceMessage,
 )
-from utvag.repo.contacts import create_contact
-from utvag.repo.team_setup import create_team
 
 
 @pytest.fixture
@@ -183,7 +184,7 @@ def test_releasing_a_call_one_does_not_hold_writes_no_audit_row(
     team: TeamFixture,
 ) -> None:
     with transaction(session_factory) as session:
-        from utvag.models import Team
+        from utvag.store.models import Team
 
         contact, _ = create_contact(
             session,

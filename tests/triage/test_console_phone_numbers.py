@@ -11,11 +11,11 @@ from support import TeamFixture, csrf_token_from, post_form, sealed_submission
 from twilio_fake import FakeTwilio, with_hotline
 
 from utvag.config import Config
-from utvag.db import transaction
-from utvag.models import Contact, StaffMember, Team
 from utvag.repo.contacts import create_contact
 from utvag.repo.teams import active_team_key
 from utvag.sealed_fields import seal_fields
+from utvag.store.db import transaction
+from utvag.store.models import Contact, StaffMember, Team
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
 

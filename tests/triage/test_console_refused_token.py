@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from utvag.models import AuditEvent, Enrolment, Team
+from utvag.store.models import AuditEvent, Enrolment, Team
 
 
 def _main(html: str) -> str:

@@ -14,12 +14,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import TeamFixture, csrf_token_from, log_in
 
-from utvag import throttle
+from utvag.clock import utcnow
 from utvag.config import Config
 from utvag.console_keys import ConsoleKeys
-from utvag.db import utcnow
-from utvag.models import NetworkThrottle
-from utvag.throttle import Purpose
+from utvag.repo import throttle
+from utvag.repo.throttle import Purpose
+from utvag.store.models import NetworkThrottle
 from web_common.forwarded import forwarded_client
 
 NETWORK = "203.0.113.0"  # what nginx's map hands on for 203.0.113.77

@@ -18,10 +18,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
+from sqlalchemy.event import listen
 from sqlalchemy.orm import Session, SessionTransaction
 
-from utvag.db import utcnow
-from utvag.models import AuditEvent
+from utvag.clock import utcnow
+from utvag.store.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
 _PENDING = "utvag.audit.pending"
@@ -111,7 +112,7 @@ def _take_chain_lock(session: Session) -> None:
     very end of the transaction, after which the transaction takes no other
     lock, so it cannot deadlock with anything. SQLite: every transaction
     already holds the database's write lock from its start (``BEGIN
-    IMMEDIATE``, see ``utvag.db``).
+    IMMEDIATE``, see ``utvag.store.db``).
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
@@ -162,6 +163,15 @@ def drop_pending(session: Session, transaction: SessionTransaction) -> None:
     """
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
+
+
+# The hook, on every session of every process: registered by this module on
+# SQLAlchemy's Session class, not installed by the engine module (which would
+# have to import this one, and this one imports the models built on it). An
+# event exists only through ``record`` above, so the hook is in place before
+# the first event does.
+listen(Session, "before_commit", append_pending)
+listen(Session, "after_transaction_end", drop_pending)
 
 
 @dataclass(frozen=True)

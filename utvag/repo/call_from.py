@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from utvag.db import utcnow
-from utvag.models import CallFrom, CallFromChange, Contact
+from utvag.clock import utcnow
+from utvag.store.models import CallFrom, CallFromChange, Contact
 
 
 def change_call_from(

@@ -13,9 +13,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from utvag.db import utcnow
-from utvag.due import CallbackWindow, due_time
-from utvag.models import (
+from utvag.calendar.due import CallbackWindow, due_time
+from utvag.clock import utcnow
+from utvag.repo.contacts import schedule_due_notice
+from utvag.repo.teams import calendar_for
+from utvag.store.models import (
     OPEN_STATUS_VALUES,
     CallAttempt,
     CallOutcome,
@@ -24,8 +26,6 @@ from utvag.models import (
     StaffMember,
     Team,
 )
-from utvag.repo.contacts import schedule_due_notice
-from utvag.repo.teams import calendar_for
 
 # Long enough to read the contact and make the call; short enough that a
 # colleague can take over if the claimer walks away.

@@ -19,8 +19,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from utvag.db import utcnow
-from utvag.models import (
+from utvag.clock import utcnow
+from utvag.repo.calls import CallError, CallProblem, NoSuchContact
+from utvag.store.models import (
     AssessmentKind,
     Case,
     CaseAssessment,
@@ -38,7 +39,6 @@ from utvag.models import (
     StaffMember,
     Team,
 )
-from utvag.repo.calls import CallError, CallProblem, NoSuchContact
 
 # Who may be named as taking part in a meeting (by role, never by name).
 MEETING_ROLES = (

@@ -10,10 +10,13 @@ from sqlalchemy import Table, bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
-from utvag.db import utcnow
-from utvag.due import CallbackWindow, due_time
-from utvag.hours import OfficeCalendar
-from utvag.models import (
+from utvag.calendar.due import CallbackWindow, due_time
+from utvag.calendar.hours import OfficeCalendar
+from utvag.clock import utcnow
+from utvag.repo import outbox
+from utvag.repo.outbox import ReadyJob
+from utvag.repo.teams import calendar_for
+from utvag.store.models import (
     CallFrom,
     Contact,
     ContactChannel,
@@ -22,10 +25,7 @@ from utvag.models import (
     OutboxEntry,
     Team,
 )
-from utvag.models.contact import queue_due_at_for
-from utvag.repo import outbox
-from utvag.repo.outbox import ReadyJob
-from utvag.repo.teams import calendar_for
+from utvag.store.models.contact import queue_due_at_for
 
 NEW_CONTACT_JOB = "notify_new_contact"
 CONTACT_DUE_JOB = "notify_contact_due"

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from utvag.models import AnsweredCall
+from utvag.store.models import AnsweredCall
 
 # A forwarded call is over long before this; the row is only needed until
 # its caller's leg asked.

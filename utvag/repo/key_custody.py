@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from crypto.key_locks import lock, locked_key_id
 from crypto.wrapping import PEPPERED_VERSION
 from utvag.console_keys import ConsoleKeys
-from utvag.models import KeyWrap, TeamKey
-from utvag.models.sealed import LOCKED_MAGIC, SEALED_COLUMNS, WRAPPED_MAGIC, SealedTo
+from utvag.store.models import KeyWrap, TeamKey
+from utvag.store.models.sealed import LOCKED_MAGIC, SEALED_COLUMNS, WRAPPED_MAGIC, SealedTo
 
 _PEPPERED_HEADER = WRAPPED_MAGIC + bytes([PEPPERED_VERSION])
 _WRAPPED_WITH_A_SECRET = {SealedTo.LOGIN_WRAP, SealedTo.RECOVERY_WRAP, SealedTo.ENROLMENT_WRAP}

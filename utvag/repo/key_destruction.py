@@ -1,7 +1,7 @@
 """Destroying a retired team key (crypto-shredding), once nothing needs it.
 
 A key is destroyed only when it is retired and no column sealed to a team
-key (the registry, ``utvag.models.sealed``) holds an envelope naming it:
+key (the registry, ``utvag.store.models.sealed``) holds an envelope naming it:
 re-sealing has moved everything. Then its lock in the console's key store
 is deleted, which makes every copy of the key unreadable at once — the
 grants and invitations in this database and in every older backup of it —
@@ -24,10 +24,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from utvag.clock import utcnow
 from utvag.console_keys import ConsoleKeys
-from utvag.db import utcnow
-from utvag.models import KeyWrap, StaffMember, StaffSession, Team, TeamKey
-from utvag.models.sealed import names_team_key, sealed_to_team
+from utvag.store.models import KeyWrap, StaffMember, StaffSession, Team, TeamKey
+from utvag.store.models.sealed import names_team_key, sealed_to_team
 
 
 class DestructionProblem(enum.StrEnum):

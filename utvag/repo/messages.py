@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from utvag.db import utcnow
-from utvag.models import Contact, ContactMessage, MessageDirection, OutboxEntry
+from utvag.clock import utcnow
 from utvag.repo import outbox
+from utvag.store.models import Contact, ContactMessage, MessageDirection, OutboxEntry
 
 FOLLOW_UP_JOB = "notify_follow_up"
 

@@ -9,8 +9,8 @@ from typing import cast
 from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from utvag.db import utcnow
-from utvag.models import OutboxEntry
+from utvag.clock import utcnow
+from utvag.store.models import OutboxEntry
 
 # An entry enqueued this long ago and still not completed is enqueued again:
 # Redis may have lost it, or the worker died holding it.

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from utvag.models import SpentProof
+from utvag.store.models import SpentProof
 
 
 def spend(session: Session, digest: str, expires_at: datetime) -> bool:

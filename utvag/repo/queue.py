@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from utvag.models import Contact, ContactStatus
+from utvag.store.models import Contact, ContactStatus
 
 PAGE_SIZE = 50
 # "Overdue" is said only once a contact has waited this long past its due

@@ -1,6 +1,6 @@
 """Staff session rows, as the data layer sees them: deleting the expired ones.
 
-Opening a session's keys is the console's business (``triage.keyring``);
+Opening a session's keys is the console's business (``triage.keys.keyring``);
 deleting rows needs no key, so the worker can do it on its schedule.
 """
 
@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from utvag.db import utcnow
-from utvag.models import StaffSession
+from utvag.clock import utcnow
+from utvag.store.models import StaffSession
 
 
 def purge_expired_sessions(

@@ -18,10 +18,10 @@ from crypto.key_locks import lock
 from crypto.keys import generate_team_keypair, key_id
 from crypto.sealing import seal
 from crypto.wrapping import wrap_private_key
+from utvag.clock import utcnow
 from utvag.console_keys import ConsoleKeys
-from utvag.db import utcnow
-from utvag.models import KeyWrap, Role, StaffMember, StaffSession, Team, TeamKey
 from utvag.repo.teams import TeamError, TeamProblem
+from utvag.store.models import KeyWrap, Role, StaffMember, StaffSession, Team, TeamKey
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 12  # also in the refusal's text (utvag.repo.teams)
@@ -62,7 +62,7 @@ def check_new_password(password: str, username: str = "") -> None:
 
 
 def username_taken(session: Session, username: str) -> bool:
-    from utvag.models import Enrolment
+    from utvag.store.models import Enrolment
 
     return (
         session.scalar(select(StaffMember.id).where(StaffMember.username == username)) is not None

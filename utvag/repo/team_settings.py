@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from utvag.hours import OfficeCalendar
-from utvag.models import ChecklistItem, ClosedDay, Team
+from utvag.calendar.hours import OfficeCalendar
 from utvag.phones import PhoneRefusal, check_phone, normalise_public_number, phone_for_display
 from utvag.repo.teams import TeamError, TeamProblem
+from utvag.store.models import ChecklistItem, ClosedDay, Team
 
 MAX_ATTEMPTS_RANGE = range(1, 11)
 

@@ -16,10 +16,9 @@ from crypto.codes import RECOVERY_CODE_LENGTH, new_recovery_code, normalise_code
 from crypto.kdf_cost import KdfCost
 from crypto.keys import generate_team_keypair, key_id
 from crypto.wrapping import wrap_private_key
-from utvag.checklists import DEFAULT_PRESET, PRESETS
+from utvag.calendar.hours import OfficeCalendar
 from utvag.console_keys import ConsoleKeys
-from utvag.hours import OfficeCalendar
-from utvag.models import ChecklistItem, Role, StaffMember, Team, TeamKey
+from utvag.repo.checklists import DEFAULT_PRESET, PRESETS
 from utvag.repo.staff import (
     check_new_password,
     check_username,
@@ -28,6 +27,7 @@ from utvag.repo.staff import (
     username_taken,
 )
 from utvag.repo.teams import TeamError, TeamProblem, team_by_slug, totp_uri
+from utvag.store.models import ChecklistItem, Role, StaffMember, Team, TeamKey
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import enum
-from typing import Protocol
+from dataclasses import dataclass, fields
+from typing import Protocol, cast
 
 import pyotp
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
-from utvag.hours import OfficeCalendar
-from utvag.models import ClosedDay, Team, TeamKey
+from utvag.calendar.hours import OfficeCalendar
+from utvag.store.models import ClosedDay, Team, TeamKey
 
 TOTP_ISSUER = "Utväg"
 
@@ -98,9 +99,40 @@ def closed_days(session: Session, team_id: int) -> list[ClosedDay]:
     )
 
 
+@dataclass(frozen=True)
+class PublicTeam:
+    """What the public app reads of its team, on every request that needs it
+    (a rotated key or a changed calendar counts from the next request, in
+    every process): the team's row, never its staff or keys."""
+
+    id: int
+    name: str
+    timezone: str
+    hours_spec: str
+    facts_version: int
+    public_phone: str | None
+    duty_phone: str | None
+    retention_days: int
+
+
+_TEAMS = cast(Table, Team.__table__)
+# Built once: the team is read on every submission, and building the
+# statement and loading an ORM object for it cost more than the read.
+_SELECT = select(*(_TEAMS.c[field.name] for field in fields(PublicTeam)))
+_BY_SLUG = _SELECT.where(_TEAMS.c.slug == bindparam("slug"))
+_FIRST = _SELECT.order_by(_TEAMS.c.id).limit(1)
+
+
+def find_public_team(session: Session, slug: str | None) -> PublicTeam | None:
+    """The team with this slug, else (no slug configured) the first one created."""
+    row = session.execute(_BY_SLUG, {"slug": slug}) if slug else session.execute(_FIRST)
+    found = row.first()
+    return PublicTeam(*found) if found is not None else None
+
+
 class HasHours(Protocol):
     """A team as its calendar needs it: the ORM row, or the public app's
-    read-only copy (``intake_web.teams.PublicTeam``)."""
+    read-only copy (``PublicTeam``)."""
 
     @property
     def id(self) -> int: ...

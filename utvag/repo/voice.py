@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from utvag.models import VoiceMessage
+from utvag.store.models import VoiceMessage
 
 
 @dataclass(frozen=True)

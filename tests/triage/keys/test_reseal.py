@@ -1,0 +1,214 @@
+"""Re-sealing after a key change moves everything sealed to the team, and then
+the old key can be destroyed without losing a thing.
+
+The test walks the registry of sealed columns (``utvag.store.models.sealed``): it
+seals a value into every column a team key opens, rotates, re-seals,
+destroys the old key and opens every value with the new key alone. A column
+that re-sealing skipped would still name the old key: the destruction is
+refused and the test fails (and were it not refused, the value would not
+open). A model added to the registry without a row made here fails too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from support import TeamFixture, csrf_token_from, post_form, team_keys
+
+from crypto.opening import open_sealed
+from crypto.receipts import open_reply, reply_keypair
+from crypto.sealing import envelope_key_id, seal
+from utvag.store.db import Base, transaction
+from utvag.store.models import (
+    CallAttempt,
+    CallFromChange,
+    Case,
+    CaseAssessment,
+    CaseCheck,
+    CaseConsent,
+    CaseMeeting,
+    ChecklistItem,
+    Contact,
+    ContactMessage,
+    KeyWrap,
+    MessageDirection,
+    RegisterCheck,
+    StaffMember,
+    TeamKey,
+    VoiceMessage,
+)
+from utvag.store.models.sealed import SealedColumn, sealed_to_team
+
+REPLY_CODE = "0123456789ABCDEF"
+
+
+def _post(client: FlaskClient, path: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    token = csrf_token_from(client.get("/queue").get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **(data or {})})
+
+
+# One row of each model that has a column sealed to a team key, given the
+# contact and the case made below. A new model in the registry needs a line.
+def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Base]:
+    today = date(2026, 12, 3)
+    item = session.scalars(
+        select(ChecklistItem).where(ChecklistItem.team_id == contact.team_id)
+    ).first()
+    assert item is not None
+    made: dict[type[Base], Callable[[], Base]] = {
+        Contact: lambda: contact,
+        Case: lambda: case,
+        ContactMessage: lambda: ContactMessage(
+            contact_id=contact.id, direction=MessageDirection.FROM_PERSON.value, sealed_content=b""
+        ),
+        VoiceMessage: lambda: VoiceMessage(
+            contact_id=contact.id,
+            key_id="",
+            sealed_audio=b"",
+            duration_seconds=3,
+            recording_digest="d" * 64,
+        ),
+        CallAttempt: lambda: CallAttempt(
+            contact_id=contact.id, team_id=contact.team_id, outcome="reached"
+        ),
+        CallFromChange: lambda: CallFromChange(
+            contact_id=contact.id,
+            team_id=contact.team_id,
+            from_choice="neutral",
+            to_choice="hotline",
+        ),
+        CaseCheck: lambda: CaseCheck(case_id=case.id, item_id=item.id),
+        CaseAssessment: lambda: CaseAssessment(
+            case_id=case.id, kind="threat", assessed_on=today, sealed_content=b""
+        ),
+        CaseMeeting: lambda: CaseMeeting(case_id=case.id, held_on=today),
+        RegisterCheck: lambda: RegisterCheck(case_id=case.id, checked_on=today),
+        CaseConsent: lambda: CaseConsent(case_id=case.id, given_on=today, sealed_content=b""),
+        StaffMember: lambda: session.scalars(select(StaffMember)).one(),
+    }
+    wanted = {entry.model for entry in sealed_to_team()}
+    assert set(made) == wanted, "make a row here for every model the registry lists"
+    rows = {model: build() for model, build in made.items()}
+    session.add_all(rows.values())
+    session.flush()
+    return rows
+
+
+def _written(entry: SealedColumn) -> bytes:
+    return json.dumps({"fields": {"note": f"{entry.name} före nyckelbytet"}}).encode()
+
+
+def _seal_into_every_column(
+    session_factory: Any, old: TeamKey
+) -> tuple[dict[str, tuple[type[Base], int]], int]:
+    """A value sealed to ``old`` in every registered column; and a reply for
+    the person, sealed to their reply key, which must be left alone."""
+    where: dict[str, tuple[type[Base], int]] = {}
+    with transaction(session_factory) as session:
+        contact = session.scalars(select(Contact)).one()
+        case = Case(team_id=contact.team_id, contact_id=contact.id)
+        session.add(case)
+        session.flush()
+        rows = _rows(session, contact, case)
+        for entry in sealed_to_team():
+            row = rows[entry.model]
+            setattr(row, entry.column, seal(old.public_key, _written(entry)))
+            if entry.key_id_column is not None:
+                setattr(row, entry.key_id_column, old.key_id)
+            where[entry.name] = (entry.model, row.id)  # type: ignore[attr-defined]
+        _, reply_public = reply_keypair(REPLY_CODE)
+        reply = ContactMessage(
+            contact_id=contact.id,
+            direction=MessageDirection.TO_PERSON.value,
+            sealed_content=seal(reply_public, b"till personen"),
+            sealed_for_team=seal(old.public_key, b"teamets kopia"),
+        )
+        session.add(reply)
+        session.flush()
+        return where, reply.id
+
+
+def test_resealing_moves_every_registered_column_and_the_old_key_can_then_be_destroyed(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    post_form(client, "/sv/message", {"message": "före bytet"})
+    with session_factory() as session:
+        old = session.scalars(select(TeamKey)).one()
+        old_id, old_row = old.key_id, old.id
+    where, reply_id = _seal_into_every_column(session_factory, old)
+    assert len(where) == len(sealed_to_team()) >= 12
+
+    _post(logged_in_staff, "/admin/keys/rotate", {"confirm": "yes"})
+    _post(logged_in_staff, "/admin/keys/reseal")
+    destroyed = _post(logged_in_staff, f"/keys/{old_row}/destroy", {"confirm": "yes"})
+    assert destroyed.status_code == 302
+    assert "är förstörd" in logged_in_staff.get("/keys").get_data(as_text=True)
+
+    # The old key is gone everywhere: its row says so, no grant is left, its lock is deleted.
+    with session_factory() as session:
+        assert session.scalars(select(TeamKey).where(TeamKey.key_id == old_id)).one().destroyed_at
+        assert not session.scalars(select(KeyWrap).where(KeyWrap.team_key_id == old_row)).all()
+        new = session.scalars(select(TeamKey).where(TeamKey.retired_at.is_(None))).one()
+    assert team.keys.lock_secret(old_id) is None
+    held = team_keys(session_factory, team)
+    assert set(held) == {new.key_id}
+
+    # Every registered column opens with the new key alone, to what was written.
+    with session_factory() as session:
+        for entry in sealed_to_team():
+            model, row_id = where[entry.name]
+            row = session.get(model, row_id)
+            value = getattr(row, entry.column)
+            assert envelope_key_id(value) == new.key_id, entry.name
+            assert open_sealed(held, value) == _written(entry), entry.name
+            if entry.key_id_column is not None:
+                assert getattr(row, entry.key_id_column) == new.key_id, entry.name
+        reply = session.get(ContactMessage, reply_id)
+        assert reply is not None
+        # The person's copy is sealed to their reply key: left as it was.
+        assert open_reply(REPLY_CODE, reply.sealed_content) == b"till personen"
+        assert reply.sealed_for_team is not None
+        assert open_sealed(held, reply.sealed_for_team) == b"teamets kopia"
+
+
+def test_a_key_that_still_seals_something_is_not_destroyed(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    team: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    post_form(client, "/sv/message", {"message": "före bytet"})
+    with session_factory() as session:
+        old = session.scalars(select(TeamKey)).one()
+        old_id, old_row = old.key_id, old.id
+    _post(logged_in_staff, "/admin/keys/rotate", {"confirm": "yes"})
+
+    asked = _post(logged_in_staff, f"/keys/{old_row}/destroy")
+    assert "Förstöra teamnyckeln" in asked.get_data(as_text=True)  # asks first, does nothing
+    refused = _post(logged_in_staff, f"/keys/{old_row}/destroy", {"confirm": "yes"})
+    page = logged_in_staff.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "Något är fortfarande krypterat med den nyckeln" in page
+
+    with session_factory() as session:
+        assert (
+            session.scalars(select(TeamKey).where(TeamKey.key_id == old_id)).one().destroyed_at
+            is None
+        )
+        assert session.scalars(select(KeyWrap).where(KeyWrap.team_key_id == old_row)).all()
+    assert team.keys.lock_secret(old_id) is not None
+    assert "före bytet" in logged_in_staff.get("/contacts/1").get_data(as_text=True)
+
+    with session_factory() as session:
+        active = session.scalars(select(TeamKey).where(TeamKey.retired_at.is_(None))).one()
+    in_use = _post(logged_in_staff, f"/keys/{active.id}/destroy", {"confirm": "yes"})
+    assert in_use.status_code == 302
+    assert team.keys.lock_secret(active.key_id) is not None

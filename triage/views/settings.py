@@ -1,0 +1,132 @@
+"""The team's own settings, for the programme lead: hours, closed days, calls, checklist."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from triage import current
+from triage.labels.names import problem_text
+from triage.phone_check import refusal_text
+from triage.roles import requires
+from triage.state import state
+from utvag.calendar.hours import HoursSpecError
+from utvag.repo import team_settings
+from utvag.repo.team_settings import PhoneRefused
+from utvag.repo.teams import TeamError, closed_days
+from utvag.store.db import transaction
+from utvag.store.models import Role
+
+bp = Blueprint("settings", __name__)
+
+
+def _back() -> ResponseReturnValue:
+    return redirect(url_for("settings.show"))
+
+
+@bp.route("/team")
+@requires(Role.LEAD)
+def show() -> ResponseReturnValue:
+    with state().session_factory() as db:
+        team = current.team(db)
+        days = closed_days(db, team.id)
+        items = team_settings.checklist(db, team.id)
+    return render_template("settings.html", team=team, closed_days=days, items=items)
+
+
+@bp.route("/team/hours", methods=["POST"])
+@requires(Role.LEAD)
+def hours() -> ResponseReturnValue:
+    attempts_text = request.form.get("max_call_attempts", "").strip()
+    retention_text = request.form.get("retention_days", str(180)).strip()
+    if not attempts_text.isdigit() or not retention_text.isdigit():
+        flash(gettext("Call attempts and days must be whole numbers."), "error")
+        return _back()
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            team_settings.set_hours(team, request.form.get("hours", ""))
+            team_settings.set_max_attempts(team, int(attempts_text))
+            team_settings.set_retention_days(team, int(retention_text))
+            team_settings.set_public_phone(team, request.form.get("public_phone", ""))
+            team_settings.set_duty_phone(
+                team, request.form.get("duty_phone", ""), state().config.call_countries
+            )
+            current.record(
+                db,
+                "settings_changed",
+                details={
+                    "hours": team.hours_spec,
+                    "max_call_attempts": team.max_call_attempts,
+                    "retention_days": team.retention_days,
+                },
+            )
+    except HoursSpecError as error:
+        flash(gettext("The hours could not be read: %(reason)s", reason=str(error)), "error")
+        return _back()
+    except PhoneRefused as error:
+        flash(refusal_text(error.refusal), "error")
+        return _back()
+    except TeamError as error:
+        flash(problem_text(error), "error")
+        return _back()
+    flash(gettext("Saved."))
+    return _back()
+
+
+@bp.route("/team/closed-days", methods=["POST"])
+@requires(Role.LEAD)
+def add_closed_day() -> ResponseReturnValue:
+    try:
+        day = date.fromisoformat(request.form.get("day", ""))
+    except ValueError:
+        flash(gettext("Write the day as year-month-day."), "error")
+        return _back()
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        team_settings.add_closed_day(db, team, day, request.form.get("note", ""))
+        current.record(db, "settings_changed", details={"closed_day": day.isoformat()})
+    return _back()
+
+
+@bp.route("/team/closed-days/<int:closed_day_id>/delete", methods=["POST"])
+@requires(Role.LEAD)
+def remove_closed_day(closed_day_id: int) -> ResponseReturnValue:
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        if not team_settings.remove_closed_day(db, team, closed_day_id):
+            abort(404)
+        current.record(db, "settings_changed", details={"closed_day_removed": closed_day_id})
+    flash(gettext("The closed day is removed."))
+    return _back()
+
+
+@bp.route("/team/checklist", methods=["POST"])
+@requires(Role.LEAD)
+def add_checklist_item() -> ResponseReturnValue:
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            item = team_settings.add_checklist_item(db, team, request.form.get("label", ""))
+            current.record(db, "settings_changed", details={"checklist_item_added": item.id})
+    except TeamError as error:
+        flash(problem_text(error), "error")
+    return _back()
+
+
+@bp.route("/team/checklist/<int:item_id>/active", methods=["POST"])
+@requires(Role.LEAD)
+def set_checklist_item_active(item_id: int) -> ResponseReturnValue:
+    active = request.form.get("active") == "1"
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        if not team_settings.set_checklist_item_active(db, team, item_id, active):
+            abort(404)
+        current.record(
+            db, "settings_changed", details={"checklist_item": item_id, "active": active}
+        )
+    flash(gettext("The checklist is updated."))
+    return _back()

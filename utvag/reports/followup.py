@@ -1,0 +1,378 @@
+"""The yearly follow-up (uppföljning) for the municipal board.
+
+Built only from the clear fields that retention keeps (kind, channel,
+dates, outcomes, case status and reason), so it works the same after
+everything anyone wrote has been deleted. Each figure comes for the year
+asked and the year before.
+
+Small numbers are suppressed wherever the report goes: a count from 1 to 4
+is shown as ``<5``, and a percentage or median built on one is not shown at
+all. Where parts add up to a total shown beside them (kinds, channels,
+months, reasons for closing), a single hidden part could be worked out from
+the others, so the smallest other part is hidden as well (complementary
+suppression). Zero is shown: it singles no one out.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from utvag.repo.teams import calendar_for
+from utvag.store.models import (
+    CallAttempt,
+    CallOutcome,
+    Case,
+    CaseStatus,
+    CloseReason,
+    Contact,
+    ContactChannel,
+    ContactKind,
+    ContactStatus,
+    RegisterCheck,
+    Team,
+)
+
+SMALLEST_SHOWN = 5
+FIRST_YEAR = 2000
+
+
+class NoSuchYear(ValueError):
+    """A year the report cannot be about."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure's value as it may be shown: ``None`` when suppressed."""
+
+    value: float | None
+    suppressed: bool = False
+
+    def text(self) -> str:
+        if self.suppressed:
+            return f"<{SMALLEST_SHOWN}"
+        if self.value is None:
+            return "–"
+        if float(self.value).is_integer():
+            return str(int(self.value))
+        return f"{self.value:.1f}".replace(".", ",")
+
+
+@dataclass
+class Report:
+    """Figures by key, for the year and the year before."""
+
+    year: int
+    team_name: str
+    # key -> {year: Cell}
+    figures: dict[str, dict[int, Cell]] = field(default_factory=dict)
+    # For the groups (parts adding up to a total): group -> part keys.
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    has_data: bool = False
+
+    def cell(self, key: str, year: int) -> Cell:
+        return self.figures[key][year]
+
+    def figure_keys(self) -> list[str]:
+        return list(self.figures)
+
+
+def check_year(text: str | int | None, today: date) -> int:
+    """The year asked for, or NoSuchYear with a reason a person can act on."""
+    if text is None or text == "":
+        return today.year
+    try:
+        year = int(text)
+    except ValueError:
+        raise NoSuchYear("not a year") from None
+    if year < FIRST_YEAR or year > today.year:
+        raise NoSuchYear("out of range")
+    return year
+
+
+def _year_bounds(year: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(date(year, 1, 1), time(0), tzinfo=zone).astimezone(UTC),
+        datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=zone).astimezone(UTC),
+    )
+
+
+def build(session: Session, team: Team, year: int, today: date) -> Report:
+    """The figures for ``year`` and the year before, suppressed."""
+    report = Report(year=year, team_name=team.name)
+    raw: dict[int, dict[str, float | None]] = {}
+    for each in (year, year - 1):
+        raw[each] = _raw_figures(session, team, each, today)
+    report.has_data = bool(raw[year]["contacts_received"] or raw[year]["cases_opened"])
+    for key in raw[year]:
+        report.figures[key] = {}
+    report.groups = {
+        total: [part for parts in p for part in parts] for total, p in PARTITIONS.items()
+    }
+    for each in (year, year - 1):
+        cells = _suppress(raw[each])
+        for key, cell in cells.items():
+            report.figures[key][each] = cell
+    return report
+
+
+# The parts that add up to their group's total, split by the dimension.
+PARTITIONS = {
+    "contacts_received": [
+        [f"contacts_received_{kind.value}" for kind in ContactKind],
+        [f"contacts_by_channel_{channel.value}" for channel in ContactChannel],
+        [f"contacts_in_month_{month:02d}" for month in range(1, 13)],
+    ],
+    "cases_closed": [[f"cases_closed_{reason.value}" for reason in CloseReason]],
+}
+# Figures that are not counts of people: shown only when the count they rest
+# on could be shown.
+DERIVED = {
+    "reached_percent": ("contacts_reached", "contacts_received"),
+    "median_office_hours_to_first_call": ("contacts_with_a_call", None),
+}
+
+
+def _raw_figures(session: Session, team: Team, year: int, today: date) -> dict[str, float | None]:
+    zone = ZoneInfo(team.timezone)
+    start, end = _year_bounds(year, zone)
+    contacts = session.execute(
+        select(Contact.id, Contact.kind, Contact.channel, Contact.created_at, Contact.status).where(
+            Contact.team_id == team.id,
+            Contact.created_at >= start,
+            Contact.created_at < end,
+            Contact.status.not_in(
+                [
+                    ContactStatus.JUNK.value,
+                    ContactStatus.UNVERIFIED.value,
+                    ContactStatus.EVICTED.value,
+                ]
+            ),
+        )
+    ).all()
+    ids = [row.id for row in contacts]
+    first_attempt: dict[int, datetime] = {}
+    reached: set[int] = set()
+    for chunk in _chunks(ids):
+        for contact_id, at, outcome in session.execute(
+            select(CallAttempt.contact_id, CallAttempt.at, CallAttempt.outcome).where(
+                CallAttempt.contact_id.in_(chunk)
+            )
+        ):
+            if contact_id not in first_attempt or at < first_attempt[contact_id]:
+                first_attempt[contact_id] = at
+            if outcome == CallOutcome.REACHED.value:
+                reached.add(contact_id)
+    figures: dict[str, float | None] = {"contacts_received": len(contacts)}
+    kinds = Counter(row.kind for row in contacts)
+    for kind in ContactKind:
+        figures[f"contacts_received_{kind.value}"] = kinds[kind.value]
+    channels = Counter(row.channel for row in contacts)
+    for channel in ContactChannel:
+        figures[f"contacts_by_channel_{channel.value}"] = channels[channel.value]
+    months = Counter(row.created_at.astimezone(zone).month for row in contacts)
+    for month in range(1, 13):
+        figures[f"contacts_in_month_{month:02d}"] = months[month]
+    figures["contacts_reached"] = len(reached)
+    figures["reached_percent"] = round(100 * len(reached) / len(contacts), 1) if contacts else None
+    calendar = calendar_for(session, team)
+    waits = [
+        sum(
+            (close - open_).total_seconds()
+            for open_, close in calendar.open_intervals(row.created_at, first_attempt[row.id])
+        )
+        / 3600
+        for row in contacts
+        if row.id in first_attempt
+    ]
+    figures["contacts_with_a_call"] = len(waits)
+    figures["median_office_hours_to_first_call"] = (
+        round(statistics.median(waits), 1) if waits else None
+    )
+    figures["contacts_unreachable"] = sum(
+        1 for row in contacts if row.status == ContactStatus.UNREACHABLE.value
+    )
+    figures.update(_case_figures(session, team, year, start, end, today))
+    return figures
+
+
+def _case_figures(
+    session: Session, team: Team, year: int, start: datetime, end: datetime, today: date
+) -> dict[str, float | None]:
+    cases = session.scalars(select(Case).where(Case.team_id == team.id)).all()
+    year_start, year_end = date(year, 1, 1), date(year, 12, 31)
+    figures: dict[str, float | None] = {
+        "cases_opened": sum(1 for case in cases if start <= case.opened_at < end),
+        "cases_accepted": sum(
+            1
+            for case in cases
+            if case.decided_at is not None
+            and start <= case.decided_at < end
+            and case.status in (CaseStatus.ACCEPTED.value, CaseStatus.CLOSED.value)
+        ),
+        "cases_declined": sum(
+            1
+            for case in cases
+            if case.status == CaseStatus.DECLINED.value
+            and case.decided_at is not None
+            and start <= case.decided_at < end
+        ),
+    }
+    closed = [
+        case
+        for case in cases
+        if case.closed_on is not None and year_start <= case.closed_on <= year_end
+    ]
+    figures["cases_closed"] = len(closed)
+    reasons = Counter(case.close_reason for case in closed)
+    for reason in CloseReason:
+        figures[f"cases_closed_{reason.value}"] = reasons[reason.value]
+    # In the mapping phase at the end of the year (or today, this year).
+    moment = min(year_end, today)
+    figures["cases_in_mapping"] = sum(
+        1
+        for case in cases
+        if case.decided_at is not None
+        and case.status in (CaseStatus.ACCEPTED.value, CaseStatus.CLOSED.value)
+        and case.decided_at.date() <= moment
+        and (case.mapping_done_on is None or case.mapping_done_on > moment)
+        and (case.closed_on is None or case.closed_on > moment)
+    )
+    checks = session.execute(
+        select(RegisterCheck.relapse, func.count())
+        .join(Case, Case.id == RegisterCheck.case_id)
+        .where(
+            Case.team_id == team.id,
+            RegisterCheck.checked_on >= year_start,
+            RegisterCheck.checked_on <= year_end,
+        )
+        .group_by(RegisterCheck.relapse)
+    ).all()
+    by_relapse = {bool(relapse): int(count) for relapse, count in checks}
+    figures["register_checks"] = sum(by_relapse.values())
+    figures["register_check_relapses"] = by_relapse.get(True, 0)
+    return figures
+
+
+def _chunks(ids: list[int], size: int = 900) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def _small(value: float | None) -> bool:
+    return value is not None and 0 < value < SMALLEST_SHOWN
+
+
+def _suppress(raw: dict[str, float | None]) -> dict[str, Cell]:
+    hidden = {key for key, value in raw.items() if key not in DERIVED and _small(value)}
+    # Complementary: in every partition of a total, one hidden cell must not
+    # be left alone where the total and the other parts would give it away.
+    changed = True
+    while changed:
+        changed = False
+        for total, partitions in PARTITIONS.items():
+            total_hidden = total in hidden
+            for parts in partitions:
+                hidden_parts = [part for part in parts if part in hidden]
+                shown = sorted(
+                    (part for part in parts if part not in hidden and (raw[part] or 0) > 0),
+                    key=lambda part: (raw[part] or 0, part),
+                )
+                lone = len(hidden_parts) == 1 and not total_hidden
+                if lone and shown:
+                    hidden.add(shown[0])
+                    changed = True
+    cells = {}
+    for key, value in raw.items():
+        if key in DERIVED:
+            base, whole = DERIVED[key]
+            unsafe = base in hidden or (whole is not None and whole in hidden) or _small(raw[base])
+            cells[key] = Cell(None if unsafe else value, suppressed=False)
+        else:
+            cells[key] = Cell(None if key in hidden else value, suppressed=key in hidden)
+    return cells
+
+
+# What the board reads, in Swedish (the report is the board's, in Swedish).
+FIGURE_LABELS: dict[str, str] = {
+    "contacts_received": "Kontakter totalt",
+    "contacts_received_defector": "  varav personer som vill lämna",
+    "contacts_received_relative": "  varav anhöriga",
+    "contacts_by_channel_web": "  via webbplatsen",
+    "contacts_by_channel_phone": "  via telefonlinjen",
+    "contacts_by_channel_referral": "  hänvisade från en anhörig",
+    "contacts_by_channel_walk_in": "  kom personligen",
+    "contacts_by_channel_staff_phone": "  ringde en medarbetare",
+    "contacts_by_channel_police": "  hänvisade av polisen",
+    "contacts_by_channel_social_services": "  hänvisade av socialtjänsten",
+    "contacts_by_channel_other": "  på annat sätt",
+    **{
+        f"contacts_in_month_{month:02d}": f"  i {name}"
+        for month, name in enumerate(
+            (
+                "januari",
+                "februari",
+                "mars",
+                "april",
+                "maj",
+                "juni",
+                "juli",
+                "augusti",
+                "september",
+                "oktober",
+                "november",
+                "december",
+            ),
+            start=1,
+        )
+    },
+    "contacts_reached": "Nådda per telefon",
+    "reached_percent": "Andel nådda (procent)",
+    "contacts_with_a_call": "Kontakter med minst ett samtalsförsök",
+    "median_office_hours_to_first_call": "Median, kontorstimmar till första samtalsförsöket",
+    "contacts_unreachable": "Gick inte att nå",
+    "cases_opened": "Ärenden öppnade",
+    "cases_accepted": "Ärenden antagna",
+    "cases_declined": "Ärenden inte antagna",
+    "cases_closed": "Ärenden avslutade",
+    "cases_closed_established": "  etablerad på ny ort",
+    "cases_closed_plan_not_followed": "  planeringen följdes inte",
+    "cases_closed_withdrew": "  drog sig ur",
+    "cases_closed_moved": "  flyttat",
+    "cases_closed_other": "  annat skäl",
+    "cases_in_mapping": "Ärenden i kartläggning vid årets slut (i år: i dag)",
+    "register_checks": "Registerslagningar av polisen",
+    "register_check_relapses": "  varav med återfall",
+}
+
+
+def to_csv(report: Report) -> str:
+    """One row per figure and year, ``figure;year;value``, suppressed values
+    as ``<5``: semicolons, a decimal comma and a byte-order mark, which is
+    what Swedish Excel opens correctly."""
+    lines = ["figure;year;value"]
+    for key in report.figure_keys():
+        for year in (report.year, report.year - 1):
+            lines.append(f"{key};{year};{report.cell(key, year).text()}")
+    return "\ufeff" + "\r\n".join(lines) + "\r\n"
+
+
+def to_text(report: Report) -> str:
+    """The figures as the command line prints them, this year beside last."""
+    width = max(len(label) for label in FIGURE_LABELS.values())
+    lines = [
+        f"Uppföljning {report.year} – {report.team_name}",
+        f"{'':<{width}}  {report.year:>6}  {report.year - 1:>6}",
+    ]
+    for key in report.figure_keys():
+        this, last = report.cell(key, report.year), report.cell(key, report.year - 1)
+        lines.append(f"{FIGURE_LABELS[key]:<{width}}  {this.text():>6}  {last.text():>6}")
+    lines.append(f"Tal från 1 till 4 visas som <{SMALLEST_SHOWN}.")
+    if not report.has_data:
+        lines.append(f"Det finns inga kontakter eller ärenden för {report.year}.")
+    return "\n".join(lines) + "\n"
