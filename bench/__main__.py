@@ -34,7 +34,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import console, jobs, submissions
+from bench import console, jobs, region, submissions
 from bench.environment import database
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -73,10 +73,25 @@ class Size:
     queue_samples: int
     queue_sizes: tuple[int, int]
     jobs: int
+    region: region.RegionSize
 
 
-FULL = Size(rounds=9, requests_each=80, queue_samples=60, queue_sizes=(1_000, 100_000), jobs=1000)
-QUICK = Size(rounds=1, requests_each=2, queue_samples=3, queue_sizes=(200, 400), jobs=20)
+FULL = Size(
+    rounds=9,
+    requests_each=80,
+    queue_samples=60,
+    queue_sizes=(1_000, 100_000),
+    jobs=1000,
+    region=region.REGION,
+)
+QUICK = Size(
+    rounds=1,
+    requests_each=2,
+    queue_samples=3,
+    queue_sizes=(200, 400),
+    jobs=20,
+    region=region.REGION_QUICK,
+)
 
 
 def run_database(name: str, size: Size, workdir: Path) -> tuple[list[Line], list[str]]:
@@ -86,6 +101,11 @@ def run_database(name: str, size: Size, workdir: Path) -> tuple[list[Line], list
         p95 = console.queue_p95(db, size.queue_samples, size.queue_sizes)
         measured, baseline, jobs_ratio = jobs.due_notices_vs_noop(db, size.jobs)
         plans = console.plans(db)
+    with (
+        database(name, workdir / f"{name}-one-team") as one_team,
+        database(name, workdir / f"{name}-region") as many_teams,
+    ):
+        shared = region.one_team_and_region(one_team, many_teams, size.region)
     product = rates["product"]
     for variant, rate in rates.items():
         notes.append(
@@ -100,6 +120,12 @@ def run_database(name: str, size: Size, workdir: Path) -> tuple[list[Line], list
         f"{name}: {size.jobs} due notices {measured:.2f} s, {size.jobs} no-op jobs {baseline:.2f} s"
     )
     notes.extend(f"{name}: plan: {line}" for line in plans)
+    notes.append(
+        f"{name}: region: one team of {size.region.per_team:,} contacts, median ms "
+        + ", ".join(f"{m} {v:.1f}" for m, v in shared.one_team_ms.items())
+        + f"; the same team among {size.region.teams} ({size.region.contacts:,} in all) "
+        + ", ".join(f"{m} {v:.1f}" for m, v in shared.region_ms.items())
+    )
     lines = [
         Line(
             f"{name}: sealed / no-op sealer",
@@ -124,8 +150,18 @@ def run_database(name: str, size: Size, workdir: Path) -> tuple[list[Line], list
         ),
         Line(f"{name}: queue p95 {large:,} / {small:,}", p95[large] / p95[small], "x", None, 1.5),
         Line(f"{name}: due notices / no-op jobs", jobs_ratio, "x", None, 2.0),
+        *_region_lines(name, size.region, shared),
     ]
     return lines, notes
+
+
+def _region_lines(name: str, size: region.RegionSize, shared: region.RegionResult) -> list[Line]:
+    """The same team's work among many teams against alone: each within 1.5x."""
+    where = f"{name}: {size.teams} teams, {size.contacts:,} contacts / one team:"
+    return [
+        Line(f"{where} {measure}", ratio, "x", None, 1.5)
+        for measure, ratio in shared.ratios.items()
+    ]
 
 
 def main() -> int:
