@@ -289,6 +289,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_register_checks": WRITE,
         "voice_messages": {"SELECT", "UPDATE"},
         "call_from_changes": WRITE,
+        "handovers": {"SELECT", "INSERT"},
         "outbox": WRITE,
         "audit_events": {"SELECT", "INSERT"},
         "maintenance_runs": {"SELECT"},

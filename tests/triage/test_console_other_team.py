@@ -111,6 +111,13 @@ VALID_FORM = {
     "cases.add_assessment": {"kind": "threat", "level": "latent", "by": "police"},
     "call_from.change": {"call_from": "hotline", "reason": "asked on the call"},
     "keys.destroy": {"confirm": "yes"},
+    # To the member's own team: a valid team id, so only the contact is wrong.
+    "handover.hand_over_contact": {
+        "team": "1",
+        "consent": "yes",
+        "consent_given_on": "2026-12-01",
+        "confirm": "yes",
+    },
 }
 
 
