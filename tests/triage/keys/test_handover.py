@@ -161,7 +161,10 @@ def _snapshot(session_factory: Any, where: dict[str, tuple[type[Base], int]]) ->
                 *[("contacts", t) for t in session.scalars(select(Contact.team_id))],
                 *[("cases", t) for t in session.scalars(select(Case.team_id))],
                 *[("call_attempts", t) for t in session.scalars(select(CallAttempt.team_id))],
-                *[("call_from_changes", t) for t in session.scalars(select(CallFromChange.team_id))],
+                *[
+                    ("call_from_changes", t)
+                    for t in session.scalars(select(CallFromChange.team_id))
+                ],
             ]
         )
         values["audit"] = session.scalar(select(func.count()).select_from(AuditEvent))
