@@ -244,7 +244,9 @@ def test_only_the_lead_hands_over_and_another_teams_contact_is_404(
     # Malmö's lead cannot hand over Vägvalet's contact: 404, no audit row.
     mira = _other_console(console_app, malmo)
     before = _state(session_factory)
-    for data in ({}, {"team": str(malmo.created.team.id), "consent": "yes", "confirm": "yes"}):
+    # (Vägvalet is a team Malmö may hand over to: only the contact is wrong.)
+    valid = {"team": str(team.created.team.id), "consent": "yes", "consent_given_on": TODAY}
+    for data in ({}, valid, {**valid, "confirm": "yes"}):
         response = _post(mira, f"/contacts/{contact_id}/handover", data)
         assert response.status_code == 404
     assert mira.get(f"/contacts/{contact_id}/handover").status_code == 404
