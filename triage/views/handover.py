@@ -40,6 +40,7 @@ from utvag.repo.handover import (
     HandoverProblem,
     HandoverRefused,
     check_consent,
+    contact_to_hand_over,
     other_teams,
     receiving_team,
 )
@@ -66,9 +67,10 @@ def _chosen() -> Chosen:
     )
 
 
-def _own_contact(db: Session, contact_id: int) -> tuple[Team, Contact]:
+def _own_contact(db: Session, contact_id: int, *, lock: bool = False) -> tuple[Team, Contact]:
     team = current.team(db)
-    contact = contact_for_team(db, team.id, contact_id)
+    find = contact_to_hand_over if lock else contact_for_team
+    contact = find(db, team.id, contact_id)
     if contact is None:
         abort(404)
     return team, contact
@@ -159,7 +161,7 @@ def hand_over_contact(contact_id: int) -> ResponseReturnValue:
     member = current.member()
     try:
         with transaction(state().session_factory) as db:
-            team, contact = _own_contact(db, contact_id)
+            team, contact = _own_contact(db, contact_id, lock=True)
             to_team, consent_day = _checked(db, team, contact, chosen)
             done = hand_over(
                 db,

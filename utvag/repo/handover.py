@@ -61,6 +61,21 @@ class HandoverRefused(Exception):
 _NOTHING_LEFT = frozenset({ContactStatus.EVICTED.value, ContactStatus.JUNK.value})
 
 
+def contact_to_hand_over(session: Session, team_id: int, contact_id: int) -> Contact | None:
+    """The team's contact, locked until the hand-over commits (PostgreSQL):
+    a second hand-over of it, a double-clicked confirmation, waits and then
+    finds it gone from the team; its case is locked likewise. SQLite holds
+    the database's write lock for the whole transaction already."""
+    contact = session.scalar(
+        select(Contact)
+        .where(Contact.id == contact_id, Contact.team_id == team_id)
+        .with_for_update()
+    )
+    if contact is not None:
+        session.scalar(select(Case).where(Case.contact_id == contact.id).with_for_update())
+    return contact
+
+
 def other_teams(session: Session, team_id: int) -> list[Team]:
     """The teams a contact may go to: every other team on the install."""
     return list(session.scalars(select(Team).where(Team.id != team_id).order_by(Team.name)))
