@@ -18,7 +18,7 @@ marked as handed over from the sending team.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import redis
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -78,7 +78,10 @@ def _own_contact(db: Session, contact_id: int, *, lock: bool = False) -> tuple[T
 
 def _checked(db: Session, team: Team, contact: Contact, chosen: Chosen) -> tuple[Team, date]:
     """The receiving team and the day of consent; HandoverRefused if either is wrong."""
-    to_team = receiving_team(db, team.id, int(chosen.team) if chosen.team.isdigit() else None)
+    # A team id is a small number; anything else names no team (and is not
+    # sent to the database, where a huge one would not fit the column).
+    team_id = int(chosen.team) if chosen.team.isdigit() and len(chosen.team) <= 9 else None
+    to_team = receiving_team(db, team.id, team_id)
     try:
         given_on = date.fromisoformat(chosen.consent_given_on) if chosen.consent_given_on else None
     except ValueError:
@@ -88,7 +91,7 @@ def _checked(db: Session, team: Team, contact: Contact, chosen: Chosen) -> tuple
         chosen.consent,
         given_on,
         received_on=contact.created_at.astimezone(zone).date(),
-        today=datetime.now(zone).date(),
+        today=utcnow().astimezone(zone).date(),
     )
     return to_team, consent_day
 
@@ -97,7 +100,7 @@ def _form(contact_id: int, chosen: Chosen | None, error: str | None = None) -> R
     with state().session_factory() as db:
         team, contact = _own_contact(db, contact_id)
         teams = other_teams(db, team.id)
-        today = datetime.now(current.zone(team)).date()
+        today = utcnow().astimezone(current.zone(team)).date()
     page = render_template(
         "handover.html",
         contact=contact,

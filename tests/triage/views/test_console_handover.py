@@ -178,6 +178,7 @@ def test_a_lead_hands_a_contact_over_and_the_receiving_team_opens_everything(
     [
         ({"team": "999"}, "Det finns inget sådant team"),
         ({"team": "abc"}, "Det finns inget sådant team"),
+        ({"team": "99999999999999999999"}, "Det finns inget sådant team"),
         ({"team": "own"}, "Kontakten hör redan till ert team"),
         ({"consent": ""}, "Personen måste ha sagt ja"),
         ({"consent_given_on": ""}, "Skriv dagen då personen sa ja"),
