@@ -51,7 +51,7 @@ from leak_support import (
     redis_text,
 )
 from sqlalchemy import Engine, select, text
-from support import TeamFixture, csrf_token_from, receipt_code_from
+from support import TeamFixture, create_malmo, csrf_token_from, log_in, receipt_code_from
 from twilio.request_validator import RequestValidator
 from twilio_fake import AUTH_TOKEN, NEUTRAL, PUBLIC_URL, FakeTwilio, with_hotline
 
@@ -411,6 +411,53 @@ def flow_case_records(run: Run, case_id: int) -> None:
         assert value in page
 
 
+def flow_handover(run: Run) -> None:
+    """A contact with a reply, a call note and a case handed over to another
+    team on the install: re-sealed to its key, opened there; nothing of it
+    in clear in the audit, a log or Redis on the way."""
+    malmo = create_malmo(run.context.session_factory, run.team.keys)
+    run.secrets.add("the other team's admin's password", malmo.password)
+    run.secrets.add("the other team's admin's TOTP secret", malmo.totp_secret)
+    run.secrets.add_code(
+        "the other team's recovery code", malmo.created.recovery_code, RECOVERY_CODE_LENGTH
+    )
+    phone, note = "0736661122", "Överlämnad-Fjällräv-45 flyttar till Malmö"
+    run.secrets.add("a handed-over person's number", *phone_forms(phone))
+    run.secrets.add("a handed-over person's note", note)
+    page = run.person_submits("/sv/callback", {"phone": phone, "note": note})
+    run.secrets.add_code("a receipt code", receipt_code_from(page), RECEIPT_CODE_LENGTH)
+    contact = run.contact_ids()[-1]
+    call_note, reply, case_note = (
+        "Överlämnad-Samtal-Järv-12",
+        "Överlämnad-Svar-Utter-34",
+        "Överlämnad-Ärende-Lo-56",
+    )
+    for what, value in (("a call note", call_note), ("a reply", reply), ("case notes", case_note)):
+        run.secrets.add(f"{what} of a handed-over contact", value)
+    run.staff_gets(f"/contacts/{contact}")
+    run.staff_posts(f"/contacts/{contact}/claim", {})
+    run.staff_posts(f"/contacts/{contact}/attempts", {"outcome": "reached", "note": call_note})
+    run.staff_posts(f"/contacts/{contact}/reply", {"reply": reply})
+    run.staff_posts(f"/contacts/{contact}/case", {})
+    with run.context.session_factory() as session:
+        case_id = session.scalars(select(Case.id).where(Case.contact_id == contact)).one()
+    run.staff_posts(f"/cases/{case_id}", {"notes": case_note}, page=f"/cases/{case_id}")
+    choice = {
+        "team": str(malmo.created.team.id),
+        "consent": "yes",
+        "consent_given_on": utcnow().date().isoformat(),
+    }
+    run.staff_posts(f"/contacts/{contact}/handover", choice)
+    run.staff_posts(f"/contacts/{contact}/handover", {**choice, "confirm": "yes"})
+    assert run.staff.get(f"/contacts/{contact}", **run.staff_request).status_code == 404
+    mira = run.staff.application.test_client()
+    assert log_in(mira, malmo, request=run.staff_request).status_code == 302
+    opened = mira.get(f"/contacts/{contact}", **run.staff_request).get_data(as_text=True)
+    for value in (note, call_note, reply, "073-666 11 22"):
+        assert value in opened
+    assert case_note in mira.get(f"/cases/{case_id}", **run.staff_request).get_data(as_text=True)
+
+
 def flow_recorded_contact(run: Run) -> None:
     """A walk-in recorded by staff: the number and what was said, sealed."""
     note = "Besök-Skogsstjärna-19 kom till receptionen"
@@ -551,6 +598,7 @@ FLOWS: list[Callable[[Run], None]] = [
     flow_recorded_contact,
     flow_enrolment,
     flow_password_change,
+    flow_handover,
     flow_flood_without_javascript,
     # Last: it replaces the admin's password and key.
     flow_recovery,

@@ -48,6 +48,9 @@ GRANT SELECT, INSERT ON audit_events TO utvag_console;
 -- A change, against the person's choice, of the number they may be called
 -- from: written with its sealed reason, re-sealed when the key changes.
 GRANT SELECT, INSERT, UPDATE ON call_from_changes TO utvag_console;
+-- A hand-over to another team: its content-free line (which teams, when,
+-- the day of consent); the rows it moves are updated under the grants above.
+GRANT SELECT, INSERT ON handovers TO utvag_console;
 GRANT SELECT ON maintenance_runs TO utvag_console;
 GRANT SELECT ON spent_proofs TO utvag_console;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO utvag_console;

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from support import create_vagvalet, csrf_token_from, log_in, post_form
 
@@ -233,6 +233,95 @@ def test_each_process_does_its_work_under_its_own_role(
     assert "Vi sparade inte det du skickade" in told.get_data(as_text=True)
 
 
+@pytest.mark.usefixtures("during_office_hours")
+def test_a_handover_works_under_the_consoles_role(
+    role_urls: dict[str, str], tmp_path: Path, redis_url: str, redis_client: redis.Redis
+) -> None:
+    """A contact with a case and a call note goes to another team: re-sealed,
+    moved and recorded under the console's role alone."""
+    from support import TeamFixture, sealed_submission
+
+    from triage import create_app as create_console
+    from utvag.repo.contacts import create_contact
+    from utvag.repo.team_setup import create_team
+    from utvag.repo.teams import active_team_key
+    from utvag.sealed_fields import seal_fields
+    from utvag.store.db import transaction
+    from utvag.store.models import CallAttempt, Case, CaseCheck, ChecklistItem
+
+    password = "a long handover password"
+    keys = make_console_keys(tmp_path / "var")[0]
+    owner = make_engine(role_urls["owner"])
+    made = {}
+    with transaction(make_session_factory(owner)) as session:
+        for slug, name, admin in (("lamnar", "Lämnar", "olle"), ("tar-emot", "Tar emot", "maja")):
+            made[slug] = create_team(
+                session,
+                slug=slug,
+                name=name,
+                admin_username=admin,
+                admin_password=password,
+                hours_spec="mon-fri 08:00-16:00",
+                timezone="Europe/Stockholm",
+                cost=TEST_COST,
+                keys=keys,
+            )
+        sending = made["lamnar"].team
+        key = active_team_key(session, sending.id)
+        contact, _ = create_contact(
+            session,
+            sending,
+            sealed_submission(
+                key_id=key.key_id,
+                sealed_content=seal_fields(key.public_key, {"message": "Flyttar-Lodjur-7"}),
+            ),
+        )
+        contact.status = "case_opened"
+        case = Case(
+            team_id=sending.id,
+            contact_id=contact.id,
+            sealed_notes=seal_fields(key.public_key, {"note": "Ärende-Lodjur-8"}),
+        )
+        session.add(case)
+        session.add(
+            CallAttempt(
+                contact_id=contact.id,
+                team_id=sending.id,
+                outcome="reached",
+                sealed_note=seal_fields(key.public_key, {"note": "Samtal-Lodjur-9"}),
+            )
+        )
+        session.flush()
+        item = session.scalars(
+            select(ChecklistItem).where(ChecklistItem.team_id == sending.id)
+        ).first()
+        session.add(CaseCheck(case_id=case.id, item_id=item.id))
+        contact_id, case_id = contact.id, case.id
+    owner.dispose()
+
+    console = create_console(
+        _config(tmp_path, role_urls["console"], redis_url), redis_client=redis_client
+    )
+    olle = console.test_client()
+    assert log_in(olle, TeamFixture(made["lamnar"], password, keys)).status_code == 302
+    choice = {
+        "team": str(made["tar-emot"].team.id),
+        "consent": "yes",
+        "consent_given_on": "2026-11-24",
+        "confirm": "yes",
+    }
+    done = post_form(olle, f"/contacts/{contact_id}/handover", choice)
+    assert done.status_code == 302, done.get_data(as_text=True)
+    assert olle.get(f"/contacts/{contact_id}").status_code == 404
+    maja = console.test_client()
+    assert log_in(maja, TeamFixture(made["tar-emot"], password, keys)).status_code == 302
+    page = maja.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert "Flyttar-Lodjur-7" in page
+    assert "Samtal-Lodjur-9" in page
+    assert "Ärende-Lodjur-8" in maja.get(f"/cases/{case_id}").get_data(as_text=True)
+    console.extensions["utvag"].engine.dispose()
+
+
 def test_the_public_role_cannot_read_keys_staff_or_the_audit_trail(
     role_urls: dict[str, str],
 ) -> None:
@@ -289,6 +378,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_register_checks": WRITE,
         "voice_messages": {"SELECT", "UPDATE"},
         "call_from_changes": WRITE,
+        "handovers": {"SELECT", "INSERT"},
         "outbox": WRITE,
         "audit_events": {"SELECT", "INSERT"},
         "maintenance_runs": {"SELECT"},

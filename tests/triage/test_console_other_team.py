@@ -8,7 +8,8 @@ new route with an id it does not know fails here until it is added.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -83,6 +84,7 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
         )
         session.add_all([consent, voice])
         session.flush()
+        assert malmo.team.id == 2  # VALID_FORM's receiving team
         item = session.scalars(
             select(ChecklistItem).where(ChecklistItem.team_id == malmo.team.id)
         ).first()
@@ -111,6 +113,14 @@ VALID_FORM = {
     "cases.add_assessment": {"kind": "threat", "level": "latent", "by": "police"},
     "call_from.change": {"call_from": "hotline", "reason": "asked on the call"},
     "keys.destroy": {"confirm": "yes"},
+    # To Malmö (team 2, see the fixture): a team the member may hand over to,
+    # so only the contact is wrong.
+    "handover.hand_over_contact": {
+        "team": "2",
+        "consent": "yes",
+        "consent_given_on": datetime.now(ZoneInfo("Europe/Stockholm")).date().isoformat(),
+        "confirm": "yes",
+    },
 }
 
 

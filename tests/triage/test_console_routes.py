@@ -46,6 +46,8 @@ EXPECTED_RULES = {
     "case_decisions.close": Role.LEAD,
     "case_decisions.confirm_criteria": Role.LEAD,
     "case_decisions.set_mapping": Role.LEAD,
+    "handover.form": Role.LEAD,
+    "handover.hand_over_contact": Role.LEAD,
     "settings.show": Role.LEAD,
     "settings.hours": Role.LEAD,
     "settings.add_closed_day": Role.LEAD,

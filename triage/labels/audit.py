@@ -29,6 +29,7 @@ DETAIL_NAMES = {
     "closed_day": _l("closed day"),
     "closed_day_removed": _l("closed day removed"),
     "contacts": _l("contacts"),
+    "consent_given_on": _l("the person said yes on"),
     "count": _l("number"),
     "from": _l("from"),
     "grants": _l("key copies deleted"),

@@ -226,6 +226,8 @@ ACTION_NAMES = {
     "own_phone_removed": _l("own phone removed"),
     "switchboard_call": _l("called through the switchboard"),
     "call_from_changed": _l("changed which number may call, against the person's choice"),
+    "handed_over": _l("handed over to another team"),
+    "handover_received": _l("received from another team"),
 }
 
 

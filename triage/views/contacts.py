@@ -24,6 +24,7 @@ from utvag.repo.call_from import call_from_changes
 from utvag.repo.calls import CallError, CallProblem, ClaimState, NoSuchContact
 from utvag.repo.cases import case_for_contact, open_case
 from utvag.repo.contacts import contact_for_team, create_referral
+from utvag.repo.handover import last_received
 from utvag.repo.messages import add_reply, mark_follow_ups_seen, messages_for
 from utvag.repo.staff import member_names
 from utvag.repo.voice import voice_messages_for
@@ -105,6 +106,7 @@ def show(contact_id: int) -> ResponseReturnValue:
             (change, current.open_fields(change.sealed_reason))
             for change in call_from_changes(db, contact.id)
         ]
+        handed_from = last_received(db, team.id, contact.id)
         mark_follow_ups_seen(db, contact)
         current.record(
             db, "decrypt" if content is not None else "decrypt_failed", contact_id=contact.id
@@ -129,6 +131,7 @@ def show(contact_id: int) -> ResponseReturnValue:
         voice_messages=voice_messages if content is not None else [],
         names=names,
         case=case,
+        handed_from=handed_from,
         zone=current.zone(team),
         now=now,
         mine=calls.holds_claim(contact, current.member(), now),

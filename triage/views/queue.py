@@ -25,6 +25,7 @@ from utvag.jobs.queue_events import queue_version_key
 from utvag.repo import queue as queue_repo
 from utvag.repo.calls import claimer_id
 from utvag.repo.eviction import UNVERIFIED_CAP, recent_evictions
+from utvag.repo.handover import handed_over_by_team, received_from
 from utvag.repo.staff import member_names
 from utvag.repo.teams import calendar_for
 from utvag.store.db import transaction
@@ -75,9 +76,13 @@ def queue() -> ResponseReturnValue:
             evictions = recent_evictions(db, team.id, now)
         else:
             contacts = queue_repo.closed(db, team.id)
+        # What the team keeps of a contact it handed over: a content-free line.
+        handed_away = handed_over_by_team(db, team.id) if view is View.CLOSED else []
         acute = queue_repo.acute(db, team.id) if view in (View.CALL, View.MESSAGES) else []
         calendar = calendar_for(db, team)
         names = member_names(db, team.id)
+        # Marked on the list: handed over to this team from another one.
+        handed_from = received_from(db, team.id, [c.id for c in [*acute, *contacts]])
     calling = {
         contact.id: names.get(holder, "?")
         for contact in contacts
@@ -100,6 +105,8 @@ def queue() -> ResponseReturnValue:
         opens_at=opens_at,
         zone=calendar.zone,
         calling=calling,
+        handed_from=handed_from,
+        handed_away=handed_away,
         evictions=evictions,
         version=_queue_version(team.id),
         can_choose=view in (View.CALL, View.MESSAGES, View.UNVERIFIED),

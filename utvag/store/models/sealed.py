@@ -6,6 +6,8 @@ failed nowhere: a lead who re-sealed and then destroyed the old key would
 have lost it. Now:
 
 - re-sealing (``triage.keys.reseal``) moves every column sealed to a team key;
+- a hand-over to another team (``triage.keys.handover``) re-seals every one
+  of them that belongs to the contact, by its link;
 - a key is destroyed only when no column sealed to a team key still names it
   (``utvag.repo.key_destruction``);
 - retention (``utvag.repo.retention``) empties or deletes every column it marks;
@@ -19,8 +21,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, LargeBinary, and_, func, literal
+from sqlalchemy import ColumnElement, LargeBinary, and_, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from utvag.store.db import Base
@@ -290,3 +293,21 @@ def names_team_key(entry: SealedColumn, team_key_ids: list[str]) -> ColumnElemen
             [bytes.fromhex(team_key_id) for team_key_id in team_key_ids]
         ),
     )
+
+
+def belongs_to_contact(entry: SealedColumn, contact_id: int) -> ColumnElement[bool]:
+    """SQL: the rows of ``entry``'s model that belong to one contact (itself,
+    its messages and calls, its case and everything recorded on it)."""
+    model: Any = entry.model
+    if entry.link is ContactLink.SELF:
+        return model.id == contact_id
+    if entry.link is ContactLink.CONTACT_ID:
+        return model.contact_id == contact_id
+    if entry.link is ContactLink.CASE_ID:
+        return model.case_id.in_(select(Case.id).where(Case.contact_id == contact_id))
+    raise ValueError(f"{entry.name} belongs to no contact")
+
+
+def belongs_to_a_contact() -> tuple[SealedColumn, ...]:
+    """The team-key columns that belong to a contact: what a hand-over moves."""
+    return tuple(entry for entry in sealed_to_team() if entry.link is not ContactLink.NONE)
