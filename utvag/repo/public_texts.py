@@ -9,6 +9,7 @@ place back to the catalogue's own words. What is stored as HTML has passed
 from __future__ import annotations
 
 import enum
+import hashlib
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -100,7 +101,7 @@ def save_text(
     """Add a version; None when it is the text already shown. A text the
     sanitiser changes is refused (NOT_CONFIRMED) unless the lead has seen
     what it changes (``sanitiser_changes_seen``)."""
-    source = source.replace("\r\n", "\n").strip()
+    source = normalised(source)
     if len(source) > MAX_SOURCE_LENGTH:
         raise PublicTextError(PublicTextProblem.TOO_LONG)
     rendered = render(source)
@@ -122,3 +123,14 @@ def save_text(
     session.add(version)
     session.flush()
     return version
+
+
+def normalised(source: str) -> str:
+    """The text as it is stored and compared."""
+    return source.replace("\r\n", "\n").strip()
+
+
+def seen_digest(source: str) -> str:
+    """Names the exact text whose sanitiser changes the lead was shown, so a
+    "save anyway" saves that text and no other."""
+    return hashlib.sha256(normalised(source).encode()).hexdigest()
