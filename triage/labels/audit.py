@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from triage.labels.cases import ASSESSMENT_NAMES, CLOSE_REASON_NAMES
+from triage.labels.public_page import LISTING_SHORT_NAMES, SLOT_NAMES
 from triage.labels.names import (
     CALL_FROM_NAMES,
     CASE_STATUS_NAMES,
@@ -30,12 +31,15 @@ DETAIL_NAMES = {
     "closed_day_removed": _l("closed day removed"),
     "contacts": _l("contacts"),
     "count": _l("number"),
+    "emptied": _l("emptied (the standard text again)"),
     "from": _l("from"),
     "grants": _l("key copies deleted"),
     "hours": _l("hours"),
     "key_id": _l("key"),
     "key_ids": _l("keys"),
+    "lang": _l("language"),
     "left": _l("left"),
+    "listing": _l("on the public site"),
     "max_call_attempts": _l("call attempts"),
     "member": _l("member"),
     "outcome": _l("outcome"),
@@ -43,14 +47,18 @@ DETAIL_NAMES = {
     "received_from": _l("received from"),
     "received_until": _l("received until"),
     "referral": _l("new contact"),
+    "regional": _l("regional team"),
     "report": _l("report"),
     "resealed": _l("re-sealed"),
     "retention_days": _l("retention in days"),
     "role": _l("role"),
+    "sanitised": _l("changed by the sanitiser"),
     "sessions": _l("sessions ended"),
+    "slot": _l("place"),
     "slug": _l("team"),
     "to": _l("to"),
     "username": _l("username"),
+    "version": _l("version"),
     "via": _l("via"),
     "what": _l("what"),
     "year": _l("year"),
@@ -74,6 +82,8 @@ VALUE_NAMES: dict[str, Any] = {
     "audit": _l("audit trail"),
     "relapse": _l("relapse"),
     "no relapse": _l("no relapse"),
+    **SLOT_NAMES,
+    **LISTING_SHORT_NAMES,
 }
 YES, NO = _l("yes"), _l("no")
 

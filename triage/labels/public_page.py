@@ -48,3 +48,9 @@ PUBLIC_PAGE_PROBLEM_TEXT = {
     PublicPageProblem.UNKNOWN_LISTING: _l("Choose one of the three."),
     PublicPageProblem.ANOTHER_IS_REGIONAL: _l("Another team is already the regional team."),
 }
+# The listing as the audit trail says it.
+LISTING_SHORT_NAMES = {
+    PublicListing.HIDDEN.value: _l("hidden"),
+    PublicListing.DIRECT.value: _l("only by its own address"),
+    PublicListing.LISTED.value: _l("listed"),
+}
