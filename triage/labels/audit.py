@@ -9,7 +9,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from triage.labels.cases import ASSESSMENT_NAMES, CLOSE_REASON_NAMES
-from triage.labels.public_page import LISTING_SHORT_NAMES, SLOT_NAMES
 from triage.labels.names import (
     CALL_FROM_NAMES,
     CASE_STATUS_NAMES,
@@ -18,6 +17,7 @@ from triage.labels.names import (
     ROLE_NAMES,
     STATUS_NAMES,
 )
+from triage.labels.public_page import LISTING_SHORT_NAMES, SLOT_NAMES
 
 DETAIL_NAMES = {
     "active": _l("in use"),
