@@ -22,6 +22,7 @@ from intake_web.phone_words import phone_hint
 from intake_web.proof_of_work import Difficulty
 from intake_web.state import IntakeState
 from intake_web.team_facts import TeamFactsCache
+from intake_web.teams import current_team_slug
 from utvag.config import Config, load_config
 from utvag.server_secrets import intake_secrets
 from utvag.store.db import make_engine, make_session_factory
@@ -93,6 +94,8 @@ def _template_globals() -> dict[str, object]:
         "language_names": LANGUAGE_NAMES,
         "text_direction": text_direction,
         "message_max": MESSAGE_MAX,
+        # The team in the page's path, kept in its links (None: the home team).
+        "team_slug": current_team_slug(),
     }
 
 

@@ -34,7 +34,7 @@ from intake_web import proof_of_work
 from intake_web.effort import Effort, shown_effort, ticket_for_form
 from intake_web.sealing import Receipt, store_sealed_contact
 from intake_web.state import state
-from intake_web.teams import public_team
+from intake_web.teams import page_team
 from utvag.calendar.due import CallbackWindow
 from utvag.clock import utcnow
 from utvag.jobs.dispatch import send_after_commit
@@ -114,13 +114,15 @@ def submit(
     language: str | None = None,
     under_18: bool | None = None,
     call_from: CallFrom = CallFrom.NEUTRAL,
+    team_slug: str | None = None,
 ) -> Submission:
     """Admit, seal and store a submission in one transaction, then send its
-    job in one pipeline."""
+    job in one pipeline. It is sealed to, and queued for, the team its page
+    speaks for (``team_slug`` from the path; None: the home team)."""
     app_state = state()
     now = utcnow()
     with transaction(app_state.session_factory) as session:
-        team = public_team(session)
+        team = page_team(session, team_slug)
         if team is None:
             return Submission(Outcome.NOT_READY)
         admission = _admit(session, team, now)

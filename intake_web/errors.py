@@ -66,14 +66,16 @@ def _page_language() -> str:
     return lang
 
 
-def error_page(status: int) -> ResponseReturnValue:
+def error_page(status: int, advice_instead: object = None) -> ResponseReturnValue:
     title, advice = EXPLANATIONS.get(status, EXPLANATIONS[400 if status < 500 else 500])
+    advice = advice_instead or advice
     lang = _page_language()
     return render_template("error.html", lang=lang, title=title, advice=advice), status
 
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
-    return error_page(error.code or 500)
+    # An unknown team in the path (intake_web.teams.UnknownTeam) says so.
+    return error_page(error.code or 500, getattr(error, "advice", None))
 
 
 def _database_unreachable(error: DBAPIError) -> ResponseReturnValue:

@@ -17,6 +17,8 @@ GRANT USAGE ON SCHEMA public TO utvag_intake, utvag_console, utvag_worker;
 -- counts its rate limits. It never sees key grants, staff, sessions, cases or
 -- the audit trail.
 GRANT SELECT ON teams, team_keys, closed_days TO utvag_intake;
+-- Each team's own public words: read, never written, from the public side.
+GRANT SELECT ON public_text_versions TO utvag_intake;
 GRANT SELECT, INSERT ON contacts, contact_messages, outbox TO utvag_intake;
 GRANT UPDATE (enqueued_at, enqueue_count) ON outbox TO utvag_intake;
 GRANT SELECT, INSERT, UPDATE ON network_throttles TO utvag_intake;
@@ -52,6 +54,8 @@ GRANT SELECT, INSERT, UPDATE ON call_from_changes TO utvag_console;
 -- the day of consent); the rows it moves are updated under the grants above.
 GRANT SELECT, INSERT ON handovers TO utvag_console;
 GRANT SELECT ON maintenance_runs TO utvag_console;
+-- A team's public texts: each save adds a version; none is changed or deleted.
+GRANT SELECT, INSERT ON public_text_versions TO utvag_console;
 GRANT SELECT ON spent_proofs TO utvag_console;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO utvag_console;
 

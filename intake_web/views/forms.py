@@ -22,7 +22,7 @@ from intake_web.forms import (
 from intake_web.i18n import require_known_language
 from intake_web.refused_token import page_language, typed_for_copying
 from intake_web.state import state
-from intake_web.teams import public_team
+from intake_web.teams import current_team_slug, page_team, resolve_team_in_path
 from intake_web.when import expected_call, is_closed_all_day, window_hours
 from utvag.calendar.due import CallbackWindow
 from utvag.clock import utcnow
@@ -31,6 +31,7 @@ from utvag.store.models import ContactChannel, ContactKind
 
 bp = Blueprint("forms", __name__)
 bp.url_value_preprocessor(require_known_language)
+bp.url_value_preprocessor(resolve_team_in_path)
 log = logging.getLogger(__name__)
 
 
@@ -112,7 +113,7 @@ def _sent(lang: str, submission: Submission, callback: bool) -> ResponseReturnVa
 def _window_labels(form: CallbackForm) -> None:
     """Mornings and afternoons with the team's own hours beside them."""
     with state().session_factory() as session:
-        team = public_team(session)
+        team = page_team(session, current_team_slug())
         hours = team.hours_spec if team else None
     if hours is None:
         return
@@ -136,7 +137,7 @@ def _closed_day_refused(form: CallbackForm) -> bool:
     if form.window.data != CallbackWindow.DAY.value or form.day.data is None:
         return False
     with state().session_factory() as session:
-        team = public_team(session)
+        team = page_team(session, current_team_slug())
         if team is None or not is_closed_all_day(calendar_for(session, team), form.day.data):
             return False
     form.day.errors = [
@@ -164,8 +165,9 @@ def _kind_from_query(form: MessageForm | CallbackForm) -> None:
         form.kind.data = ContactKind.RELATIVE.value
 
 
-@bp.route("/<lang>/message", methods=["GET", "POST"])
-def message(lang: str) -> ResponseReturnValue:
+@bp.route("/<lang>/message", methods=["GET", "POST"], defaults={"team": None})
+@bp.route("/<lang>/<team>/message", methods=["GET", "POST"])
+def message(lang: str, team: str | None) -> ResponseReturnValue:
     form = MessageForm()
     _kind_from_query(form)
     if form.validate_on_submit():
@@ -180,6 +182,7 @@ def message(lang: str) -> ResponseReturnValue:
             callback_window=None,
             language=lang,
             under_18=under_18_answer(form.under_18.data),
+            team_slug=team,
         )
         if _not_stored(submission):
             return _form_again("message.html", lang, form, submission)
@@ -187,8 +190,9 @@ def message(lang: str) -> ResponseReturnValue:
     return _render_form("message.html", lang, form)
 
 
-@bp.route("/<lang>/callback", methods=["GET", "POST"])
-def callback(lang: str) -> ResponseReturnValue:
+@bp.route("/<lang>/callback", methods=["GET", "POST"], defaults={"team": None})
+@bp.route("/<lang>/<team>/callback", methods=["GET", "POST"])
+def callback(lang: str, team: str | None) -> ResponseReturnValue:
     form = CallbackForm()
     _kind_from_query(form)
     _window_labels(form)
@@ -214,6 +218,7 @@ def callback(lang: str) -> ResponseReturnValue:
             language=lang,
             under_18=under_18_answer(form.under_18.data),
             call_from=call_from_answer(form.call_from.data),
+            team_slug=team,
         )
         if _not_stored(submission):
             return _form_again("callback.html", lang, form, submission)

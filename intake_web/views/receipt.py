@@ -34,7 +34,7 @@ from intake_web.forms import FollowUpForm, ReceiptForm, call_from_answer
 from intake_web.i18n import require_known_language
 from intake_web.refused_token import page_language, typed_for_copying
 from intake_web.state import state
-from intake_web.teams import public_info
+from intake_web.teams import path_slug_of, team_info_by_id, team_texts
 from intake_web.when import expected_call
 from utvag.calendar.due import CallbackWindow, due_time
 from utvag.clock import utcnow
@@ -111,10 +111,16 @@ def _look_up(session: Session, typed_code: str) -> tuple[Lookup, tuple[Contact, 
     return Lookup.NOT_FOUND, None
 
 
-def _not_kept(lang: str) -> ResponseReturnValue:
+def _not_kept(lang: str, session: Session, contact: Contact) -> ResponseReturnValue:
     """A contact a flood pushed out of the unverified list: said plainly,
-    in the person's language, never as an error."""
-    return render_template("not_kept.html", lang=lang, info=public_info(lang))
+    in the person's language, never as an error; the way to write again
+    leads to the contact's own team."""
+    return render_template(
+        "not_kept.html",
+        lang=lang,
+        info=team_info_by_id(session, contact.team_id, lang),
+        contact_team_slug=path_slug_of(session, contact.team_id),
+    )
 
 
 def _status_page(
@@ -143,6 +149,7 @@ def _status_page(
         open_call=open_call,
         form=follow_up,
         sent=sent,
+        team_texts=team_texts(session, contact.team_id, lang),
     )
 
 
@@ -157,7 +164,7 @@ def receipt(lang: str) -> ResponseReturnValue:
         if found is not None:
             contact, canonical = found
             if contact.status == ContactStatus.EVICTED.value:
-                return _not_kept(lang)
+                return _not_kept(lang, session, contact)
             return _status_page(lang, session, contact, canonical, FollowUpForm(formdata=None))
     if lookup is Lookup.TOO_MANY:
         return _too_many(lang, form)
@@ -185,7 +192,7 @@ def follow_up(lang: str) -> ResponseReturnValue:
         if found is not None:
             contact, canonical = found
             if contact.status == ContactStatus.EVICTED.value:
-                return _not_kept(lang)
+                return _not_kept(lang, session, contact)
             valid = form.validate_on_submit()
             choice = form.call_me.data or "no"
             if valid and choice != "no" and not _may_call_again(contact, choice):

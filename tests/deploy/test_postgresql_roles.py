@@ -356,6 +356,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "spent_proofs": {"SELECT", "INSERT"},
         "call_attempts": {"INSERT"},
         "answered_calls": {"SELECT", "INSERT"},
+        "public_text_versions": {"SELECT"},
     },
     "console": {
         "teams": {"SELECT", "UPDATE"},
@@ -383,6 +384,8 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "audit_events": {"SELECT", "INSERT"},
         "maintenance_runs": {"SELECT"},
         "spent_proofs": {"SELECT"},
+        # Each save adds a version; none is ever changed or deleted.
+        "public_text_versions": {"SELECT", "INSERT"},
     },
     "worker": {
         "outbox": WRITE,

@@ -17,6 +17,7 @@ from triage.labels.names import (
     ROLE_NAMES,
     STATUS_NAMES,
 )
+from triage.labels.public_page import LISTING_SHORT_NAMES, SLOT_NAMES
 
 DETAIL_NAMES = {
     "active": _l("in use"),
@@ -31,12 +32,15 @@ DETAIL_NAMES = {
     "contacts": _l("contacts"),
     "consent_given_on": _l("the person said yes on"),
     "count": _l("number"),
+    "emptied": _l("emptied (the standard text again)"),
     "from": _l("from"),
     "grants": _l("key copies deleted"),
     "hours": _l("hours"),
     "key_id": _l("key"),
     "key_ids": _l("keys"),
+    "lang": _l("language"),
     "left": _l("left"),
+    "listing": _l("on the public site"),
     "max_call_attempts": _l("call attempts"),
     "member": _l("member"),
     "outcome": _l("outcome"),
@@ -44,14 +48,18 @@ DETAIL_NAMES = {
     "received_from": _l("received from"),
     "received_until": _l("received until"),
     "referral": _l("new contact"),
+    "regional": _l("regional team"),
     "report": _l("report"),
     "resealed": _l("re-sealed"),
     "retention_days": _l("retention in days"),
     "role": _l("role"),
+    "sanitised": _l("changed by the sanitiser"),
     "sessions": _l("sessions ended"),
+    "slot": _l("place"),
     "slug": _l("team"),
     "to": _l("to"),
     "username": _l("username"),
+    "version": _l("version"),
     "via": _l("via"),
     "what": _l("what"),
     "year": _l("year"),
@@ -75,6 +83,8 @@ VALUE_NAMES: dict[str, Any] = {
     "audit": _l("audit trail"),
     "relapse": _l("relapse"),
     "no relapse": _l("no relapse"),
+    **SLOT_NAMES,
+    **LISTING_SHORT_NAMES,
 }
 YES, NO = _l("yes"), _l("no")
 

@@ -23,10 +23,12 @@ from utvag.ops.cli_keys import (
     keys_group,
     warn_about_custody,
 )
+from utvag.ops.cli_region import team_listing, team_regional
 from utvag.ops.cli_support import config_of, console_keys_of, fail, session_factory_of
 from utvag.repo import audit
 from utvag.repo.checklists import DEFAULT_PRESET, PRESETS
 from utvag.repo.key_custody import lock_legacy_grants, missing_locks, pepper_in_use
+from utvag.repo.public_pages import PublicPageError, set_regional
 from utvag.repo.team_setup import create_team
 from utvag.repo.teams import TeamError, calendar_for, team_by_slug
 from utvag.server_secrets import console_session_key, intake_secrets
@@ -151,6 +153,11 @@ def _read_password(from_stdin: bool) -> str:
     show_default=True,
     help="The eligibility checklist to start from; the lead can edit it later.",
 )
+@click.option(
+    "--regional",
+    is_flag=True,
+    help="The region's triage team: \"I don't know\" on the public site goes to it.",
+)
 @click.pass_context
 def team_create(
     ctx: click.Context,
@@ -161,6 +168,7 @@ def team_create(
     hours_spec: str,
     timezone: str,
     checklist_preset: str,
+    regional: bool,
 ) -> None:
     """Create a team, its key pair and its first admin."""
     config = config_of(ctx)
@@ -196,7 +204,16 @@ def team_create(
                 actor_name=admin_username,
                 details={"role": created.admin.role},
             )
-    except (TeamError, HoursSpecError) as error:
+            if regional:
+                set_regional(session, created.team, True)
+                audit.record(
+                    session,
+                    "team_regional_changed",
+                    team_id=created.team.id,
+                    actor_name=admin_username,
+                    details={"regional": True},
+                )
+    except (TeamError, HoursSpecError, PublicPageError) as error:
         fail(str(error))
     click.echo(f"Created team {slug!r} ({name}) with admin {admin_username!r}.")
     click.echo("Add this to the admin's authenticator app (scan or paste it):")
@@ -387,5 +404,7 @@ def main() -> None:
     cli(prog_name="utvag")
 
 
+team.add_command(team_regional)
+team.add_command(team_listing)
 cli.add_command(keys_group)
 cli.add_command(console_secrets_group)

@@ -19,6 +19,7 @@ from crypto.wrapping import wrap_private_key
 from utvag.calendar.hours import OfficeCalendar
 from utvag.console_keys import ConsoleKeys
 from utvag.repo.checklists import DEFAULT_PRESET, PRESETS
+from utvag.repo.public_pages import PAGE_NAMES
 from utvag.repo.staff import (
     check_new_password,
     check_username,
@@ -62,6 +63,10 @@ def create_team(
     """
     if not SLUG_PATTERN.match(slug):
         raise TeamError(TeamProblem.BAD_SLUG)
+    if slug in PAGE_NAMES:
+        raise TeamError(
+            TeamProblem.BAD_SLUG, f"{slug!r} is the name of a public page; choose another slug"
+        )
     if not name.strip():
         raise TeamError(TeamProblem.NO_TEAM_NAME)
     check_username(admin_username)

@@ -11,7 +11,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from utvag.calendar.hours import OfficeCalendar
-from utvag.store.models import ClosedDay, Team, TeamKey
+from utvag.store.models import ClosedDay, PublicListing, Team, TeamKey
 
 TOTP_ISSUER = "Utväg"
 
@@ -106,6 +106,7 @@ class PublicTeam:
     every process): the team's row, never its staff or keys."""
 
     id: int
+    slug: str
     name: str
     timezone: str
     hours_spec: str
@@ -113,6 +114,10 @@ class PublicTeam:
     public_phone: str | None
     duty_phone: str | None
     retention_days: int
+    # PublicListing: hidden, direct or listed.
+    public_listing: str
+    # The region's triage team ("I don't know", and the pages with no team in their path).
+    regional: bool
 
 
 _TEAMS = cast(Table, Team.__table__)
@@ -120,7 +125,12 @@ _TEAMS = cast(Table, Team.__table__)
 # statement and loading an ORM object for it cost more than the read.
 _SELECT = select(*(_TEAMS.c[field.name] for field in fields(PublicTeam)))
 _BY_SLUG = _SELECT.where(_TEAMS.c.slug == bindparam("slug"))
+_BY_ID = _SELECT.where(_TEAMS.c.id == bindparam("team_id"))
 _FIRST = _SELECT.order_by(_TEAMS.c.id).limit(1)
+_REGIONAL = _SELECT.where(_TEAMS.c.regional.is_(True)).order_by(_TEAMS.c.id).limit(1)
+_LISTED = _SELECT.where(
+    _TEAMS.c.public_listing == PublicListing.LISTED.value, _TEAMS.c.regional.is_(False)
+).order_by(_TEAMS.c.name, _TEAMS.c.id)
 
 
 def find_public_team(session: Session, slug: str | None) -> PublicTeam | None:
@@ -128,6 +138,33 @@ def find_public_team(session: Session, slug: str | None) -> PublicTeam | None:
     row = session.execute(_BY_SLUG, {"slug": slug}) if slug else session.execute(_FIRST)
     found = row.first()
     return PublicTeam(*found) if found is not None else None
+
+
+def find_home_team(session: Session, configured_slug: str | None) -> PublicTeam | None:
+    """The team the public pages without a team in their path speak for, and
+    where "I don't know / would rather not say" goes: the team marked
+    regional, else (none marked) ``find_public_team``, as with one team."""
+    found = session.execute(_REGIONAL).first()
+    if found is not None:
+        return PublicTeam(*found)
+    return find_public_team(session, configured_slug)
+
+
+def find_team_by_slug(session: Session, slug: str) -> PublicTeam | None:
+    """The team with this slug, whatever its listing (the caller decides)."""
+    found = session.execute(_BY_SLUG, {"slug": slug}).first()
+    return PublicTeam(*found) if found is not None else None
+
+
+def find_team_by_id(session: Session, team_id: int) -> PublicTeam | None:
+    found = session.execute(_BY_ID, {"team_id": team_id}).first()
+    return PublicTeam(*found) if found is not None else None
+
+
+def listed_teams(session: Session) -> list[PublicTeam]:
+    """The programmes a person can pick on the region's start page, by name;
+    the regional team is not one of them (it is "I don't know")."""
+    return [PublicTeam(*row) for row in session.execute(_LISTED)]
 
 
 class HasHours(Protocol):

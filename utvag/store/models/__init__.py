@@ -35,10 +35,11 @@ from utvag.store.models.handover import Handover
 from utvag.store.models.maintenance_run import MaintenanceRun
 from utvag.store.models.network_throttle import NetworkThrottle
 from utvag.store.models.outbox import OutboxEntry
+from utvag.store.models.public_text import PublicTextSlot, PublicTextVersion
 from utvag.store.models.spent_proof import SpentProof
 from utvag.store.models.staff import Role, StaffMember
 from utvag.store.models.staff_session import StaffSession
-from utvag.store.models.team import Team
+from utvag.store.models.team import PublicListing, Team
 from utvag.store.models.team_key import KeyWrap, TeamKey
 from utvag.store.models.voice_message import VoiceMessage
 
@@ -77,6 +78,9 @@ __all__ = [
     "MessageDirection",
     "NetworkThrottle",
     "OutboxEntry",
+    "PublicListing",
+    "PublicTextSlot",
+    "PublicTextVersion",
     "Role",
     "SpentProof",
     "StaffMember",

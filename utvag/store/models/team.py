@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import LargeBinary, String
@@ -7,6 +8,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from utvag.clock import utcnow
 from utvag.store.db import Base, UTCDateTime
+
+
+class PublicListing(enum.StrEnum):
+    """Whether a person finds the team on the public site (README, "Several
+    programmes on one install"). The lead chooses; a new team is hidden."""
+
+    # Not on the public site at all: its path answers like an unknown team.
+    HIDDEN = "hidden"
+    # Its own path works (a link the programme hands out), the list omits it.
+    DIRECT = "direct"
+    # On the region's start page, and its path works.
+    LISTED = "listed"
 
 
 class Team(Base):
@@ -39,4 +52,12 @@ class Team(Base):
     # Bumped whenever the active key or the closed days change, so the public
     # site's cache of them (intake_web.team_facts) is never stale.
     facts_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Whether the team is on the region's start page (PublicListing); the lead sets it.
+    public_listing: Mapped[str] = mapped_column(
+        String(10), default=PublicListing.HIDDEN.value, server_default=PublicListing.HIDDEN.value
+    )
+    # The region's triage team: "I don't know / would rather not say" and the
+    # public pages without a team in their path come to it. At most one, set
+    # with `utvag team regional SLUG`.
+    regional: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
