@@ -372,6 +372,7 @@ def flow_case_records(run: Run, case_id: int) -> None:
         "an assessment note": "Bedömning-Lingon-55 hot från bror",
         "a meeting note": "Möte-Hjortron-23 ny bostad",
         "a register check note": "Slagning-Nypon-81 inget nytt",
+        "a partner meeting note": "Avstämning-Åkerbär-47 planen håller",
     }
     for what, value in written.items():
         run.secrets.add(what, value)
@@ -399,6 +400,16 @@ def flow_case_records(run: Run, case_id: int) -> None:
     run.staff_posts(
         f"{case_page}/meetings",
         {"held_on": today, "roles": "police", "note": written["a meeting note"]},
+        page=case_page,
+    )
+    run.staff_posts(
+        f"{case_page}/partner-meetings",
+        {
+            "held_on": today,
+            "partner_roles": "social_services",
+            "outcome": "plan_changed",
+            "note": written["a partner meeting note"],
+        },
         page=case_page,
     )
     run.staff_posts(

@@ -45,6 +45,9 @@ GRANT SELECT, INSERT, UPDATE ON contacts, contact_messages, call_attempts, cases
 -- Voice messages: played after decryption, re-sealed when the key changes.
 GRANT SELECT, UPDATE ON voice_messages TO utvag_console;
 GRANT SELECT, INSERT ON audit_events TO utvag_console;
+-- Follow-up after the case: partner meetings (what was said sealed) and the
+-- outcome checks 6, 12 and 24 months after closing (answers only).
+GRANT SELECT, INSERT, UPDATE ON case_partner_meetings, case_outcome_checks TO utvag_console;
 -- A change, against the person's choice, of the number they may be called
 -- from: written with its sealed reason, re-sealed when the key changes.
 GRANT SELECT, INSERT, UPDATE ON call_from_changes TO utvag_console;
@@ -66,6 +69,8 @@ GRANT SELECT, UPDATE ON contacts, call_attempts, cases, case_checks, case_assess
 -- active team key and stores it; retention deletes it.
 GRANT SELECT ON team_keys TO utvag_worker;
 GRANT SELECT, INSERT, DELETE ON voice_messages TO utvag_worker;
+-- Retention empties what was said at a partner meeting.
+GRANT SELECT, UPDATE ON case_partner_meetings TO utvag_worker;
 -- Retention empties the sealed reason of a change to the number we call from.
 GRANT SELECT, UPDATE ON call_from_changes TO utvag_worker;
 GRANT SELECT, DELETE ON contact_messages, network_throttles, staff_sessions TO utvag_worker;

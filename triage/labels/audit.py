@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from triage.labels.cases import ASSESSMENT_NAMES, CLOSE_REASON_NAMES
+from triage.labels.followup import PARTNER_OUTCOME_NAMES
 from triage.labels.names import (
     CALL_FROM_NAMES,
     CASE_STATUS_NAMES,
@@ -74,6 +75,7 @@ VALUE_NAMES: dict[str, Any] = {
     "audit": _l("audit trail"),
     "relapse": _l("relapse"),
     "no relapse": _l("no relapse"),
+    **PARTNER_OUTCOME_NAMES,
 }
 YES, NO = _l("yes"), _l("no")
 

@@ -187,6 +187,8 @@ ACTION_NAMES = {
     "case_mapping_done": _l("mapping done"),
     "case_assessment_added": _l("assessment recorded"),
     "case_meeting_added": _l("meeting recorded"),
+    "case_partner_meeting_added": _l("partner meeting recorded"),
+    "case_outcome_checked": _l("outcome check recorded"),
     "case_register_check_added": _l("register check recorded"),
     "case_consent_given": _l("consent recorded"),
     "case_consent_withdrawn": _l("consent withdrawn"),

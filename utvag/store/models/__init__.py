@@ -5,6 +5,8 @@ from utvag.store.models.audit import AuditEvent
 from utvag.store.models.call_attempt import CallAttempt, CallOutcome
 from utvag.store.models.call_from_change import CallFromChange
 from utvag.store.models.case import (
+    OUTCOME_CHECK_MONTHS,
+    Answer,
     AssessmentKind,
     Case,
     CaseAssessment,
@@ -16,6 +18,9 @@ from utvag.store.models.case import (
     ChecklistKind,
     CheckStatus,
     CloseReason,
+    OutcomeCheck,
+    PartnerMeeting,
+    PartnerMeetingOutcome,
     RegisterCheck,
 )
 from utvag.store.models.closed_day import ClosedDay
@@ -42,6 +47,11 @@ from utvag.store.models.team_key import KeyWrap, TeamKey
 from utvag.store.models.voice_message import VoiceMessage
 
 __all__ = [
+    "OUTCOME_CHECK_MONTHS",
+    "Answer",
+    "OutcomeCheck",
+    "PartnerMeeting",
+    "PartnerMeetingOutcome",
     "AnsweredCall",
     "AssessmentKind",
     "CaseAssessment",

@@ -32,6 +32,7 @@ from utvag.store.models.case import (
     CaseCheck,
     CaseConsent,
     CaseMeeting,
+    PartnerMeeting,
     RegisterCheck,
 )
 from utvag.store.models.contact import Contact
@@ -208,6 +209,13 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
         EMPTIED,
     ),
     _team(CaseMeeting, "sealed_notes", "a meeting's notes", ContactLink.CASE_ID, EMPTIED),
+    _team(
+        PartnerMeeting,
+        "sealed_notes",
+        "what was said at a partner meeting",
+        ContactLink.CASE_ID,
+        EMPTIED,
+    ),
     _team(RegisterCheck, "sealed_note", "a register check's note", ContactLink.CASE_ID, EMPTIED),
     _team(
         CaseConsent,
