@@ -1,5 +1,7 @@
 """The yearly follow-up for the board, in the console: figures for the year
-and the year before, small numbers suppressed, charts drawn on the server
+and the year before (contacts, cases, process times by channel, and what
+became of people 6, 12 and 24 months after their case closed), small
+numbers suppressed, charts drawn on the server
 (inline SVG: no script, nothing loaded from anywhere), printable on A4, and
 a CSV that Swedish Excel opens."""
 
@@ -16,15 +18,17 @@ from triage.roles import requires
 from triage.state import state
 from utvag.reports.followup import (
     FIGURE_LABELS,
+    OUTCOME_QUESTIONS,
     SMALLEST_SHOWN,
     NoSuchYear,
     Report,
     build,
     check_year,
+    outcome_key,
     to_csv,
 )
 from utvag.store.db import transaction
-from utvag.store.models import ContactChannel, Role
+from utvag.store.models import OUTCOME_CHECK_MONTHS, ContactChannel, Role
 
 bp = Blueprint("followup", __name__)
 
@@ -57,6 +61,13 @@ def page() -> ResponseReturnValue:
         smallest=SMALLEST_SHOWN,
         months=months,
         channels=channels,
+        outcome_charts={
+            months: [
+                f"outcome_checks_{months}m",
+                *(outcome_key(months, question) for question in OUTCOME_QUESTIONS),
+            ]
+            for months in OUTCOME_CHECK_MONTHS
+        },
         year_asked=request.args.get("year", ""),
     ), status
 
