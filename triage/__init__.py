@@ -105,6 +105,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         queue,
         recorded,
         reports,
+        retention,
         self_service,
         settings,
         switchboard,
@@ -130,6 +131,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         settings.bp,
         reports.bp,
         followup.bp,
+        retention.bp,
         health.bp,
     ):
         app.register_blueprint(blueprint)

@@ -182,7 +182,10 @@ def test_each_process_does_its_work_under_its_own_role(
         ),
     ]:
         assert staff.post(path, data={"csrf_token": token, **data}).status_code == 302, path
-    for page in ["/cases/1", "/followups"]:
+    keep = {"keep_until": (utcnow() + timedelta(days=30)).date().isoformat(), "reason": "pågår"}
+    kept = staff.post("/retention/cases/1/keep", data={"csrf_token": token, **keep})
+    assert kept.status_code == 302
+    for page in ["/cases/1", "/followups", "/retention"]:
         assert staff.get(page).status_code == 200, page
     for path, data in [
         ("/contacts/1/claim", {}),
@@ -245,6 +248,14 @@ def test_each_process_does_its_work_under_its_own_role(
         partner_notes = list(
             connection.execute(text("SELECT sealed_notes FROM case_partner_meetings")).scalars()
         )
+        kept_reasons = list(
+            connection.execute(
+                text("SELECT sealed_reason FROM case_retention_extensions")
+            ).scalars()
+        )
+        records = connection.execute(
+            text("SELECT kind, rule FROM retention_records WHERE kind = 'contact'")
+        ).all()
         outcome_checks = connection.execute(
             text("SELECT count(*) FROM case_outcome_checks")
         ).scalar()
@@ -263,6 +274,8 @@ def test_each_process_does_its_work_under_its_own_role(
     assert purged is not None, "the retention purge did not run under the worker's role"
     assert reasons_left == [None], "the purge did not empty the reason for a change"
     assert partner_notes == [None], "the purge did not empty a partner meeting's notes"
+    assert kept_reasons == [None], "the purge did not empty the reason to keep longer"
+    assert records == [("contact", "contact_closed")], "the purge left no record under its role"
     assert outcome_checks == 1, "the console could not record an outcome check"
     assert reopened == "received", "the worker could not reopen a call under its role"
     assert sessions == 0, "the worker could not delete an expired session under its role"
@@ -334,6 +347,8 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_register_checks": WRITE,
         "case_partner_meetings": WRITE,
         "case_outcome_checks": WRITE,
+        "retention_records": {"SELECT"},
+        "case_retention_extensions": WRITE,
         "voice_messages": {"SELECT", "UPDATE"},
         "call_from_changes": WRITE,
         "outbox": WRITE,
@@ -354,6 +369,8 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_consents": {"SELECT", "UPDATE"},
         "case_register_checks": {"SELECT", "UPDATE"},
         "case_partner_meetings": {"SELECT", "UPDATE"},
+        "case_retention_extensions": {"SELECT", "UPDATE"},
+        "retention_records": {"SELECT", "INSERT"},
         "team_keys": {"SELECT"},
         "voice_messages": {"SELECT", "INSERT", "DELETE"},
         "call_from_changes": {"SELECT", "UPDATE"},
@@ -394,6 +411,7 @@ EXPECTED_SEQUENCES: dict[str, set[str]] = {
         "outbox_id_seq",
         "voice_messages_id_seq",
         "call_attempts_id_seq",
+        "retention_records_id_seq",
     },
 }
 

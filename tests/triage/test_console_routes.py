@@ -59,6 +59,8 @@ EXPECTED_RULES = {
     "reports.calls_csv": Role.LEAD,
     "followup.page": Role.LEAD,
     "followup.csv": Role.LEAD,
+    "retention.page": Role.LEAD,
+    "retention.keep_longer": Role.LEAD,
     "audit.trail": Role.LEAD,
     "audit.export": Role.LEAD,
     "accounts.reseal": Role.LEAD,

@@ -193,6 +193,7 @@ ACTION_NAMES = {
     "case_consent_given": _l("consent recorded"),
     "case_consent_withdrawn": _l("consent withdrawn"),
     "purged": _l("old contacts deleted (retention)"),
+    "retention_extended": _l("case kept longer than the retention period"),
     "reply_sent": _l("reply sent"),
     "case_opened": _l("case opened"),
     "case_updated": _l("case updated"),

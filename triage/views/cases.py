@@ -22,7 +22,7 @@ from triage import current
 from triage.labels.cases import ASSESSORS, MOTIVATION_LEVELS, THREAT_LEVELS, case_error_text
 from triage.roles import requires
 from triage.state import state
-from utvag.repo import case_followup
+from utvag.repo import case_followup, retention
 from utvag.repo import cases as case_repo
 from utvag.repo.cases import MEETING_ROLES, CaseError
 from utvag.repo.staff import members_of
@@ -139,6 +139,10 @@ def show(case_id: int) -> ResponseReturnValue:
             for m in case_followup.partner_meetings_of(db, case.id)
         ]
         outcome_checks = case_followup.outcome_checks_of(db, case.id)
+        kept_longer = [
+            (extension, current.open_fields(extension.sealed_reason))
+            for extension in retention.extensions_of(db, case.id)
+        ]
         in_force = case_repo.consent_in_force(records.consents)
         notes = current.open_fields(case.sealed_notes)
         contact = case_repo.contact_of(db, case)
@@ -172,6 +176,7 @@ def show(case_id: int) -> ResponseReturnValue:
         outcome_check_months=OUTCOME_CHECK_MONTHS,
         outcome_questions=case_followup.OUTCOME_QUESTIONS,
         answers=list(Answer),
+        kept_longer=kept_longer,
     )
 
 

@@ -39,6 +39,7 @@ from utvag.store.models.enrolment import Enrolment
 from utvag.store.models.maintenance_run import MaintenanceRun
 from utvag.store.models.network_throttle import NetworkThrottle
 from utvag.store.models.outbox import OutboxEntry
+from utvag.store.models.retention_record import RetentionExtension, RetentionRecord
 from utvag.store.models.spent_proof import SpentProof
 from utvag.store.models.staff import Role, StaffMember
 from utvag.store.models.staff_session import StaffSession
@@ -52,6 +53,8 @@ __all__ = [
     "OutcomeCheck",
     "PartnerMeeting",
     "PartnerMeetingOutcome",
+    "RetentionExtension",
+    "RetentionRecord",
     "AnsweredCall",
     "AssessmentKind",
     "CaseAssessment",

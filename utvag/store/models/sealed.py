@@ -38,6 +38,7 @@ from utvag.store.models.case import (
 from utvag.store.models.contact import Contact
 from utvag.store.models.contact_message import ContactMessage
 from utvag.store.models.enrolment import Enrolment
+from utvag.store.models.retention_record import RetentionExtension
 from utvag.store.models.staff import StaffMember
 from utvag.store.models.staff_session import StaffSession
 from utvag.store.models.team import Team
@@ -213,6 +214,13 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
         PartnerMeeting,
         "sealed_notes",
         "what was said at a partner meeting",
+        ContactLink.CASE_ID,
+        EMPTIED,
+    ),
+    _team(
+        RetentionExtension,
+        "sealed_reason",
+        "why a lead kept a case longer than the retention period",
         ContactLink.CASE_ID,
         EMPTIED,
     ),
