@@ -59,6 +59,7 @@ EXPECTED_RULES = {
     "reports.calls_csv": Role.LEAD,
     "followup.page": Role.LEAD,
     "followup.csv": Role.LEAD,
+    "followup.pdf": Role.LEAD,
     "retention.page": Role.LEAD,
     "retention.keep_longer": Role.LEAD,
     "audit.trail": Role.LEAD,
