@@ -12,6 +12,7 @@ from support import TeamFixture, sealed_submission
 
 from utvag.repo.contacts import create_contact
 from utvag.repo.retention import (
+    GoingCase,
     RetentionError,
     RetentionProblem,
     cases_going,
@@ -74,9 +75,9 @@ def _keep(session_factory, case_id: int, until: date, reason: bytes | None = b"U
         )
 
 
-def _team(session_factory, team: TeamFixture) -> Team:  # type: ignore[no-untyped-def]
+def _going(session_factory, team: TeamFixture) -> list[GoingCase]:  # type: ignore[no-untyped-def]
     with session_factory() as session:
-        return session.get(Team, team.created.team.id)
+        return cases_going(session, session.get(Team, team.created.team.id), NOW)
 
 
 def test_a_purge_leaves_a_record_without_id_or_anything_sealed(session_factory, team) -> None:  # type: ignore[no-untyped-def]
@@ -124,7 +125,7 @@ def test_the_lead_sees_a_week_ahead_and_keep_longer_holds_the_case_until_the_day
     in_three_days = _ended_case(session_factory, team, 177)
     in_seven = _ended_case(session_factory, team, 173.1)
     _ended_case(session_factory, team, 160)  # in twenty days: not yet shown
-    going = cases_going(session_factory(), _team(session_factory, team), NOW)
+    going = _going(session_factory, team)
     assert [(g.case_id, g.goes_on) for g in going] == [
         (overdue, TODAY - timedelta(days=1)),
         (in_three_days, TODAY + timedelta(days=3)),
@@ -137,9 +138,7 @@ def test_the_lead_sees_a_week_ahead_and_keep_longer_holds_the_case_until_the_day
         case = session.get(Case, overdue)
         assert session.get(Contact, case.contact_id).purged_at is None
         assert case.sealed_notes == b"US case notes"
-    assert [
-        g.case_id for g in cases_going(session_factory(), _team(session_factory, team), NOW)
-    ] == [
+    assert [g.case_id for g in _going(session_factory, team)] == [
         in_three_days,
         in_seven,
     ]
