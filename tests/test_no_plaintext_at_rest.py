@@ -372,6 +372,7 @@ def flow_case_records(run: Run, case_id: int) -> None:
         "an assessment note": "Bedömning-Lingon-55 hot från bror",
         "a meeting note": "Möte-Hjortron-23 ny bostad",
         "a register check note": "Slagning-Nypon-81 inget nytt",
+        "a partner meeting note": "Avstämning-Åkerbär-47 planen håller",
     }
     for what, value in written.items():
         run.secrets.add(what, value)
@@ -402,6 +403,16 @@ def flow_case_records(run: Run, case_id: int) -> None:
         page=case_page,
     )
     run.staff_posts(
+        f"{case_page}/partner-meetings",
+        {
+            "held_on": today,
+            "partner_roles": "social_services",
+            "outcome": "plan_changed",
+            "note": written["a partner meeting note"],
+        },
+        page=case_page,
+    )
+    run.staff_posts(
         f"{case_page}/register-checks",
         {"checked_on": today, "relapse": "0", "note": written["a register check note"]},
         page=case_page,
@@ -409,6 +420,22 @@ def flow_case_records(run: Run, case_id: int) -> None:
     page = run.staff_gets(case_page)
     for value in written.values():
         assert value in page
+    flow_keep_longer(run, case_id)
+
+
+def flow_keep_longer(run: Run, case_id: int) -> None:
+    """The case ends (declined) and the lead keeps it longer: the reason sealed."""
+    reason = "Kvar-Vildhallon-64 utredningen pågår"
+    run.secrets.add("a reason to keep a case longer", reason)
+    with transaction(run.context.session_factory) as session:
+        case = session.get(Case, case_id)
+        case.status, case.decided_at, case.ended_at = "declined", utcnow(), utcnow()
+    run.staff_posts(
+        f"/retention/cases/{case_id}/keep",
+        {"keep_until": "2026-12-24", "reason": reason},
+        page="/retention",
+    )
+    assert reason in run.staff_gets(f"/cases/{case_id}")
 
 
 def flow_handover(run: Run) -> None:

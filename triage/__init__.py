@@ -22,6 +22,7 @@ from triage import refused_token
 from triage.errors import register_error_pages
 from triage.keys.keyring import resume_session
 from triage.labels.cases import case_label_globals
+from triage.labels.followup import followup_label_globals
 from triage.labels.names import account_globals, label_globals
 from triage.roles import has_role
 from triage.state import ConsoleState, state
@@ -96,6 +97,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         auth,
         call_from,
         case_decisions,
+        case_followup,
         cases,
         contacts,
         followup,
@@ -105,6 +107,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         queue,
         recorded,
         reports,
+        retention,
         self_service,
         settings,
         switchboard,
@@ -127,10 +130,12 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         cases.bp,
         case_decisions.bp,
         handover.bp,
+        case_followup.bp,
         settings.bp,
         public_page.bp,
         reports.bp,
         followup.bp,
+        retention.bp,
         health.bp,
     ):
         app.register_blueprint(blueprint)
@@ -141,6 +146,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     app.register_error_handler(CSRFError, _csrf_failed)
     app.context_processor(label_globals)
     app.context_processor(case_label_globals)
+    app.context_processor(followup_label_globals)
     app.context_processor(account_globals)
     app.add_template_filter(local_time)
     app.add_template_filter(iso_time)

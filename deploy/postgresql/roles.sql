@@ -47,6 +47,13 @@ GRANT SELECT, INSERT, UPDATE ON contacts, contact_messages, call_attempts, cases
 -- Voice messages: played after decryption, re-sealed when the key changes.
 GRANT SELECT, UPDATE ON voice_messages TO utvag_console;
 GRANT SELECT, INSERT ON audit_events TO utvag_console;
+-- Follow-up after the case: partner meetings (what was said sealed) and the
+-- outcome checks 6, 12 and 24 months after closing (answers only).
+GRANT SELECT, INSERT, UPDATE ON case_partner_meetings, case_outcome_checks TO utvag_console;
+-- Retention for the lead and an auditor: what the purge deleted (read only)
+-- and a reasoned "keep longer" (the reason sealed, re-sealed with the key).
+GRANT SELECT ON retention_records TO utvag_console;
+GRANT SELECT, INSERT, UPDATE ON case_retention_extensions TO utvag_console;
 -- A change, against the person's choice, of the number they may be called
 -- from: written with its sealed reason, re-sealed when the key changes.
 GRANT SELECT, INSERT, UPDATE ON call_from_changes TO utvag_console;
@@ -73,6 +80,10 @@ GRANT SELECT, UPDATE ON contacts, call_attempts, cases, case_checks, case_assess
 -- active team key and stores it; retention deletes it.
 GRANT SELECT ON team_keys TO utvag_worker;
 GRANT SELECT, INSERT, DELETE ON voice_messages TO utvag_worker;
+-- Retention empties what was said at a partner meeting and why a case was
+-- kept longer, and leaves a content-free record of what it deleted.
+GRANT SELECT, UPDATE ON case_partner_meetings, case_retention_extensions TO utvag_worker;
+GRANT SELECT, INSERT ON retention_records TO utvag_worker;
 -- Retention empties the sealed reason of a change to the number we call from.
 GRANT SELECT, UPDATE ON call_from_changes TO utvag_worker;
 GRANT SELECT, DELETE ON contact_messages, network_throttles, staff_sessions TO utvag_worker;
@@ -84,4 +95,4 @@ GRANT SELECT, INSERT ON audit_events TO utvag_worker;
 GRANT INSERT ON call_attempts TO utvag_worker;
 GRANT SELECT (id, team_id, username) ON staff_members TO utvag_worker;
 GRANT USAGE ON SEQUENCE audit_events_id_seq, outbox_id_seq, voice_messages_id_seq,
-  call_attempts_id_seq TO utvag_worker;
+  call_attempts_id_seq, retention_records_id_seq TO utvag_worker;

@@ -147,6 +147,46 @@ def test_each_process_does_its_work_under_its_own_role(
     assert log_in(staff, team).status_code == 302
     assert "070-123 45 67" in staff.get("/contacts/1").get_data(as_text=True)
     token = csrf_token_from(staff.get("/queue").get_data(as_text=True))
+    # A closed case on contact 2, for the follow-up after the case.
+    owner = create_engine(role_urls["owner"])
+    with owner.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO cases (team_id, contact_id, opened_at, status, police_meeting_held,"
+                " police_meeting_roles, closed_on, close_reason, ended_at)"
+                " SELECT team_id, id, created_at, 'closed', false, '[]', CAST(created_at AS date),"
+                " 'established', created_at FROM contacts WHERE id = 2"
+            )
+        )
+    owner.dispose()
+    for path, data in [
+        (
+            "/cases/1/partner-meetings",
+            {
+                "held_on": utcnow().date().isoformat(),
+                "partner_roles": "police",
+                "outcome": "plan_continues",
+                "note": "bra möte",
+            },
+        ),
+        (
+            "/cases/1/outcome-checks",
+            {
+                "months": "6",
+                "checked_on": utcnow().date().isoformat(),
+                "left_group": "yes",
+                "no_new_sanction": "yes",
+                "housing": "unknown",
+                "work_or_studies": "no",
+            },
+        ),
+    ]:
+        assert staff.post(path, data={"csrf_token": token, **data}).status_code == 302, path
+    keep = {"keep_until": (utcnow() + timedelta(days=30)).date().isoformat(), "reason": "pågår"}
+    kept = staff.post("/retention/cases/1/keep", data={"csrf_token": token, **keep})
+    assert kept.status_code == 302
+    for page in ["/cases/1", "/followups", "/retention"]:
+        assert staff.get(page).status_code == 200, page
     for path, data in [
         ("/contacts/1/claim", {}),
         ("/contacts/1/attempts", {"outcome": "no_answer", "note": "röstbrevlåda"}),
@@ -205,6 +245,20 @@ def test_each_process_does_its_work_under_its_own_role(
             text("SELECT sealed_reason FROM call_from_changes WHERE contact_id = 2")
         ).scalars()
         reasons_left = list(reasons)
+        partner_notes = list(
+            connection.execute(text("SELECT sealed_notes FROM case_partner_meetings")).scalars()
+        )
+        kept_reasons = list(
+            connection.execute(
+                text("SELECT sealed_reason FROM case_retention_extensions")
+            ).scalars()
+        )
+        records = connection.execute(
+            text("SELECT kind, rule FROM retention_records WHERE kind = 'contact'")
+        ).all()
+        outcome_checks = connection.execute(
+            text("SELECT count(*) FROM case_outcome_checks")
+        ).scalar()
         reopened = connection.execute(text("SELECT status FROM contacts WHERE id = 1")).scalar()
         sessions = connection.execute(text("SELECT count(*) FROM staff_sessions")).scalar()
         destroyed = connection.execute(
@@ -219,6 +273,10 @@ def test_each_process_does_its_work_under_its_own_role(
     assert pending == [], "the worker could not finish its jobs under its role"
     assert purged is not None, "the retention purge did not run under the worker's role"
     assert reasons_left == [None], "the purge did not empty the reason for a change"
+    assert partner_notes == [None], "the purge did not empty a partner meeting's notes"
+    assert kept_reasons == [None], "the purge did not empty the reason to keep longer"
+    assert records == [("contact", "contact_closed")], "the purge left no record under its role"
+    assert outcome_checks == 1, "the console could not record an outcome check"
     assert reopened == "received", "the worker could not reopen a call under its role"
     assert sessions == 0, "the worker could not delete an expired session under its role"
     assert destroyed is not None, "the console could not destroy a key under its role"
@@ -377,6 +435,10 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_meetings": WRITE,
         "case_consents": WRITE,
         "case_register_checks": WRITE,
+        "case_partner_meetings": WRITE,
+        "case_outcome_checks": WRITE,
+        "retention_records": {"SELECT"},
+        "case_retention_extensions": WRITE,
         "voice_messages": {"SELECT", "UPDATE"},
         "call_from_changes": WRITE,
         "handovers": {"SELECT", "INSERT"},
@@ -399,6 +461,9 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_meetings": {"SELECT", "UPDATE"},
         "case_consents": {"SELECT", "UPDATE"},
         "case_register_checks": {"SELECT", "UPDATE"},
+        "case_partner_meetings": {"SELECT", "UPDATE"},
+        "case_retention_extensions": {"SELECT", "UPDATE"},
+        "retention_records": {"SELECT", "INSERT"},
         "team_keys": {"SELECT"},
         "voice_messages": {"SELECT", "INSERT", "DELETE"},
         "call_from_changes": {"SELECT", "UPDATE"},
@@ -439,6 +504,7 @@ EXPECTED_SEQUENCES: dict[str, set[str]] = {
         "outbox_id_seq",
         "voice_messages_id_seq",
         "call_attempts_id_seq",
+        "retention_records_id_seq",
     },
 }
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from triage.labels.cases import ASSESSMENT_NAMES, CLOSE_REASON_NAMES
+from triage.labels.followup import PARTNER_OUTCOME_NAMES
 from triage.labels.names import (
     CALL_FROM_NAMES,
     CASE_STATUS_NAMES,
@@ -85,6 +86,7 @@ VALUE_NAMES: dict[str, Any] = {
     "no relapse": _l("no relapse"),
     **SLOT_NAMES,
     **LISTING_SHORT_NAMES,
+    **PARTNER_OUTCOME_NAMES,
 }
 YES, NO = _l("yes"), _l("no")
 

@@ -22,11 +22,21 @@ from triage import current
 from triage.labels.cases import ASSESSORS, MOTIVATION_LEVELS, THREAT_LEVELS, case_error_text
 from triage.roles import requires
 from triage.state import state
+from utvag.repo import case_followup, retention
 from utvag.repo import cases as case_repo
 from utvag.repo.cases import MEETING_ROLES, CaseError
 from utvag.repo.staff import members_of
 from utvag.store.db import transaction
-from utvag.store.models import AssessmentKind, Case, ChecklistKind, CheckStatus, Role
+from utvag.store.models import (
+    OUTCOME_CHECK_MONTHS,
+    Answer,
+    AssessmentKind,
+    Case,
+    ChecklistKind,
+    CheckStatus,
+    PartnerMeetingOutcome,
+    Role,
+)
 
 bp = Blueprint("cases", __name__)
 
@@ -124,6 +134,15 @@ def show(case_id: int) -> ResponseReturnValue:
             ],
             "consents": [(c, current.open_fields(c.sealed_content)) for c in records.consents],
         }
+        partner_meetings = [
+            (m, current.open_fields(m.sealed_notes))
+            for m in case_followup.partner_meetings_of(db, case.id)
+        ]
+        outcome_checks = case_followup.outcome_checks_of(db, case.id)
+        kept_longer = [
+            (extension, current.open_fields(extension.sealed_reason))
+            for extension in retention.extensions_of(db, case.id)
+        ]
         in_force = case_repo.consent_in_force(records.consents)
         notes = current.open_fields(case.sealed_notes)
         contact = case_repo.contact_of(db, case)
@@ -150,6 +169,14 @@ def show(case_id: int) -> ResponseReturnValue:
         check_statuses=list(CheckStatus),
         meeting_roles=MEETING_ROLES,
         assessment_kinds=list(AssessmentKind),
+        partner_meetings=partner_meetings,
+        partner_roles=case_followup.PARTNER_ROLES,
+        partner_outcomes=list(PartnerMeetingOutcome),
+        outcome_checks=outcome_checks,
+        outcome_check_months=OUTCOME_CHECK_MONTHS,
+        outcome_questions=case_followup.OUTCOME_QUESTIONS,
+        answers=list(Answer),
+        kept_longer=kept_longer,
     )
 
 

@@ -18,14 +18,16 @@ from flask_babel import gettext, ngettext
 
 from triage import current
 from triage.labels.names import CHANNEL_NAMES, KIND_NAMES, STATUS_NAMES, WINDOW_NAMES, resolved
-from triage.roles import requires
+from triage.roles import has_role, requires
 from triage.state import state
 from utvag.clock import utcnow
 from utvag.jobs.queue_events import queue_version_key
+from utvag.repo import case_followup
 from utvag.repo import queue as queue_repo
 from utvag.repo.calls import claimer_id
 from utvag.repo.eviction import UNVERIFIED_CAP, recent_evictions
 from utvag.repo.handover import handed_over_by_team, received_from
+from utvag.repo.retention import cases_going
 from utvag.repo.staff import member_names
 from utvag.repo.teams import calendar_for
 from utvag.store.db import transaction
@@ -83,6 +85,12 @@ def queue() -> ResponseReturnValue:
         names = member_names(db, team.id)
         # Marked on the list: handed over to this team from another one.
         handed_from = received_from(db, team.id, [c.id for c in [*acute, *contacts]])
+        # For the lead: how many cases retention will reach within a week.
+        going = len(cases_going(db, team, now)) if has_role(current.member().role, Role.LEAD) else 0
+        # Outcome checks after closed cases that are due: counts only.
+        followups_due = case_followup.due_counts(
+            case_followup.due_checks(db, team.id, now.astimezone(calendar.zone).date())
+        )
     calling = {
         contact.id: names.get(holder, "?")
         for contact in contacts
@@ -108,6 +116,8 @@ def queue() -> ResponseReturnValue:
         handed_from=handed_from,
         handed_away=handed_away,
         evictions=evictions,
+        followups_due=followups_due,
+        retention_going=going,
         version=_queue_version(team.id),
         can_choose=view in (View.CALL, View.MESSAGES, View.UNVERIFIED),
         count_cap=queue_repo.COUNT_CAP,

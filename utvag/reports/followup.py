@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from utvag.repo.teams import calendar_for
 from utvag.store.models import (
+    OUTCOME_CHECK_MONTHS,
+    Answer,
     CallAttempt,
     CallOutcome,
     Case,
@@ -35,6 +38,7 @@ from utvag.store.models import (
     ContactChannel,
     ContactKind,
     ContactStatus,
+    OutcomeCheck,
     RegisterCheck,
     Team,
 )
@@ -111,15 +115,33 @@ def build(session: Session, team: Team, year: int, today: date) -> Report:
         raw[each] = _raw_figures(session, team, each, today)
     report.has_data = bool(raw[year]["contacts_received"] or raw[year]["cases_opened"])
     for key in raw[year]:
-        report.figures[key] = {}
+        if key not in COMPLEMENTS:
+            report.figures[key] = {}
     report.groups = {
-        total: [part for parts in p for part in parts] for total, p in PARTITIONS.items()
+        total: [part for parts in p for part in parts if part not in COMPLEMENTS]
+        for total, p in PARTITIONS.items()
     }
     for each in (year, year - 1):
         cells = _suppress(raw[each])
         for key, cell in cells.items():
-            report.figures[key][each] = cell
+            if key not in COMPLEMENTS:
+                report.figures[key][each] = cell
     return report
+
+
+# How a contact came, as the process times split it: the web form, the
+# telephone line, and every other way together.
+PROCESS_CHANNELS = ("web", "phone", "other")
+OUTCOME_QUESTIONS = ("left_group", "no_new_sanction", "housing", "work_or_studies")
+
+
+def _by_channel(stem: str) -> list[str]:
+    return [f"{stem}_{channel}" for channel in PROCESS_CHANNELS]
+
+
+def outcome_key(months: int, question: str, answer: str = "yes") -> str:
+    suffix = "" if answer == "yes" else "_not_yes"
+    return f"outcome_{months}m_{question}{suffix}"
 
 
 # The parts that add up to their group's total, split by the dimension.
@@ -129,13 +151,42 @@ PARTITIONS = {
         [f"contacts_by_channel_{channel.value}" for channel in ContactChannel],
         [f"contacts_in_month_{month:02d}" for month in range(1, 13)],
     ],
-    "cases_closed": [[f"cases_closed_{reason.value}" for reason in CloseReason]],
+    "cases_closed": [
+        [f"cases_closed_{reason.value}" for reason in CloseReason],
+        _by_channel("cases_closed_via"),
+    ],
+    "contacts_with_a_call": [_by_channel("first_call_via")],
+    "cases_decided": [["cases_accepted", "cases_declined"], _by_channel("cases_decided_via")],
+    # Each answer "yes" beside its check's total: the rest (no or unknown) is
+    # a part too, never shown, so a "yes" one short of the total is hidden.
+    **{
+        f"outcome_checks_{months}m": [
+            [outcome_key(months, question), outcome_key(months, question, "not_yes")]
+            for question in OUTCOME_QUESTIONS
+        ]
+        for months in OUTCOME_CHECK_MONTHS
+    },
 }
+# Parts counted only so the suppression can see them; never shown.
+COMPLEMENTS = frozenset(
+    outcome_key(months, question, "not_yes")
+    for months in OUTCOME_CHECK_MONTHS
+    for question in OUTCOME_QUESTIONS
+)
 # Figures that are not counts of people: shown only when the count they rest
 # on could be shown.
 DERIVED = {
     "reached_percent": ("contacts_reached", "contacts_received"),
     "median_office_hours_to_first_call": ("contacts_with_a_call", None),
+    "median_hours_to_first_call": ("contacts_with_a_call", None),
+    "median_hours_to_first_call_web": ("first_call_via_web", None),
+    "median_hours_to_first_call_phone": ("first_call_via_phone", None),
+    "median_days_to_decision": ("cases_decided", None),
+    "median_days_to_decision_web": ("cases_decided_via_web", None),
+    "median_days_to_decision_phone": ("cases_decided_via_phone", None),
+    "median_days_to_close": ("cases_closed", None),
+    "median_days_to_close_web": ("cases_closed_via_web", None),
+    "median_days_to_close_phone": ("cases_closed_via_phone", None),
 }
 
 
@@ -199,6 +250,104 @@ def _raw_figures(session: Session, team: Team, year: int, today: date) -> dict[s
         1 for row in contacts if row.status == ContactStatus.UNREACHABLE.value
     )
     figures.update(_case_figures(session, team, year, start, end, today))
+    figures.update(_first_call_times(contacts, first_attempt))
+    figures.update(_case_times(session, team, year, start, end))
+    figures.update(_outcome_figures(session, team, year))
+    return figures
+
+
+def _process_channel(channel: str) -> str:
+    return channel if channel in ("web", "phone") else "other"
+
+
+def _medians(
+    stem: str, count_stem: str, durations: list[tuple[str, float]]
+) -> dict[str, float | None]:
+    """The median of all durations and of each channel's, with how many each
+    rests on (the count the suppression checks before showing a median)."""
+    figures: dict[str, float | None] = {}
+    for channel in PROCESS_CHANNELS:
+        figures[f"{count_stem}_{channel}"] = sum(1 for each, _ in durations if each == channel)
+    everything = [value for _, value in durations]
+    figures[stem] = round(statistics.median(everything), 1) if everything else None
+    for channel in ("web", "phone"):
+        values = [value for each, value in durations if each == channel]
+        figures[f"{stem}_{channel}"] = round(statistics.median(values), 1) if values else None
+    return figures
+
+
+def _first_call_times(
+    contacts: Sequence[Row[int, str, str, datetime, str]], first_attempt: dict[int, datetime]
+) -> dict[str, float | None]:
+    """Clock hours from the contact to the first call attempt, by channel."""
+    durations = [
+        (
+            _process_channel(row.channel),
+            (first_attempt[row.id] - row.created_at).total_seconds() / 3600,
+        )
+        for row in contacts
+        if row.id in first_attempt
+    ]
+    return _medians("median_hours_to_first_call", "first_call_via", durations)
+
+
+def _case_times(
+    session: Session, team: Team, year: int, start: datetime, end: datetime
+) -> dict[str, float | None]:
+    """Days from the first contact to the decision (accepted or not) and to the
+    close, for cases decided or closed in the year, by how the contact came."""
+    zone = ZoneInfo(team.timezone)
+    rows = session.execute(
+        select(Case.status, Case.decided_at, Case.closed_on, Contact.created_at, Contact.channel)
+        .join(Contact, Contact.id == Case.contact_id)
+        .where(Case.team_id == team.id)
+    ).all()
+    decided_statuses = (
+        CaseStatus.ACCEPTED.value,
+        CaseStatus.CLOSED.value,
+        CaseStatus.DECLINED.value,
+    )
+    to_decision = [
+        (_process_channel(row.channel), (row.decided_at - row.created_at).total_seconds() / 86400)
+        for row in rows
+        if row.decided_at is not None
+        and start <= row.decided_at < end
+        and row.status in decided_statuses
+    ]
+    to_close = [
+        (
+            _process_channel(row.channel),
+            float((row.closed_on - row.created_at.astimezone(zone).date()).days),
+        )
+        for row in rows
+        if row.closed_on is not None and row.closed_on.year == year
+    ]
+    figures: dict[str, float | None] = {"cases_decided": len(to_decision)}
+    figures.update(_medians("median_days_to_decision", "cases_decided_via", to_decision))
+    figures.update(_medians("median_days_to_close", "cases_closed_via", to_close))
+    return figures
+
+
+def _outcome_figures(session: Session, team: Team, year: int) -> dict[str, float | None]:
+    """The outcome checks made in the year, 6, 12 and 24 months after a case
+    closed: how many, and how many answered "yes" to each question."""
+    checks = session.scalars(
+        select(OutcomeCheck)
+        .join(Case, Case.id == OutcomeCheck.case_id)
+        .where(
+            Case.team_id == team.id,
+            OutcomeCheck.checked_on >= date(year, 1, 1),
+            OutcomeCheck.checked_on <= date(year, 12, 31),
+        )
+    ).all()
+    figures: dict[str, float | None] = {}
+    for months in OUTCOME_CHECK_MONTHS:
+        these = [check for check in checks if check.months == months]
+        figures[f"outcome_checks_{months}m"] = len(these)
+        for question in OUTCOME_QUESTIONS:
+            yes = sum(1 for check in these if getattr(check, question) == Answer.YES.value)
+            figures[outcome_key(months, question)] = yes
+            figures[outcome_key(months, question, "not_yes")] = len(these) - yes
     return figures
 
 
@@ -348,6 +497,38 @@ FIGURE_LABELS: dict[str, str] = {
     "cases_in_mapping": "Ärenden i kartläggning vid årets slut (i år: i dag)",
     "register_checks": "Registerslagningar av polisen",
     "register_check_relapses": "  varav med återfall",
+    # Process times: from the first contact, by how it came.
+    "first_call_via_web": "Kontakter med samtalsförsök, via webbplatsen",
+    "first_call_via_phone": "Kontakter med samtalsförsök, via telefonlinjen",
+    "first_call_via_other": "Kontakter med samtalsförsök, på annat sätt",
+    "median_hours_to_first_call": "Median, timmar från kontakt till första samtalsförsöket",
+    "median_hours_to_first_call_web": "  via webbplatsen",
+    "median_hours_to_first_call_phone": "  via telefonlinjen",
+    "cases_decided": "Ärenden beslutade (antagna eller inte)",
+    "cases_decided_via_web": "  varav kontakt via webbplatsen",
+    "cases_decided_via_phone": "  varav kontakt via telefonlinjen",
+    "cases_decided_via_other": "  varav kontakt på annat sätt",
+    "median_days_to_decision": "Median, dagar från kontakt till beslut",
+    "median_days_to_decision_web": "  via webbplatsen",
+    "median_days_to_decision_phone": "  via telefonlinjen",
+    "cases_closed_via_web": "Avslutade ärenden, kontakt via webbplatsen",
+    "cases_closed_via_phone": "Avslutade ärenden, kontakt via telefonlinjen",
+    "cases_closed_via_other": "Avslutade ärenden, kontakt på annat sätt",
+    "median_days_to_close": "Median, dagar från kontakt till avslut",
+    "median_days_to_close_web": "  via webbplatsen",
+    "median_days_to_close_phone": "  via telefonlinjen",
+    # What became of people, 6, 12 and 24 months after the case closed.
+    **{
+        key: label
+        for months in OUTCOME_CHECK_MONTHS
+        for key, label in (
+            (f"outcome_checks_{months}m", f"Uppföljningar {months} månader efter avslut"),
+            (outcome_key(months, "left_group"), "  har lämnat den kriminella grupperingen"),
+            (outcome_key(months, "no_new_sanction"), "  ingen ny dom eller påföljd"),
+            (outcome_key(months, "housing"), "  har bostad"),
+            (outcome_key(months, "work_or_studies"), "  arbetar eller studerar"),
+        )
+    },
 }
 
 

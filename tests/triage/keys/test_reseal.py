@@ -38,7 +38,9 @@ from utvag.store.models import (
     ContactMessage,
     KeyWrap,
     MessageDirection,
+    PartnerMeeting,
     RegisterCheck,
+    RetentionExtension,
     StaffMember,
     TeamKey,
     VoiceMessage,
@@ -90,6 +92,10 @@ def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Ba
         CaseMeeting: lambda: CaseMeeting(case_id=case.id, held_on=today),
         RegisterCheck: lambda: RegisterCheck(case_id=case.id, checked_on=today),
         CaseConsent: lambda: CaseConsent(case_id=case.id, given_on=today, sealed_content=b""),
+        PartnerMeeting: lambda: PartnerMeeting(
+            case_id=case.id, held_on=today, roles=["police"], outcome="other"
+        ),
+        RetentionExtension: lambda: RetentionExtension(case_id=case.id, keep_until=today),
         StaffMember: lambda: session.scalars(select(StaffMember)).one(),
     }
     wanted = {entry.model for entry in sealed_to_team()}

@@ -78,7 +78,9 @@ def test_everything_a_person_wrote_is_team_sealed_and_goes_at_retention() -> Non
         "case_checks.sealed_note",
         "case_assessments.sealed_content",
         "case_meetings.sealed_notes",
+        "case_partner_meetings.sealed_notes",
         "case_register_checks.sealed_note",
         "case_consents.sealed_content",
+        "case_retention_extensions.sealed_reason",
     } == purged
     assert purged | {"staff_members.sealed_phone"} == team

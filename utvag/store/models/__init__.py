@@ -5,6 +5,8 @@ from utvag.store.models.audit import AuditEvent
 from utvag.store.models.call_attempt import CallAttempt, CallOutcome
 from utvag.store.models.call_from_change import CallFromChange
 from utvag.store.models.case import (
+    OUTCOME_CHECK_MONTHS,
+    Answer,
     AssessmentKind,
     Case,
     CaseAssessment,
@@ -16,6 +18,9 @@ from utvag.store.models.case import (
     ChecklistKind,
     CheckStatus,
     CloseReason,
+    OutcomeCheck,
+    PartnerMeeting,
+    PartnerMeetingOutcome,
     RegisterCheck,
 )
 from utvag.store.models.closed_day import ClosedDay
@@ -36,6 +41,7 @@ from utvag.store.models.maintenance_run import MaintenanceRun
 from utvag.store.models.network_throttle import NetworkThrottle
 from utvag.store.models.outbox import OutboxEntry
 from utvag.store.models.public_text import PublicTextSlot, PublicTextVersion
+from utvag.store.models.retention_record import RetentionExtension, RetentionRecord
 from utvag.store.models.spent_proof import SpentProof
 from utvag.store.models.staff import Role, StaffMember
 from utvag.store.models.staff_session import StaffSession
@@ -44,6 +50,13 @@ from utvag.store.models.team_key import KeyWrap, TeamKey
 from utvag.store.models.voice_message import VoiceMessage
 
 __all__ = [
+    "OUTCOME_CHECK_MONTHS",
+    "Answer",
+    "OutcomeCheck",
+    "PartnerMeeting",
+    "PartnerMeetingOutcome",
+    "RetentionExtension",
+    "RetentionRecord",
     "AnsweredCall",
     "AssessmentKind",
     "CaseAssessment",

@@ -193,3 +193,62 @@ class CaseConsent(Base):
 def roles_list(value: Any) -> list[str]:
     """A stored list of role codes, whatever the database gave back."""
     return [str(item) for item in value] if isinstance(value, list) else []
+
+
+class PartnerMeetingOutcome(enum.StrEnum):
+    """What an avstämningsmöte with the partners came to (clear: the board counts it)."""
+
+    PLAN_CONTINUES = "plan_continues"
+    PLAN_CHANGED = "plan_changed"
+    CLOSE_PROPOSED = "close_proposed"
+    OTHER = "other"
+
+
+class PartnerMeeting(Base):
+    """A partner meeting (avstämningsmöte) with the police and social services
+    on a case: the day, who took part by role and what it came to in clear;
+    what was said, sealed."""
+
+    __tablename__ = "case_partner_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    outcome: Mapped[str] = mapped_column(String(20))
+    sealed_notes: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_members.id", ondelete="SET NULL"), default=None
+    )
+
+
+class Answer(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+# The outcome checks after a case closed, in months (what the board asks:
+# what became of people a year or two later).
+OUTCOME_CHECK_MONTHS = (6, 12, 24)
+
+
+class OutcomeCheck(Base):
+    """What became of a person 6, 12 or 24 months after the case closed: four
+    answers (yes / no / unknown) and the day, all clear and nothing typed, so
+    the yearly report counts them after retention has emptied the case."""
+
+    __tablename__ = "case_outcome_checks"
+    __table_args__ = (UniqueConstraint("case_id", "months"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    months: Mapped[int] = mapped_column()
+    checked_on: Mapped[date] = mapped_column(Date)
+    left_group: Mapped[str] = mapped_column(String(10))
+    no_new_sanction: Mapped[str] = mapped_column(String(10))
+    housing: Mapped[str] = mapped_column(String(10))
+    work_or_studies: Mapped[str] = mapped_column(String(10))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_members.id", ondelete="SET NULL"), default=None
+    )

@@ -35,11 +35,13 @@ from utvag.store.models.case import (
     CaseCheck,
     CaseConsent,
     CaseMeeting,
+    PartnerMeeting,
     RegisterCheck,
 )
 from utvag.store.models.contact import Contact
 from utvag.store.models.contact_message import ContactMessage
 from utvag.store.models.enrolment import Enrolment
+from utvag.store.models.retention_record import RetentionExtension
 from utvag.store.models.staff import StaffMember
 from utvag.store.models.staff_session import StaffSession
 from utvag.store.models.team import Team
@@ -211,6 +213,20 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
         EMPTIED,
     ),
     _team(CaseMeeting, "sealed_notes", "a meeting's notes", ContactLink.CASE_ID, EMPTIED),
+    _team(
+        PartnerMeeting,
+        "sealed_notes",
+        "what was said at a partner meeting",
+        ContactLink.CASE_ID,
+        EMPTIED,
+    ),
+    _team(
+        RetentionExtension,
+        "sealed_reason",
+        "why a lead kept a case longer than the retention period",
+        ContactLink.CASE_ID,
+        EMPTIED,
+    ),
     _team(RegisterCheck, "sealed_note", "a register check's note", ContactLink.CASE_ID, EMPTIED),
     _team(
         CaseConsent,
