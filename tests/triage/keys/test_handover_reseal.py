@@ -43,7 +43,9 @@ from utvag.store.models import (
     ContactMessage,
     Handover,
     MessageDirection,
+    PartnerMeeting,
     RegisterCheck,
+    RetentionExtension,
     TeamKey,
     VoiceMessage,
 )
@@ -89,6 +91,12 @@ def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Ba
         CaseMeeting: lambda: CaseMeeting(case_id=case.id, held_on=today),
         RegisterCheck: lambda: RegisterCheck(case_id=case.id, checked_on=today),
         CaseConsent: lambda: CaseConsent(case_id=case.id, given_on=today, sealed_content=b""),
+        PartnerMeeting: lambda: PartnerMeeting(
+            case_id=case.id, held_on=today, roles=["police"], outcome="plan_continues"
+        ),
+        RetentionExtension: lambda: RetentionExtension(
+            case_id=case.id, keep_until=date(2027, 1, 4)
+        ),
     }
     wanted = {entry.model for entry in belongs_to_a_contact()}
     assert set(made) == wanted, "make a row here for every model the registry links to a contact"
