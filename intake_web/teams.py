@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from intake_web.state import state
+from intake_web.when import closed_today_until
 from utvag.calendar.hours import WeeklyHours
 from utvag.calendar.hours_text import describe_hours
-from utvag.repo.teams import PublicTeam, find_public_team
+from utvag.clock import utcnow
+from utvag.repo.teams import PublicTeam, calendar_for, find_public_team
 
 
 def public_team(session: Session) -> PublicTeam | None:
@@ -25,6 +27,9 @@ class PublicInfo:
     hours: list[tuple[str, str]]
     phone: str | None
     retention_days: int
+    # "tisdag 1 december 08:00" when the team closed today (a closure):
+    # when we call at the earliest. None on an ordinary day.
+    closed_today_until: str | None = None
 
 
 def public_info(lang: str) -> PublicInfo | None:
@@ -37,4 +42,5 @@ def public_info(lang: str) -> PublicInfo | None:
             hours=describe_hours(WeeklyHours.parse(team.hours_spec), lang),
             phone=team.public_phone,
             retention_days=team.retention_days,
+            closed_today_until=closed_today_until(calendar_for(session, team), lang, utcnow()),
         )

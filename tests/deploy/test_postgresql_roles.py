@@ -154,7 +154,11 @@ def test_each_process_does_its_work_under_its_own_role(
         # Against the person's choice, with a reason: purged with contact 2.
         ("/contacts/2/call-from", {"call_from": "hotline", "reason": "bad om det"}),
         ("/admin/members", {"username": "cora", "role": "coordinator"}),
-        ("/team/closed-days", {"day": "2026-12-30", "note": "planering"}),
+        (
+            "/team/closed-days",
+            {"day": "2026-12-30", "last_day": "2026-12-30", "reason": "utbildningsdag"},
+        ),
+        ("/team/open-days", {"day": "2026-12-19", "opens": "10:00", "closes": "14:00"}),
     ]:
         assert staff.post(path, data={"csrf_token": token, **data}).status_code in (200, 302), path
     for page in ["/queue", "/reports/calls", "/audit", "/admin/members", "/team", "/cases"]:
@@ -260,6 +264,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "teams": {"SELECT"},
         "team_keys": {"SELECT"},
         "closed_days": {"SELECT"},
+        "extra_open_days": {"SELECT"},
         "contacts": {"SELECT", "INSERT"},
         "contact_messages": {"SELECT", "INSERT"},
         "outbox": {"SELECT", "INSERT"},
@@ -276,6 +281,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "staff_sessions": WRITE | {"DELETE"},
         "enrolments": WRITE | {"DELETE"},
         "closed_days": WRITE | {"DELETE"},
+        "extra_open_days": WRITE | {"DELETE"},
         "network_throttles": WRITE | {"DELETE"},
         "contacts": WRITE,
         "contact_messages": WRITE,
@@ -298,6 +304,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "outbox": WRITE,
         "teams": {"SELECT"},
         "closed_days": {"SELECT"},
+        "extra_open_days": {"SELECT"},
         "contacts": {"SELECT", "UPDATE"},
         "call_attempts": WRITE,
         "cases": {"SELECT", "UPDATE"},

@@ -18,7 +18,7 @@ from utvag.store.models.case import (
     CloseReason,
     RegisterCheck,
 )
-from utvag.store.models.closed_day import ClosedDay
+from utvag.store.models.closed_day import ClosedDay, ClosureReason, ExtraOpenDay
 from utvag.store.models.contact import (
     OPEN_STATUS_VALUES,
     OPEN_STATUSES,
@@ -64,6 +64,8 @@ __all__ = [
     "CheckStatus",
     "ChecklistItem",
     "ClosedDay",
+    "ClosureReason",
+    "ExtraOpenDay",
     "Contact",
     "ContactChannel",
     "ContactKind",
