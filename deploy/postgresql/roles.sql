@@ -77,5 +77,11 @@ GRANT SELECT, INSERT ON audit_events TO utvag_worker;
 -- (who they are, by id and name only: nothing of their keys or secrets).
 GRANT INSERT ON call_attempts TO utvag_worker;
 GRANT SELECT (id, team_id, username) ON staff_members TO utvag_worker;
+-- Content-free staff notices: who asked for them and where (a work mobile),
+-- each notice time decided once, each SMS until Twilio has deleted it; both
+-- forgotten after two days.
+GRANT SELECT (notice_phone, disabled_at) ON staff_members TO utvag_worker;
+GRANT SELECT, INSERT, DELETE ON notice_rounds TO utvag_worker;
+GRANT SELECT, INSERT, UPDATE, DELETE ON staff_notices TO utvag_worker;
 GRANT USAGE ON SEQUENCE audit_events_id_seq, outbox_id_seq, voice_messages_id_seq,
-  call_attempts_id_seq TO utvag_worker;
+  call_attempts_id_seq, notice_rounds_id_seq, staff_notices_id_seq TO utvag_worker;

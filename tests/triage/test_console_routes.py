@@ -51,6 +51,8 @@ EXPECTED_RULES = {
     "settings.add_closed_day": Role.LEAD,
     "settings.remove_closed_day": Role.LEAD,
     "settings.add_extra_open_day": Role.LEAD,
+    "settings.notice_times": Role.LEAD,
+    "notices.mine": Role.COORDINATOR,
     "settings.remove_extra_open_day": Role.LEAD,
     "settings.add_checklist_item": Role.LEAD,
     "settings.set_checklist_item_active": Role.LEAD,

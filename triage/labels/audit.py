@@ -41,6 +41,7 @@ DETAIL_NAMES = {
     "key_ids": _l("keys"),
     "left": _l("left"),
     "max_call_attempts": _l("call attempts"),
+    "notice_times": _l("notice times"),
     "member": _l("member"),
     "outcome": _l("outcome"),
     "reason": _l("reason"),

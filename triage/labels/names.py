@@ -172,6 +172,7 @@ TEAM_PROBLEM_TEXT = {
         "The team is closed that day. Remove the closure first, or choose another day."
     ),
     TeamProblem.OPEN_DAY_TWICE: _l("That day is already an extra open day."),
+    TeamProblem.NOT_MOBILE: _l("The notices are text messages: give a mobile number."),
     TeamProblem.OPEN_DAY_HOURS: _l(
         "The hours must end after they start, within the day (for example 10:00 to 14:00)."
     ),
@@ -251,6 +252,8 @@ ACTION_NAMES = {
     "voice_played": _l("voice message played"),
     "own_phone_set": _l("own phone saved"),
     "own_phone_removed": _l("own phone removed"),
+    "notices_turned_on": _l("notices by text message turned on"),
+    "notices_turned_off": _l("notices by text message turned off"),
     "switchboard_call": _l("called through the switchboard"),
     "call_from_changed": _l("changed which number may call, against the person's choice"),
 }

@@ -15,7 +15,7 @@ from triage.phone_check import refusal_text
 from triage.roles import requires
 from triage.state import state
 from utvag.calendar.hours import HoursSpecError
-from utvag.repo import team_settings
+from utvag.repo import staff_notices, team_settings
 from utvag.repo.team_settings import PhoneRefused
 from utvag.repo.teams import TeamError, closed_days, extra_open_days
 from utvag.store.db import transaction
@@ -184,6 +184,22 @@ def remove_extra_open_day(extra_id: int) -> ResponseReturnValue:
             abort(404)
         current.record(db, "settings_changed", details={"extra_open_day_removed": extra_id})
     flash(gettext("The extra open day is removed."))
+    return _back()
+
+
+@bp.route("/team/notices", methods=["POST"])
+@requires(Role.LEAD)
+def notice_times() -> ResponseReturnValue:
+    """When members who asked for it get the content-free SMS."""
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            staff_notices.set_notice_times(team, request.form.get("notice_times", ""))
+            current.record(db, "settings_changed", details={"notice_times": team.notice_times})
+    except HoursSpecError as error:
+        flash(gettext("The notice times could not be read: %(reason)s", reason=str(error)), "error")
+        return _back()
+    flash(gettext("Saved."))
     return _back()
 
 

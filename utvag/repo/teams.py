@@ -49,6 +49,7 @@ class TeamProblem(enum.StrEnum):
     OPEN_DAY_CLOSED = "open_day_closed"
     OPEN_DAY_TWICE = "open_day_twice"
     OPEN_DAY_HOURS = "open_day_hours"
+    NOT_MOBILE = "not_mobile"
 
 
 # In English, for the command line and logs; staff read the console's
@@ -86,6 +87,7 @@ TEAM_PROBLEM_WORDS = {
     TeamProblem.OPEN_DAY_CLOSED: "the team is closed that day",
     TeamProblem.OPEN_DAY_TWICE: "that day is already an extra open day",
     TeamProblem.OPEN_DAY_HOURS: "the hours must end after they start, within the day",
+    TeamProblem.NOT_MOBILE: "an SMS needs a mobile number",
 }
 
 

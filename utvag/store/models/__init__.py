@@ -36,6 +36,7 @@ from utvag.store.models.network_throttle import NetworkThrottle
 from utvag.store.models.outbox import OutboxEntry
 from utvag.store.models.spent_proof import SpentProof
 from utvag.store.models.staff import Role, StaffMember
+from utvag.store.models.staff_notice import NoticeRound, StaffNotice
 from utvag.store.models.staff_session import StaffSession
 from utvag.store.models.team import Team
 from utvag.store.models.team_key import KeyWrap, TeamKey
@@ -76,10 +77,12 @@ __all__ = [
     "MaintenanceRun",
     "MessageDirection",
     "NetworkThrottle",
+    "NoticeRound",
     "OutboxEntry",
     "Role",
     "SpentProof",
     "StaffMember",
+    "StaffNotice",
     "StaffSession",
     "Team",
     "TeamKey",
