@@ -22,7 +22,7 @@ from intake_web.forms import (
 from intake_web.i18n import require_known_language
 from intake_web.refused_token import page_language, typed_for_copying
 from intake_web.state import state
-from intake_web.teams import public_team
+from intake_web.teams import public_team, team_calendar
 from intake_web.when import closed_today_until, expected_call, is_closed_all_day, window_hours
 from utvag.calendar.due import CallbackWindow
 from utvag.clock import utcnow
@@ -155,7 +155,7 @@ def _closed_today(lang: str) -> str | None:
         team = public_team(session)
         if team is None:
             return None
-        return closed_today_until(calendar_for(session, team), lang, utcnow())
+        return closed_today_until(team_calendar(session, team), lang, utcnow())
 
 
 def _render_form(

@@ -196,8 +196,14 @@ def notice_times() -> ResponseReturnValue:
             team = current.team(db)
             staff_notices.set_notice_times(team, request.form.get("notice_times", ""))
             current.record(db, "settings_changed", details={"notice_times": team.notice_times})
-    except HoursSpecError as error:
-        flash(gettext("The notice times could not be read: %(reason)s", reason=str(error)), "error")
+    except HoursSpecError:
+        flash(
+            gettext(
+                "The notice times could not be read. Write 'öppning' or hours and minutes,"
+                " separated by commas, for example: öppning, 12:00 (at most 6)."
+            ),
+            "error",
+        )
         return _back()
     flash(gettext("Saved."))
     return _back()

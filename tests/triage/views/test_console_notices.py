@@ -78,7 +78,7 @@ def test_the_lead_sets_the_notice_times_and_bad_ones_are_refused_in_swedish(
         assert session.scalars(select(Team.notice_times)).one() == "öppning, 12:00, 15:30"
     _post(logged_in_staff, "/team/notices", {"notice_times": "öppning, 25:00"})
     page = logged_in_staff.get("/team").get_data(as_text=True)
-    assert "Tiderna för påminnelser kunde inte läsas" in page
+    assert "Tiderna för påminnelser kunde inte läsas. Skriv " in page
     with session_factory() as session:
         assert session.scalars(select(Team.notice_times)).one() == "öppning, 12:00, 15:30"
     _post(logged_in_staff, "/team/notices", {"notice_times": ""})

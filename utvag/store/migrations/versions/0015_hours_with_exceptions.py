@@ -16,6 +16,7 @@ far sending it has come (``staff_notices``).
 """
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -130,9 +131,27 @@ def downgrade() -> None:
     with op.batch_alter_table("extra_open_days") as batch:
         batch.drop_index(batch.f("ix_extra_open_days_team_id"))
     op.drop_table("extra_open_days")
-    # A closure over several days goes back to being a closed first day:
-    # the older schema has no way to say more, and the rest is the lead's
-    # to enter again.
+    # A closure over several days goes back to one closed day per day (the
+    # older schema's way to say it); its reason is lost, its note kept.
+    connection = op.get_bind()
+    runs = connection.execute(
+        sa.text("SELECT team_id, day, last_day, note FROM closed_days WHERE last_day > day")
+    ).all()
+    for team_id, first, last, note in runs:
+        first_day, last_day = _as_date(first), _as_date(last)
+        for offset in range(1, (last_day - first_day).days + 1):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO closed_days (team_id, day, last_day, note) "
+                    "VALUES (:team_id, :day, :day, :note)"
+                ),
+                {"team_id": team_id, "day": first_day + timedelta(days=offset), "note": note},
+            )
     with op.batch_alter_table("closed_days") as batch:
         batch.drop_column("reason")
         batch.drop_column("last_day")
+
+
+def _as_date(value: date | str) -> date:
+    """SQLite hands a DATE back as text through a plain statement."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
