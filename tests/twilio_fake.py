@@ -66,6 +66,9 @@ class FakeTwilio:
     sent_messages: list[dict[str, str]] = field(default_factory=list)
     # Create the next message, then answer 500 as if the answer were lost.
     lose_message_answer: bool = False
+    # Messages still on their way: Twilio refuses to delete them until
+    # delivery has ended.
+    messages_in_flight: bool = False
 
     def add_call(self, sid: str, *, legs: tuple[str, ...] = ()) -> None:
         self.calls[sid] = None
@@ -214,7 +217,11 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             recording = _RECORDING.match(path)
             message = _MESSAGE.match(path)
             if message:
-                if fake.messages.pop(message.group(1), None) is None:
+                if fake.messages_in_flight and message.group(1) in fake.messages:
+                    self._error(
+                        400, "Cannot delete message because delivery has not been completed"
+                    )
+                elif fake.messages.pop(message.group(1), None) is None:
                     self._error(404, "The requested resource was not found")
                 else:
                     self._send(204)

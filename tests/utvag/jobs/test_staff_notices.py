@@ -310,6 +310,28 @@ def test_a_twilio_fault_before_sending_sends_once_on_the_retry(
     assert twilio_api.messages == {}
 
 
+def test_a_message_still_on_its_way_is_deleted_on_a_later_try_and_not_sent_again(
+    one_notice_queued: tuple[int, int],
+    app_context: AppContext,
+    twilio_api: FakeTwilio,
+    session_factory: Factory,
+) -> None:
+    twilio_api.messages_in_flight = True
+    with pytest.raises(TwilioUnavailable):
+        notice_job.send_staff_notice(*one_notice_queued)
+    [notice] = _notices(session_factory)
+    assert notice.sent_at is not None
+    assert notice.done_at is None
+    assert notice.locked_message_sid is not None
+    [sid] = twilio_api.messages
+    assert sid not in notice.locked_message_sid  # Twilio's id is kept only locked
+    twilio_api.messages_in_flight = False
+    notice_job.send_staff_notice(*one_notice_queued)
+    assert len(twilio_api.sent_messages) == 1
+    assert twilio_api.messages == {}
+    assert _notices(session_factory)[0].locked_message_sid is None
+
+
 def test_a_job_redelivered_after_redis_lost_it_sends_once(
     one_notice_queued: tuple[int, int],
     app_context: AppContext,
