@@ -18,12 +18,16 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
 from intake_web.state import state
-from utvag.calendar.hours import WeeklyHours
+from intake_web.when import closed_today_until
+from utvag.calendar.hours import OfficeCalendar, WeeklyHours
 from utvag.calendar.hours_text import describe_hours
+from utvag.clock import utcnow
 from utvag.markup import clean
 from utvag.repo.public_texts import current_texts
 from utvag.repo.teams import (
     PublicTeam,
+    TeamError,
+    calendar_for,
     find_home_team,
     find_public_team,
     find_team_by_id,
@@ -31,6 +35,15 @@ from utvag.repo.teams import (
     listed_teams,
 )
 from utvag.store.models import PublicListing
+
+
+def team_calendar(session: Session, team: PublicTeam) -> OfficeCalendar:
+    """The team's calendar from the process's cache (``team_facts``), as a
+    submission reads it: the start page asks on every view."""
+    try:
+        return state().team_facts.get(session, team).calendar
+    except TeamError:  # no active key: the calendar still stands
+        return calendar_for(session, team)
 
 
 def public_team(session: Session) -> PublicTeam | None:
@@ -103,6 +116,9 @@ class PublicInfo:
     # The team's own words in this language, by place (PublicTextSlot); a
     # place not in it shows the catalogue's text.
     texts: dict[str, Markup]
+    # "tisdag 1 december 08:00" when the team closed today (a closure):
+    # when we call at the earliest. None on an ordinary day.
+    closed_today_until: str | None = None
 
 
 def team_texts(session: Session, team_id: int, lang: str) -> dict[str, Markup]:
@@ -122,6 +138,7 @@ def info_of(session: Session, team: PublicTeam, lang: str) -> PublicInfo:
         phone=team.public_phone,
         retention_days=team.retention_days,
         texts=team_texts(session, team.id, lang),
+        closed_today_until=closed_today_until(team_calendar(session, team), lang, utcnow()),
     )
 
 

@@ -39,6 +39,8 @@ EMERGENCY = _l("If you are in danger right now, hang up and call 112.")
 WELCOME = _l("You have reached the programme for people who want to leave a criminal group.")
 NOBODY_NOW = _l("Nobody can answer right now.")
 CLOSED_UNTIL = _l("We are closed now and open again %(when)s.")
+# A day the team closed itself (a closure, not a weekend or holiday).
+CLOSED_TODAY = _l("We are closed today and open again %(when)s.")
 OPENS_AT = _l("%(day)s at %(time)s")
 MENU_CHOICES = _l(
     "Press 1 if you want us to call you back on this number. "

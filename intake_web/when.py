@@ -51,5 +51,16 @@ def is_closed_all_day(calendar: OfficeCalendar, day: date) -> bool:
     return next(iter(calendar.open_intervals(start, start + timedelta(days=1))), None) is None
 
 
+def closed_today_until(calendar: OfficeCalendar, lang: str, now: datetime) -> str | None:
+    """When we call at the earliest, if the team closed today itself (a
+    closure, not a weekend or holiday, which the hours already say), else
+    None. The closure's reason is never shown: it is the team's business."""
+    today = now.astimezone(calendar.zone).date()
+    if not calendar.is_team_closure(today):
+        return None
+    opens = calendar.next_open(now)
+    return expected_call(opens, calendar.timezone, lang, now - 2 * NOW_MARGIN)
+
+
 def _hhmm(value: time) -> str:
     return value.strftime("%H:%M")

@@ -2,7 +2,8 @@
 
 It speaks Twilio's URLs and JSON, checks HTTP basic auth with the account
 SID and auth token, and keeps what it holds (calls with their legs,
-recordings with their audio) so a test can see what was deleted. It can be
+recordings with their audio, text messages) so a test can see what was
+deleted. It can be
 told to answer 500 (to everything, or to fetching one recording's audio)
 or to refuse deleting a call still in progress. Calls
 made through it (``POST Calls.json``) are kept with their parameters.
@@ -17,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,6 +34,8 @@ NEUTRAL = "+46107654321"
 _CALLS = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Calls\.json$")
 _CALL = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/(CA\w+)\.json$")
 _RECORDING = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/(RE\w+)\.(mp3|json)$")
+_MESSAGES = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Messages\.json$")
+_MESSAGE = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/(SM\w+)\.json$")
 
 
 @dataclass
@@ -56,6 +60,15 @@ class FakeTwilio:
     # Called while a call is being created, before Twilio answers: to see
     # what the caller holds open meanwhile.
     while_creating: Callable[[], None] | None = None
+    # Messages (SMS) Twilio holds: sid -> To, From, Body, DateCreated.
+    messages: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Every message ever created, in order (deleted ones too).
+    sent_messages: list[dict[str, str]] = field(default_factory=list)
+    # Create the next message, then answer 500 as if the answer were lost.
+    lose_message_answer: bool = False
+    # Messages still on their way: Twilio refuses to delete them until
+    # delivery has ended.
+    messages_in_flight: bool = False
 
     def add_call(self, sid: str, *, legs: tuple[str, ...] = ()) -> None:
         self.calls[sid] = None
@@ -120,6 +133,34 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 }
                 self._send(200, json.dumps(page).encode())
                 return
+            if _MESSAGES.match(parts.path):
+                query = parse_qs(parts.query)
+                to, sender = query.get("To", [None])[0], query.get("From", [None])[0]
+                listed = [
+                    {
+                        "sid": sid,
+                        "to": held["To"],
+                        "from": held["From"],
+                        "body": held["Body"],
+                        "date_created": held["DateCreated"],
+                        "account_sid": ACCOUNT_SID,
+                    }
+                    for sid, held in fake.messages.items()
+                    if to in (None, held["To"]) and sender in (None, held["From"])
+                ]
+                page = {
+                    "messages": listed,
+                    "first_page_uri": parts.path,
+                    "next_page_uri": None,
+                    "previous_page_uri": None,
+                    "page": 0,
+                    "page_size": 50,
+                    "start": 0,
+                    "end": len(listed),
+                    "uri": self.path,
+                }
+                self._send(200, json.dumps(page).encode())
+                return
             found = _RECORDING.match(parts.path)
             if found and found.group(2) == "mp3":
                 audio = fake.recordings.get(found.group(1))
@@ -137,6 +178,9 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 return
             length = int(self.headers.get("Content-Length", "0"))
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            if _MESSAGES.match(urlsplit(self.path).path):
+                self._create_message(form)
+                return
             if not _CALLS.match(urlsplit(self.path).path):
                 self._error(404, "The requested resource was not found")
                 return
@@ -148,13 +192,40 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             body = {"sid": sid, "to": form.get("To"), "from": form.get("From"), "status": "queued"}
             self._send(201, json.dumps(body).encode())
 
+        def _create_message(self, form: dict[str, str]) -> None:
+            sid = f"SM{len(fake.sent_messages) + 1:032d}"
+            held = {
+                "To": form.get("To", ""),
+                "From": form.get("From", ""),
+                "Body": form.get("Body", ""),
+                "DateCreated": formatdate(time.time(), usegmt=True),
+            }
+            fake.sent_messages.append(held)
+            fake.messages[sid] = held
+            if fake.lose_message_answer:
+                fake.lose_message_answer = False
+                self._error(500, "Internal Server Error")
+                return
+            body = {"sid": sid, "to": held["To"], "from": held["From"], "status": "queued"}
+            self._send(201, json.dumps(body).encode())
+
         def do_DELETE(self) -> None:  # noqa: N802
             if not self._admitted():
                 return
             path = urlsplit(self.path).path
             call = _CALL.match(path)
             recording = _RECORDING.match(path)
-            if call:
+            message = _MESSAGE.match(path)
+            if message:
+                if fake.messages_in_flight and message.group(1) in fake.messages:
+                    self._error(
+                        400, "Cannot delete message because delivery has not been completed"
+                    )
+                elif fake.messages.pop(message.group(1), None) is None:
+                    self._error(404, "The requested resource was not found")
+                else:
+                    self._send(204)
+            elif call:
                 sid = call.group(1)
                 if sid in fake.in_progress:
                     self._error(400, "Cannot delete a call that is in progress")

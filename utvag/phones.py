@@ -55,6 +55,19 @@ class PhoneCheck:
     refusal: PhoneRefusal | None
 
 
+def takes_sms(e164: str) -> bool:
+    """Whether a number we may call is a mobile (a staff notice is an SMS;
+    a fixed line would get it read aloud, or not at all)."""
+    try:
+        number = phonenumbers.parse(e164, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in {
+        PhoneNumberType.MOBILE,
+        PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+
+
 def check_phone(raw: str, call_countries: Collection[str]) -> PhoneCheck:
     """Whether ``raw`` is a number we may call, in E.164 form if so.
 

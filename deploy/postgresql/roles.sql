@@ -12,11 +12,11 @@ CREATE DATABASE utvag OWNER utvag_owner;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO utvag_intake, utvag_console, utvag_worker;
 
--- The public app: reads teams, public keys, closed days and a contact's
+-- The public app: reads teams, public keys, closures, extra open days and a contact's
 -- status by receipt hash; inserts contacts, follow-ups and their outbox rows;
 -- counts its rate limits. It never sees key grants, staff, sessions, cases or
 -- the audit trail.
-GRANT SELECT ON teams, team_keys, closed_days TO utvag_intake;
+GRANT SELECT ON teams, team_keys, closed_days, extra_open_days TO utvag_intake;
 -- Each team's own public words: read, never written, from the public side.
 GRANT SELECT ON public_text_versions TO utvag_intake;
 GRANT SELECT, INSERT ON contacts, contact_messages, outbox TO utvag_intake;
@@ -40,7 +40,7 @@ GRANT SELECT, INSERT, UPDATE ON team_keys TO utvag_console;
 GRANT SELECT, INSERT, DELETE ON key_wraps TO utvag_console;
 GRANT SELECT, INSERT, UPDATE ON staff_members TO utvag_console;
 GRANT SELECT, INSERT, UPDATE, DELETE ON staff_sessions, enrolments, closed_days,
-  network_throttles TO utvag_console;
+  extra_open_days, network_throttles TO utvag_console;
 GRANT SELECT, INSERT, UPDATE ON contacts, contact_messages, call_attempts, cases, case_checks,
   checklist_items, outbox, case_assessments, case_meetings, case_consents,
   case_register_checks TO utvag_console;
@@ -72,8 +72,9 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO utvag_console;
 -- staff sessions, its own schedule's record, and audit rows for it.
 -- INSERT: reopening a call the person asked for schedules its due notice.
 GRANT SELECT, INSERT, UPDATE ON outbox TO utvag_worker;
--- closed_days: the calendar, to reopen a call the person asked for.
-GRANT SELECT ON teams, closed_days TO utvag_worker;
+-- closed_days, extra_open_days: the calendar, to reopen a call the person
+-- asked for.
+GRANT SELECT ON teams, closed_days, extra_open_days TO utvag_worker;
 GRANT SELECT, UPDATE ON contacts, call_attempts, cases, case_checks, case_assessments,
   case_meetings, case_consents, case_register_checks TO utvag_worker;
 -- The hotline's answering machine: the worker seals a message's audio to the
@@ -94,5 +95,12 @@ GRANT SELECT, INSERT ON audit_events TO utvag_worker;
 -- (who they are, by id and name only: nothing of their keys or secrets).
 GRANT INSERT ON call_attempts TO utvag_worker;
 GRANT SELECT (id, team_id, username) ON staff_members TO utvag_worker;
+-- Content-free staff notices: who asked for them and where (a work mobile),
+-- each notice time decided once, each SMS until Twilio has deleted it; both
+-- forgotten after two days.
+GRANT SELECT (notice_phone, disabled_at) ON staff_members TO utvag_worker;
+GRANT SELECT, INSERT, DELETE ON notice_rounds TO utvag_worker;
+GRANT SELECT, INSERT, UPDATE, DELETE ON staff_notices TO utvag_worker;
 GRANT USAGE ON SEQUENCE audit_events_id_seq, outbox_id_seq, voice_messages_id_seq,
-  call_attempts_id_seq, retention_records_id_seq TO utvag_worker;
+  call_attempts_id_seq, retention_records_id_seq, notice_rounds_id_seq, staff_notices_id_seq
+  TO utvag_worker;

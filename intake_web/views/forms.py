@@ -22,8 +22,8 @@ from intake_web.forms import (
 from intake_web.i18n import require_known_language
 from intake_web.refused_token import page_language, typed_for_copying
 from intake_web.state import state
-from intake_web.teams import current_team_slug, page_team, resolve_team_in_path
-from intake_web.when import expected_call, is_closed_all_day, window_hours
+from intake_web.teams import current_team_slug, page_team, resolve_team_in_path, team_calendar
+from intake_web.when import closed_today_until, expected_call, is_closed_all_day, window_hours
 from utvag.calendar.due import CallbackWindow
 from utvag.clock import utcnow
 from utvag.repo.teams import calendar_for
@@ -150,13 +150,23 @@ def _closed_day_refused(form: CallbackForm) -> bool:
     return True
 
 
+def _closed_today(lang: str) -> str | None:
+    """When we call at the earliest, if the team closed today (a closure)."""
+    with state().session_factory() as session:
+        team = page_team(session, current_team_slug())
+        if team is None:
+            return None
+        return closed_today_until(team_calendar(session, team), lang, utcnow())
+
+
 def _render_form(
     template: str, lang: str, form: SpamGuardedForm, refusal: str | None = None
 ) -> ResponseReturnValue:
     if refusal:
         form.form_errors.append(refusal)
     status = 400 if form.is_submitted() else 200
-    return render_template(template, lang=lang, form=form), status
+    closed_today = _closed_today(lang) if template == "callback.html" else None
+    return render_template(template, lang=lang, form=form, closed_today=closed_today), status
 
 
 def _kind_from_query(form: MessageForm | CallbackForm) -> None:

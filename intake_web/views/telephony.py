@@ -118,7 +118,9 @@ def _hours_sentence(lang: str) -> str:
     if calendar.is_open(now):
         return speech.words(lang, speech.NOBODY_NOW)
     opens = calendar.next_open(now).astimezone(calendar.zone)
-    return speech.words(lang, speech.CLOSED_UNTIL, when=speech.opening_time(lang, opens))
+    closed_today = calendar.is_team_closure(now.astimezone(calendar.zone).date())
+    sentence = speech.CLOSED_TODAY if closed_today else speech.CLOSED_UNTIL
+    return speech.words(lang, sentence, when=speech.opening_time(lang, opens))
 
 
 def _menu_gather(lang: str) -> Gather:

@@ -20,6 +20,7 @@ import redis
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from support import create_vagvalet, csrf_token_from, log_in, post_form
+from twilio_fake import FakeTwilio, with_hotline
 
 from crypto.kdf import TEST_COST
 from utvag.clock import utcnow
@@ -27,8 +28,10 @@ from utvag.config import Config
 from utvag.console_keys import make_console_keys
 from utvag.jobs import context as worker_context
 from utvag.jobs.context import AppContext
+from utvag.jobs.dispatch import relay
 from utvag.jobs.maintenance import Schedule, run_due_tasks
 from utvag.repo import eviction
+from utvag.repo.staff_notices import NOTICE_TEXT
 from utvag.store.db import make_engine, make_session_factory
 from utvag.store.schema import upgrade_to_head
 
@@ -101,6 +104,7 @@ def test_each_process_does_its_work_under_its_own_role(
     redis_client: redis.Redis,
     time_machine,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
+    twilio_api: FakeTwilio,
 ) -> None:
     from intake_web import create_app as create_intake
     from triage import create_app as create_console
@@ -194,7 +198,14 @@ def test_each_process_does_its_work_under_its_own_role(
         # Against the person's choice, with a reason: purged with contact 2.
         ("/contacts/2/call-from", {"call_from": "hotline", "reason": "bad om det"}),
         ("/admin/members", {"username": "cora", "role": "coordinator"}),
-        ("/team/closed-days", {"day": "2026-12-30", "note": "planering"}),
+        (
+            "/team/closed-days",
+            {"day": "2026-12-30", "last_day": "2026-12-30", "reason": "utbildningsdag"},
+        ),
+        ("/team/open-days", {"day": "2026-12-19", "opens": "10:00", "closes": "14:00"}),
+        # A staff notice due now (10:00), to a member who asked for them.
+        ("/team/notices", {"notice_times": "10:00"}),
+        ("/account/notices", {"action": "on", "phone": "0701234599"}),
     ]:
         assert staff.post(path, data={"csrf_token": token, **data}).status_code in (200, 302), path
     for page in ["/queue", "/reports/calls", "/audit", "/admin/members", "/team", "/cases"]:
@@ -225,11 +236,14 @@ def test_each_process_does_its_work_under_its_own_role(
         connection.execute(text("UPDATE contacts SET status = 'unverified' WHERE id = 3"))
     monkeypatch.setattr(eviction, "UNVERIFIED_CAP", 0)
 
-    ctx = AppContext.build(_config(tmp_path, role_urls["worker"], redis_url), redis_client)
+    worker_config = with_hotline(_config(tmp_path, role_urls["worker"], redis_url), twilio_api)
+    ctx = AppContext.build(worker_config, redis_client)
     worker_context.bind(ctx)
     try:
         build_worker(ctx).work(burst=True)
         run_due_tasks(ctx.session_factory, ctx.config, Schedule())
+        relay(ctx.session_factory, ctx.redis_client)
+        build_worker(ctx).work(burst=True)  # the staff notice
     finally:
         worker_context.bind(None)
         ctx.engine.dispose()
@@ -281,7 +295,15 @@ def test_each_process_does_its_work_under_its_own_role(
     assert sessions == 0, "the worker could not delete an expired session under its role"
     assert destroyed is not None, "the console could not destroy a key under its role"
     assert evicted == "evicted", "the worker could not evict under its role"
-    assert succeeded == {"staff_sessions", "retention", "throttle_windows", "unverified_cap"}
+    assert succeeded == {
+        "staff_sessions",
+        "retention",
+        "throttle_windows",
+        "unverified_cap",
+        "staff_notices",
+    }
+    assert [sms["Body"] for sms in twilio_api.sent_messages] == [NOTICE_TEXT]
+    assert twilio_api.messages == {}, "the worker could not delete its notice at Twilio"
     assert evicted_code is not None
     again = create_intake(
         _config(tmp_path, role_urls["intake"], redis_url), redis_client=redis_client
@@ -407,6 +429,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "teams": {"SELECT"},
         "team_keys": {"SELECT"},
         "closed_days": {"SELECT"},
+        "extra_open_days": {"SELECT"},
         "contacts": {"SELECT", "INSERT"},
         "contact_messages": {"SELECT", "INSERT"},
         "outbox": {"SELECT", "INSERT"},
@@ -424,6 +447,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "staff_sessions": WRITE | {"DELETE"},
         "enrolments": WRITE | {"DELETE"},
         "closed_days": WRITE | {"DELETE"},
+        "extra_open_days": WRITE | {"DELETE"},
         "network_throttles": WRITE | {"DELETE"},
         "contacts": WRITE,
         "contact_messages": WRITE,
@@ -453,6 +477,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "outbox": WRITE,
         "teams": {"SELECT"},
         "closed_days": {"SELECT"},
+        "extra_open_days": {"SELECT"},
         "contacts": {"SELECT", "UPDATE"},
         "call_attempts": WRITE,
         "cases": {"SELECT", "UPDATE"},
@@ -474,6 +499,8 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "spent_proofs": {"SELECT", "DELETE"},
         "answered_calls": {"SELECT", "DELETE"},
         "audit_events": {"SELECT", "INSERT"},
+        "notice_rounds": {"SELECT", "INSERT", "DELETE"},
+        "staff_notices": WRITE | {"DELETE"},
     },
 }
 # Column-level grants on top of the table-level ones.
@@ -489,6 +516,8 @@ EXPECTED_COLUMN_GRANTS: dict[str, set[tuple[str, str, str]]] = {
         ("staff_members", "id", "SELECT"),
         ("staff_members", "team_id", "SELECT"),
         ("staff_members", "username", "SELECT"),
+        ("staff_members", "notice_phone", "SELECT"),
+        ("staff_members", "disabled_at", "SELECT"),
     },
 }
 EXPECTED_SEQUENCES: dict[str, set[str]] = {
@@ -505,6 +534,8 @@ EXPECTED_SEQUENCES: dict[str, set[str]] = {
         "voice_messages_id_seq",
         "call_attempts_id_seq",
         "retention_records_id_seq",
+        "notice_rounds_id_seq",
+        "staff_notices_id_seq",
     },
 }
 
@@ -580,10 +611,14 @@ def test_every_table_has_a_decided_place_in_the_grants() -> None:
     """A migration that adds a table without a line in roles.sql leaves the
     console unable to use it in production (and only there): so the
     expected matrix must name every table, and the console works with all
-    but the hotline's own bookkeeping."""
+    but the hotline's and the staff notices' own bookkeeping."""
     import utvag.store.models  # noqa: F401 - registers every table on Base.metadata
     from utvag.store.db import Base
 
     console_never = {"answered_calls"}  # the intake writes, the worker purges
-    assert set(Base.metadata.tables) - console_never == set(EXPECTED_TABLE_GRANTS["console"])
+    worker_only = {"notice_rounds", "staff_notices"}  # the worker decides, sends, forgets
+    assert set(Base.metadata.tables) - console_never - worker_only == set(
+        EXPECTED_TABLE_GRANTS["console"]
+    )
     assert console_never <= set(EXPECTED_TABLE_GRANTS["intake"])
+    assert worker_only <= set(EXPECTED_TABLE_GRANTS["worker"])

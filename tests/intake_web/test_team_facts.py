@@ -3,13 +3,13 @@ a rotated key, a new closed day or changed hours count from the next one."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from support import TeamFixture
 
 from intake_web.team_facts import FRESH_FOR, TeamFactsCache
 from utvag.repo.staff import rotate_team_key
-from utvag.repo.team_settings import add_closed_day
+from utvag.repo.team_settings import add_closure
 from utvag.store.db import transaction
 from utvag.store.models import Team
 
@@ -30,7 +30,15 @@ def test_a_new_key_a_closed_day_and_new_hours_count_from_the_next_submission(
         rotated = cache.get(session, session.get(Team, team.created.team.id))
     assert rotated.key_id != first.key_id
     with transaction(session_factory) as session:
-        add_closed_day(session, session.get(Team, team.created.team.id), date(2026, 12, 1), "")
+        add_closure(
+            session,
+            session.get(Team, team.created.team.id),
+            date(2026, 12, 1),
+            None,
+            "annat",
+            "",
+            now=datetime(2026, 11, 30, tzinfo=UTC),
+        )
     with session_factory() as session:
         fresh = cache.get(session, session.get(Team, team.created.team.id))
     assert fresh.calendar.is_day_off(date(2026, 12, 1))

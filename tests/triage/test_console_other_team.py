@@ -8,7 +8,7 @@ new route with an id it does not know fails here until it is added.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,6 +31,7 @@ from utvag.store.models import (
     Contact,
     ContactStatus,
     Enrolment,
+    ExtraOpenDay,
     StaffMember,
     TeamKey,
     VoiceMessage,
@@ -64,6 +65,9 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
         contact.claim_expires_at = utcnow() + timedelta(minutes=10)
         case = Case(team_id=malmo.team.id, contact_id=contact.id)
         closed = ClosedDay(team_id=malmo.team.id, day=date(2026, 12, 30))
+        extra = ExtraOpenDay(
+            team_id=malmo.team.id, day=date(2026, 12, 19), opens=time(10), closes=time(14)
+        )
         enrolment = Enrolment(
             team_id=malmo.team.id,
             username="nils",
@@ -72,7 +76,7 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
             sealed_team_keys=b"s",
             expires_at=utcnow() + timedelta(days=3),
         )
-        session.add_all([case, closed, enrolment])
+        session.add_all([case, closed, extra, enrolment])
         session.flush()
         consent = CaseConsent(case_id=case.id, given_on=date(2026, 11, 1), sealed_content=b"s")
         voice = VoiceMessage(
@@ -93,6 +97,7 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
             "contact_id": contact.id,
             "case_id": case.id,
             "closed_day_id": closed.id,
+            "extra_id": extra.id,
             "item_id": item.id,
             "member_id": malmo.admin.id,
             "enrolment_id": enrolment.id,
@@ -127,7 +132,9 @@ VALID_FORM = {
 def _routes_with_ids(app: Flask) -> list[tuple[str, str, str]]:
     found = []
     for rule in app.url_map.iter_rules():
-        if not rule.arguments or rule.endpoint == "static":
+        # Only ids name another team's rows: a route whose arguments are all
+        # words (a public text's place and language) acts on the own team.
+        if "<int:" not in rule.rule or rule.endpoint == "static":
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             found.append((rule.endpoint, method, rule.rule))
@@ -174,6 +181,7 @@ def test_another_teams_ids_get_404_and_no_audit_row(
         assert contact is not None
         assert contact.claimed_by_id is not None
         assert session.get(ClosedDay, other_team_ids["closed_day_id"]) is not None
+        assert session.get(ExtraOpenDay, other_team_ids["extra_id"]) is not None
         assert session.get(Enrolment, other_team_ids["enrolment_id"]) is not None
         member = session.get(StaffMember, other_team_ids["member_id"])
         assert member is not None

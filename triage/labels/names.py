@@ -14,6 +14,7 @@ from utvag.store.models import (
     CallOutcome,
     CaseStatus,
     CheckStatus,
+    ClosureReason,
     ContactChannel,
     ContactKind,
     ContactStatus,
@@ -153,6 +154,33 @@ TEAM_PROBLEM_TEXT = {
     TeamProblem.NO_TEAM_NAME: _l("The team needs a name."),
     TeamProblem.UNKNOWN_CHECKLIST: _l("There is no such checklist."),
     TeamProblem.TEAM_EXISTS: _l("A team with that short name already exists."),
+    TeamProblem.CLOSURE_IN_PAST: _l("A closure cannot start on a day that has passed."),
+    TeamProblem.CLOSURE_BACKWARDS: _l("The last closed day must be on or after the first."),
+    TeamProblem.CLOSURE_TOO_LONG: _l(
+        "A closure may last at most 90 days; for longer, change the weekly hours."
+    ),
+    TeamProblem.CLOSURE_OVERLAPS: _l(
+        "The closure overlaps another closure. Remove or change that one first."
+    ),
+    TeamProblem.CLOSURE_HAS_OPEN_DAY: _l(
+        "The closure covers an extra open day. Remove the open day first."
+    ),
+    TeamProblem.BAD_CLOSURE_REASON: _l("Choose a reason for the closure."),
+    TeamProblem.NOTE_TOO_LONG: _l("The note may be at most 80 characters."),
+    TeamProblem.OPEN_DAY_IN_PAST: _l("An extra open day cannot be a day that has passed."),
+    TeamProblem.OPEN_DAY_CLOSED: _l(
+        "The team is closed that day. Remove the closure first, or choose another day."
+    ),
+    TeamProblem.OPEN_DAY_TWICE: _l("That day is already an extra open day."),
+    TeamProblem.NOT_MOBILE: _l("The notices are text messages: give a mobile number."),
+    TeamProblem.OPEN_DAY_HOURS: _l(
+        "The hours must end after they start, within the day (for example 10:00 to 14:00)."
+    ),
+}
+CLOSURE_REASON_NAMES = {
+    ClosureReason.STAFF_SHORTAGE.value: _l("short of staff"),
+    ClosureReason.TRAINING_DAY.value: _l("training day"),
+    ClosureReason.OTHER.value: _l("other"),
 }
 
 
@@ -230,6 +258,8 @@ ACTION_NAMES = {
     "voice_played": _l("voice message played"),
     "own_phone_set": _l("own phone saved"),
     "own_phone_removed": _l("own phone removed"),
+    "notices_turned_on": _l("notices by text message turned on"),
+    "notices_turned_off": _l("notices by text message turned off"),
     "switchboard_call": _l("called through the switchboard"),
     "call_from_changed": _l("changed which number may call, against the person's choice"),
     "handed_over": _l("handed over to another team"),

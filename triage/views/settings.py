@@ -1,4 +1,5 @@
-"""The team's own settings, for the programme lead: hours, closed days, calls, checklist."""
+"""The team's own settings, for the programme lead: hours, closures and extra
+open days, calls, checklist."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from triage import current
-from triage.labels.names import problem_text
+from triage.labels.names import CLOSURE_REASON_NAMES, problem_text
 from triage.phone_check import refusal_text
 from triage.roles import requires
 from triage.state import state
 from utvag.calendar.hours import HoursSpecError
-from utvag.repo import team_settings
+from utvag.repo import staff_notices, team_settings
 from utvag.repo.team_settings import PhoneRefused
-from utvag.repo.teams import TeamError, closed_days
+from utvag.repo.teams import TeamError, closed_days, extra_open_days
 from utvag.store.db import transaction
 from utvag.store.models import Role
 
@@ -33,8 +34,16 @@ def show() -> ResponseReturnValue:
     with state().session_factory() as db:
         team = current.team(db)
         days = closed_days(db, team.id)
+        open_days = extra_open_days(db, team.id)
         items = team_settings.checklist(db, team.id)
-    return render_template("settings.html", team=team, closed_days=days, items=items)
+    return render_template(
+        "settings.html",
+        team=team,
+        closed_days=days,
+        open_days=open_days,
+        reasons=CLOSURE_REASON_NAMES,
+        items=items,
+    )
 
 
 @bp.route("/team/hours", methods=["POST"])
@@ -77,18 +86,47 @@ def hours() -> ResponseReturnValue:
     return _back()
 
 
+def _day(field: str) -> date | None:
+    try:
+        return date.fromisoformat(request.form.get(field, "").strip())
+    except ValueError:
+        return None
+
+
 @bp.route("/team/closed-days", methods=["POST"])
 @requires(Role.LEAD)
 def add_closed_day() -> ResponseReturnValue:
-    try:
-        day = date.fromisoformat(request.form.get("day", ""))
-    except ValueError:
+    """A closure: one day, or from one day to another, with a reason kind."""
+    first_day = _day("day")
+    last_text = request.form.get("last_day", "").strip()
+    last_day = _day("last_day") if last_text else None
+    if first_day is None or (last_text and last_day is None):
         flash(gettext("Write the day as year-month-day."), "error")
         return _back()
-    with transaction(state().session_factory) as db:
-        team = current.team(db)
-        team_settings.add_closed_day(db, team, day, request.form.get("note", ""))
-        current.record(db, "settings_changed", details={"closed_day": day.isoformat()})
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            closed = team_settings.add_closure(
+                db,
+                team,
+                first_day,
+                last_day,
+                request.form.get("reason", ""),
+                request.form.get("note", ""),
+            )
+            current.record(
+                db,
+                "settings_changed",
+                details={
+                    "closed_day": closed.day.isoformat(),
+                    "closed_until": closed.last_day.isoformat(),
+                    "reason": closed.reason,
+                },
+            )
+    except TeamError as error:
+        flash(problem_text(error), "error")
+        return _back()
+    flash(gettext("The closure is added."))
     return _back()
 
 
@@ -100,7 +138,74 @@ def remove_closed_day(closed_day_id: int) -> ResponseReturnValue:
         if not team_settings.remove_closed_day(db, team, closed_day_id):
             abort(404)
         current.record(db, "settings_changed", details={"closed_day_removed": closed_day_id})
-    flash(gettext("The closed day is removed."))
+    flash(gettext("The closure is removed."))
+    return _back()
+
+
+@bp.route("/team/open-days", methods=["POST"])
+@requires(Role.LEAD)
+def add_extra_open_day() -> ResponseReturnValue:
+    """A day open outside the weekly hours, with that day's hours."""
+    day = _day("day")
+    opens = team_settings.parse_time_of_day(request.form.get("opens", ""))
+    closes = team_settings.parse_time_of_day(request.form.get("closes", ""))
+    if day is None:
+        flash(gettext("Write the day as year-month-day."), "error")
+        return _back()
+    if opens is None or closes is None:
+        flash(gettext("Write the times as hours and minutes, for example 10:00."), "error")
+        return _back()
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            extra = team_settings.add_extra_open_day(db, team, day, opens, closes)
+            current.record(
+                db,
+                "settings_changed",
+                details={
+                    "extra_open_day": extra.day.isoformat(),
+                    "from": extra.opens.strftime("%H:%M"),
+                    "to": extra.closes.strftime("%H:%M"),
+                },
+            )
+    except TeamError as error:
+        flash(problem_text(error), "error")
+        return _back()
+    flash(gettext("The extra open day is added."))
+    return _back()
+
+
+@bp.route("/team/open-days/<int:extra_id>/delete", methods=["POST"])
+@requires(Role.LEAD)
+def remove_extra_open_day(extra_id: int) -> ResponseReturnValue:
+    with transaction(state().session_factory) as db:
+        team = current.team(db)
+        if not team_settings.remove_extra_open_day(db, team, extra_id):
+            abort(404)
+        current.record(db, "settings_changed", details={"extra_open_day_removed": extra_id})
+    flash(gettext("The extra open day is removed."))
+    return _back()
+
+
+@bp.route("/team/notices", methods=["POST"])
+@requires(Role.LEAD)
+def notice_times() -> ResponseReturnValue:
+    """When members who asked for it get the content-free SMS."""
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            staff_notices.set_notice_times(team, request.form.get("notice_times", ""))
+            current.record(db, "settings_changed", details={"notice_times": team.notice_times})
+    except HoursSpecError:
+        flash(
+            gettext(
+                "The notice times could not be read. Write 'öppning' or hours and minutes,"
+                " separated by commas, for example: öppning, 12:00 (at most 6)."
+            ),
+            "error",
+        )
+        return _back()
+    flash(gettext("Saved."))
     return _back()
 
 

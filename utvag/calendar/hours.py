@@ -341,11 +341,19 @@ def _resolve_local(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 @dataclass(frozen=True)
 class OfficeCalendar:
-    """When one team answers call-backs: weekly hours, minus days off, in its zone."""
+    """When one team answers call-backs: weekly hours, minus days off, plus
+    extra open days, in its zone.
+
+    A team's closed day wins over everything; an extra open day (a Saturday
+    10:00-14:00) replaces that day's weekly hours, and opens a public holiday
+    too if the lead chose to work it.
+    """
 
     hours: WeeklyHours
     timezone: str
     closed_days: frozenset[date] = frozenset()
+    # (day, opens, closes): one interval each, no two on the same day.
+    extra_days: tuple[tuple[date, time, time], ...] = ()
 
     def __post_init__(self) -> None:
         _zone(self.timezone)
@@ -354,6 +362,22 @@ class OfficeCalendar:
         for day in self.closed_days:
             if isinstance(day, datetime) or not isinstance(day, date):
                 raise HoursSpecError(f"closed day {day!r} must be a date, not a date and time")
+        seen: set[date] = set()
+        for day, opens, closes in self.extra_days:
+            if isinstance(day, datetime) or not isinstance(day, date):
+                raise HoursSpecError(f"extra open day {day!r} must be a date")
+            if day in seen:
+                raise HoursSpecError(f"extra open day {day.isoformat()} is given twice")
+            if opens >= closes:
+                raise HoursSpecError(
+                    f"extra open day {day.isoformat()}: {_hhmm(opens)}-{_hhmm(closes)} "
+                    "must end after it starts"
+                )
+            seen.add(day)
+
+    @functools.cached_property
+    def _extra_by_day(self) -> Mapping[date, tuple[Interval, ...]]:
+        return MappingProxyType({day: ((opens, closes),) for day, opens, closes in self.extra_days})
 
     @classmethod
     def build(
@@ -361,12 +385,14 @@ class OfficeCalendar:
         hours_spec: str = DEFAULT_HOURS_SPEC,
         timezone: str = DEFAULT_TIMEZONE,
         closed_days: Iterable[date] = (),
+        extra_days: Iterable[tuple[date, time, time]] = (),
     ) -> OfficeCalendar:
         """Assemble a calendar from the strings a team is configured with."""
         return cls(
             hours=WeeklyHours.parse(hours_spec),
             timezone=timezone,
             closed_days=frozenset(closed_days),
+            extra_days=tuple(sorted(extra_days)),
         )
 
     @property
@@ -377,14 +403,26 @@ class OfficeCalendar:
         """Whether the whole day is closed regardless of the weekly hours."""
         if isinstance(day, datetime):
             raise TypeError("is_day_off takes a date; convert a datetime with .date() first")
-        return day in self.closed_days or day in _days_off(day.year)
+        if day in self.closed_days:
+            return True
+        return day not in self._extra_by_day and day in _days_off(day.year)
+
+    def is_team_closure(self, day: date) -> bool:
+        """Whether the team itself closed this day (not a weekend or holiday):
+        the public pages and the hotline then say "we are closed today"."""
+        return day in self.closed_days
+
+    def _local_intervals(self, day: date) -> tuple[Interval, ...]:
+        """The day's opening hours as wall times: an extra open day's, else the week's."""
+        if self.is_day_off(day):
+            return ()
+        extra = self._extra_by_day.get(day)
+        return extra if extra is not None else self.hours.days[day.weekday()]
 
     def _day_intervals(self, day: date, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
         """Open intervals of one local day as UTC instants, empty ones dropped."""
-        if self.is_day_off(day):
-            return []
         result = []
-        for start, end in self.hours.days[day.weekday()]:
+        for start, end in self._local_intervals(day):
             try:
                 start_utc = _resolve_local(day, start, zone)
                 end_utc = _resolve_local(day, end, zone)

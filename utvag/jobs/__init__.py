@@ -2,7 +2,8 @@
 
 Each job takes ids only, never content, and is idempotent: the outbox may
 deliver a job more than once. The job modules (``utvag.jobs.notices``,
-``utvag.jobs.hotline``) know nothing of this registry; it imports them.
+``utvag.jobs.hotline``, ``utvag.jobs.staff_notices``) know nothing of this
+registry; it imports them.
 
 Every job kind names its queue in ``JOB_QUEUES``; a test checks the worker
 listens on each. RQ stores a job's function as a dotted path and imports it
@@ -23,6 +24,7 @@ from utvag.jobs.notices import (
     notify_follow_up,
     notify_new_contact,
 )
+from utvag.jobs.staff_notices import send_staff_notice
 
 NOTIFICATIONS_QUEUE = "notifications"
 HOTLINE_QUEUE = "hotline"
@@ -35,6 +37,7 @@ JOB_FUNCTIONS: dict[str, Callable[..., None]] = {
     "notify_follow_up": notify_follow_up,
     "call_again_requested": call_again_requested,
     "call_from_chosen": call_from_chosen,
+    "send_staff_notice": send_staff_notice,
 }
 JOB_QUEUES = {
     "forget_call": HOTLINE_QUEUE,
@@ -45,6 +48,7 @@ JOB_QUEUES = {
     "notify_follow_up": NOTIFICATIONS_QUEUE,
     "call_again_requested": NOTIFICATIONS_QUEUE,
     "call_from_chosen": NOTIFICATIONS_QUEUE,
+    "send_staff_notice": NOTIFICATIONS_QUEUE,
 }
 WORKER_QUEUES = (NOTIFICATIONS_QUEUE, HOTLINE_QUEUE)
 

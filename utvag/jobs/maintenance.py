@@ -9,6 +9,10 @@
 |                      |            | proofs of work that could no longer be presented       |
 | ``unverified_cap``   | minute     | evict the oldest no-effort entries of a full           |
 |                      |            | unverified list (``utvag.repo.eviction``)                   |
+| ``staff_notices``    | minute     | at each team's notice times, if something waits, queue |
+|                      |            | one content-free SMS per member who asked; forget old  |
+|                      |            | ones (``utvag.repo.staff_notices``); nothing without   |
+|                      |            | Twilio                                                 |
 
 Each run is its own transaction, so one failing task does not hold up the
 others. Each outcome is written to ``maintenance_runs``: a task that has not
@@ -29,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from utvag.clock import utcnow
 from utvag.config import Config
+from utvag.repo import staff_notices
 from utvag.repo.eviction import evict_oldest
 from utvag.repo.hotline import purge_answered_calls
 from utvag.repo.proofs import purge_spent
@@ -77,11 +82,18 @@ def _evict_unverified(session: Session, _config: Config, now: datetime) -> int:
     return evict_oldest(session, now)
 
 
+def _staff_notices(session: Session, config: Config, now: datetime) -> int:
+    if config.twilio is None:
+        return 0
+    return staff_notices.start_due_rounds(session, now) + staff_notices.purge_old(session, now)
+
+
 TASKS = (
     Task("staff_sessions", timedelta(minutes=1), _purge_sessions),
     Task("retention", timedelta(hours=1), _purge_content),
     Task("throttle_windows", timedelta(hours=1), _purge_windows),
     Task("unverified_cap", timedelta(minutes=1), _evict_unverified),
+    Task("staff_notices", timedelta(minutes=1), _staff_notices),
 )
 
 

@@ -164,6 +164,23 @@ def due_now(session: Session, team_id: int, now: datetime) -> int:
     return _count(session, *_open(team_id, True), Contact.queue_due_at <= now)
 
 
+def something_waiting(session: Session, team_id: int, now: datetime) -> bool:
+    """Whether the team has anything to look at: a call-back due now or
+    earlier, an open message-only contact, or a follow-up nobody opened.
+    Yes or no only: the staff notice carries no count
+    (``utvag.jobs.staff_notices``). Each test is one index range, stopping
+    at the first row."""
+    tests = (
+        [*_open(team_id, True), Contact.queue_due_at <= now],
+        _open(team_id, False),
+        [Contact.team_id == team_id, Contact.unseen_follow_up_at.is_not(None)],
+    )
+    return any(
+        session.scalar(select(Contact.id).where(*conditions).limit(1)) is not None
+        for conditions in tests
+    )
+
+
 def acute(session: Session, team_id: int, size: int = PAGE_SIZE) -> list[Contact]:
     """Open contacts marked as acute risk: above everything else."""
     return list(

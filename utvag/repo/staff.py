@@ -190,10 +190,11 @@ def rewrap_member_key(
 
 def remove_member(session: Session, member: StaffMember, now: datetime | None = None) -> None:
     """Disable the account and destroy its key copy, every session it has,
-    and the phone it called from."""
+    the phone it called from, and the phone it got staff notices on."""
     member.disabled_at = now or utcnow()
     member.wrapped_private_key = None
     member.sealed_phone = None
+    member.notice_phone = None
     session.execute(delete(KeyWrap).where(KeyWrap.staff_member_id == member.id))
     session.execute(delete(StaffSession).where(StaffSession.staff_member_id == member.id))
 

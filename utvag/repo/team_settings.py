@@ -1,19 +1,28 @@
-"""A team's own settings: hours, closed days, call attempts, checklist."""
+"""A team's own settings: hours and their exceptions (closures, extra open
+days), call attempts, checklist."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from utvag.calendar.hours import OfficeCalendar
+from utvag.clock import utcnow
 from utvag.phones import PhoneRefusal, check_phone, normalise_public_number, phone_for_display
 from utvag.repo.teams import TeamError, TeamProblem
-from utvag.store.models import ChecklistItem, ClosedDay, Team
+from utvag.store.models import ChecklistItem, ClosedDay, ClosureReason, ExtraOpenDay, Team
 
 MAX_ATTEMPTS_RANGE = range(1, 11)
+# A closure longer than a quarter is not an exception to the hours but a
+# team that has stopped: the lead changes the hours, or the team is removed.
+MAX_CLOSURE_DAYS = 90
+MAX_NOTE_CHARS = 80
+_HHMM = re.compile(r"(\d{1,2})[:.](\d{2})")
 
 
 class PhoneRefused(TeamError):
@@ -72,29 +81,137 @@ def set_duty_phone(team: Team, raw: str, call_countries: Collection[str]) -> Non
     team.duty_phone = checked.number
 
 
-def add_closed_day(session: Session, team: Team, day: date, note: str) -> ClosedDay:
-    existing = session.scalar(
-        select(ClosedDay).where(ClosedDay.team_id == team.id, ClosedDay.day == day)
-    )
-    if existing is not None:
-        existing.note = note
-        return existing
-    closed = ClosedDay(team_id=team.id, day=day, note=note.strip()[:200])
-    session.add(closed)
+def local_today(team: Team, now: datetime | None = None) -> date:
+    """The team's own date now: "in the past" is judged on the team's calendar."""
+    return (now or utcnow()).astimezone(ZoneInfo(team.timezone)).date()
+
+
+def _bump_facts(team: Team) -> None:
+    """The public site's cache of the calendar (``intake_web.team_facts``) is stale."""
     team.facts_version = (team.facts_version or 0) + 1
+
+
+def add_closure(
+    session: Session,
+    team: Team,
+    first_day: date,
+    last_day: date | None,
+    reason: str,
+    note: str,
+    *,
+    now: datetime | None = None,
+) -> ClosedDay:
+    """Close the team from ``first_day`` to ``last_day`` (None: that day only).
+
+    Refused with a TeamError, nothing stored: a closure starting before the
+    team's today, ending before it starts, longer than ``MAX_CLOSURE_DAYS``,
+    overlapping another closure or covering an extra open day; an unknown
+    reason; a note longer than ``MAX_NOTE_CHARS``."""
+    last_day = last_day or first_day
+    note = note.strip()
+    if reason not in {each.value for each in ClosureReason}:
+        raise TeamError(TeamProblem.BAD_CLOSURE_REASON)
+    if len(note) > MAX_NOTE_CHARS:
+        raise TeamError(TeamProblem.NOTE_TOO_LONG)
+    if first_day < local_today(team, now):
+        raise TeamError(TeamProblem.CLOSURE_IN_PAST)
+    if last_day < first_day:
+        raise TeamError(TeamProblem.CLOSURE_BACKWARDS)
+    if (last_day - first_day).days + 1 > MAX_CLOSURE_DAYS:
+        raise TeamError(TeamProblem.CLOSURE_TOO_LONG)
+    overlapping = session.scalar(
+        select(ClosedDay.id).where(
+            ClosedDay.team_id == team.id,
+            ClosedDay.day <= last_day,
+            ClosedDay.last_day >= first_day,
+        )
+    )
+    if overlapping is not None:
+        raise TeamError(TeamProblem.CLOSURE_OVERLAPS)
+    open_day = session.scalar(
+        select(ExtraOpenDay.id).where(
+            ExtraOpenDay.team_id == team.id,
+            ExtraOpenDay.day >= first_day,
+            ExtraOpenDay.day <= last_day,
+        )
+    )
+    if open_day is not None:
+        raise TeamError(TeamProblem.CLOSURE_HAS_OPEN_DAY)
+    closed = ClosedDay(team_id=team.id, day=first_day, last_day=last_day, reason=reason, note=note)
+    session.add(closed)
+    _bump_facts(team)
     session.flush()
     return closed
 
 
 def remove_closed_day(session: Session, team: Team, closed_day_id: int) -> bool:
-    """Remove one of the team's closed days; False if the team has no such day."""
+    """Remove one of the team's closures; False if the team has no such closure."""
     closed = session.scalar(
         select(ClosedDay).where(ClosedDay.id == closed_day_id, ClosedDay.team_id == team.id)
     )
     if closed is None:
         return False
     session.delete(closed)
-    team.facts_version = (team.facts_version or 0) + 1
+    _bump_facts(team)
+    return True
+
+
+def parse_time_of_day(text: str) -> time | None:
+    """ "10:00" as a time, None for anything else (the lead is told why)."""
+    match = _HHMM.fullmatch(text.strip())
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def add_extra_open_day(
+    session: Session,
+    team: Team,
+    day: date,
+    opens: time,
+    closes: time,
+    *,
+    now: datetime | None = None,
+) -> ExtraOpenDay:
+    """Open the team on ``day`` from ``opens`` to ``closes`` (replacing the
+    week's hours that day). Refused with a TeamError, nothing stored: a day
+    before the team's today, hours that end at or before they start, a day
+    inside a closure, a day that already is an extra open day."""
+    if day < local_today(team, now):
+        raise TeamError(TeamProblem.OPEN_DAY_IN_PAST)
+    if closes <= opens:
+        raise TeamError(TeamProblem.OPEN_DAY_HOURS)
+    closed = session.scalar(
+        select(ClosedDay.id).where(
+            ClosedDay.team_id == team.id, ClosedDay.day <= day, ClosedDay.last_day >= day
+        )
+    )
+    if closed is not None:
+        raise TeamError(TeamProblem.OPEN_DAY_CLOSED)
+    twice = session.scalar(
+        select(ExtraOpenDay.id).where(ExtraOpenDay.team_id == team.id, ExtraOpenDay.day == day)
+    )
+    if twice is not None:
+        raise TeamError(TeamProblem.OPEN_DAY_TWICE)
+    extra = ExtraOpenDay(team_id=team.id, day=day, opens=opens, closes=closes)
+    session.add(extra)
+    _bump_facts(team)
+    session.flush()
+    return extra
+
+
+def remove_extra_open_day(session: Session, team: Team, extra_id: int) -> bool:
+    """False if the team has no such extra open day."""
+    extra = session.scalar(
+        select(ExtraOpenDay).where(ExtraOpenDay.id == extra_id, ExtraOpenDay.team_id == team.id)
+    )
+    if extra is None:
+        return False
+    session.delete(extra)
+    _bump_facts(team)
     return True
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from utvag.calendar.hours import OfficeCalendar
-from utvag.store.models import ClosedDay, PublicListing, Team, TeamKey
+from utvag.store.models import ClosedDay, ExtraOpenDay, PublicListing, Team, TeamKey
 
 TOTP_ISSUER = "Utväg"
 
@@ -37,6 +37,19 @@ class TeamProblem(enum.StrEnum):
     NO_TEAM_NAME = "no_team_name"
     UNKNOWN_CHECKLIST = "unknown_checklist"
     TEAM_EXISTS = "team_exists"
+    # Hours with exceptions (``utvag.repo.team_settings``).
+    CLOSURE_IN_PAST = "closure_in_past"
+    CLOSURE_BACKWARDS = "closure_backwards"
+    CLOSURE_TOO_LONG = "closure_too_long"
+    CLOSURE_OVERLAPS = "closure_overlaps"
+    CLOSURE_HAS_OPEN_DAY = "closure_has_open_day"
+    BAD_CLOSURE_REASON = "bad_closure_reason"
+    NOTE_TOO_LONG = "note_too_long"
+    OPEN_DAY_IN_PAST = "open_day_in_past"
+    OPEN_DAY_CLOSED = "open_day_closed"
+    OPEN_DAY_TWICE = "open_day_twice"
+    OPEN_DAY_HOURS = "open_day_hours"
+    NOT_MOBILE = "not_mobile"
 
 
 # In English, for the command line and logs; staff read the console's
@@ -63,6 +76,18 @@ TEAM_PROBLEM_WORDS = {
     TeamProblem.NO_TEAM_NAME: "the team needs a name",
     TeamProblem.UNKNOWN_CHECKLIST: "unknown checklist",
     TeamProblem.TEAM_EXISTS: "a team with that slug already exists",
+    TeamProblem.CLOSURE_IN_PAST: "a closure cannot start in the past",
+    TeamProblem.CLOSURE_BACKWARDS: "a closure must end on or after its first day",
+    TeamProblem.CLOSURE_TOO_LONG: "a closure may last at most 90 days",
+    TeamProblem.CLOSURE_OVERLAPS: "the closure overlaps another closure",
+    TeamProblem.CLOSURE_HAS_OPEN_DAY: "the closure covers an extra open day",
+    TeamProblem.BAD_CLOSURE_REASON: "unknown reason for a closure",
+    TeamProblem.NOTE_TOO_LONG: "the note may be at most 80 characters",
+    TeamProblem.OPEN_DAY_IN_PAST: "an extra open day cannot be in the past",
+    TeamProblem.OPEN_DAY_CLOSED: "the team is closed that day",
+    TeamProblem.OPEN_DAY_TWICE: "that day is already an extra open day",
+    TeamProblem.OPEN_DAY_HOURS: "the hours must end after they start, within the day",
+    TeamProblem.NOT_MOBILE: "an SMS needs a mobile number",
 }
 
 
@@ -92,9 +117,18 @@ def active_team_key(session: Session, team_id: int) -> TeamKey:
 
 
 def closed_days(session: Session, team_id: int) -> list[ClosedDay]:
+    """The team's closures, single days and runs of days, first one first."""
     return list(
         session.scalars(
             select(ClosedDay).where(ClosedDay.team_id == team_id).order_by(ClosedDay.day)
+        )
+    )
+
+
+def extra_open_days(session: Session, team_id: int) -> list[ExtraOpenDay]:
+    return list(
+        session.scalars(
+            select(ExtraOpenDay).where(ExtraOpenDay.team_id == team_id).order_by(ExtraOpenDay.day)
         )
     )
 
@@ -180,9 +214,12 @@ class HasHours(Protocol):
 
 
 def calendar_for(session: Session, team: HasHours) -> OfficeCalendar:
-    """The team's hours, minus holidays and its own closed days."""
+    """The team's hours, minus holidays and its own closures, plus its extra open days."""
     return OfficeCalendar.build(
-        team.hours_spec, team.timezone, [closed.day for closed in closed_days(session, team.id)]
+        team.hours_spec,
+        team.timezone,
+        [day for closed in closed_days(session, team.id) for day in closed.days()],
+        [(extra.day, extra.opens, extra.closes) for extra in extra_open_days(session, team.id)],
     )
 
 

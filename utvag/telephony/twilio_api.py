@@ -1,6 +1,6 @@
 """What Utväg asks of Twilio's REST API: the worker forgets calls and
-fetches and forgets recordings; the console starts a call through the
-switchboard.
+fetches and forgets recordings, sends staff their content-free notices and
+forgets those messages; the console starts a call through the switchboard.
 
 Everything goes to ``UTVAG_TWILIO_API_URL`` (Twilio's own API in
 production, a local fake in tests) with the account's SID and auth token.
@@ -21,6 +21,7 @@ import logging
 import urllib.error
 import urllib.request
 from base64 import b64encode
+from datetime import datetime
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -148,6 +149,40 @@ class TwilioApi:
         if len(audio) > MAX_RECORDING_BYTES:
             raise RecordingTooLarge("a recording is larger than the hotline ever records")
         return audio
+
+    def send_sms(self, to: str, body: str) -> str:
+        """Send an SMS from the hotline's number; returns the message's SID
+        (to delete it once sent). The body is the caller's fixed text."""
+        try:
+            message = self._account.messages.create(to=to, from_=self._twilio.number, body=body)
+        except TwilioRestException as error:
+            raise TwilioUnavailable(f"Twilio answered {error.status} to a new message") from None
+        except (TwilioException, OSError) as error:
+            raise TwilioUnavailable(f"Twilio could not be reached ({_kind(error)})") from None
+        if not message.sid:
+            raise TwilioUnavailable("Twilio did not say which message it made")
+        return str(message.sid)
+
+    def find_sms(self, to: str, body: str, since: datetime) -> str | None:
+        """The SID of a message with this body we sent ``to`` at or after
+        ``since`` and have not deleted yet, if any: what a job asks before
+        sending again after a fault, so the member never gets two."""
+        try:
+            messages = self._account.messages.list(to=to, from_=self._twilio.number, limit=50)
+        except TwilioRestException as error:
+            raise TwilioUnavailable(f"Twilio answered {error.status} to listing messages") from None
+        except (TwilioException, OSError) as error:
+            raise TwilioUnavailable(f"Twilio could not be reached ({_kind(error)})") from None
+        for message in messages:
+            created = message.date_created
+            if message.body == body and created is not None and created >= since:
+                return str(message.sid)
+        return None
+
+    def forget_message(self, message_sid: str) -> None:
+        """Delete a message at Twilio (its log keeps the number and text
+        until then); "not found" counts as deleted."""
+        self._delete(self._account.messages(message_sid).delete)
 
     def forget_recording(self, recording_sid: str) -> None:
         self._delete(self._account.recordings(recording_sid).delete)

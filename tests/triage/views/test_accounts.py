@@ -242,6 +242,8 @@ def test_a_removed_member_loses_sessions_and_keys(
     bo = add_member(session_factory, team, "bo", "coordinator")
     bo_browser = console_app.test_client()
     assert log_in(bo_browser, bo).status_code == 302
+    with transaction(session_factory) as session:
+        session.get(StaffMember, bo.created.admin.id).notice_phone = "+46702223344"
 
     _post(logged_in_staff, f"/admin/members/{bo.created.admin.id}/remove", {"confirm": "yes"})
 
@@ -259,6 +261,8 @@ def test_a_removed_member_loses_sessions_and_keys(
             ).all()
             == []
         )
+        # Its notice phone, kept in clear for the worker, is forgotten too.
+        assert session.get(StaffMember, bo.created.admin.id).notice_phone is None
     assert log_in(console_app.test_client(), bo).status_code == 401
 
 

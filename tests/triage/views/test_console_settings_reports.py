@@ -24,7 +24,11 @@ def test_a_closed_day_moves_due_times(
     session_factory,  # type: ignore[no-untyped-def]
     time_machine,  # type: ignore[no-untyped-def]
 ) -> None:
-    _post(logged_in_staff, "/team/closed-days", {"day": "2026-11-25", "note": "Studiedag"})
+    _post(
+        logged_in_staff,
+        "/team/closed-days",
+        {"day": "2026-11-25", "reason": "utbildningsdag", "note": "Studiedag"},
+    )
     with session_factory() as session:
         assert [d.day.isoformat() for d in session.scalars(select(ClosedDay))] == ["2026-11-25"]
 

@@ -41,6 +41,9 @@ PATHS_BEFORE_THE_MOVE = {
     "store_voice_message": "utvag.hotline_jobs.store_voice_message",
     "log_switchboard_outcome": "utvag.hotline_jobs.log_switchboard_outcome",
 }
+# Kinds added since that release: nothing of theirs was ever stored under
+# another path.
+ADDED_SINCE = {"send_staff_notice"}
 CALL_SID = "CA" + "7" * 32
 
 
@@ -57,7 +60,7 @@ def test_every_job_kind_is_queued_under_a_path_that_finds_its_function() -> None
 
 
 def test_every_path_the_release_before_stored_still_finds_its_function() -> None:
-    assert set(PATHS_BEFORE_THE_MOVE) == set(JOB_FUNCTIONS)
+    assert set(PATHS_BEFORE_THE_MOVE) == set(JOB_FUNCTIONS) - ADDED_SINCE
     for name, path in PATHS_BEFORE_THE_MOVE.items():
         assert import_attribute(path) is JOB_FUNCTIONS[name], path
 

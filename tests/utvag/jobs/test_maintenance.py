@@ -168,12 +168,17 @@ def test_a_task_is_overdue_once_it_has_not_succeeded_for_twice_its_interval(
             return {task.name for task in maintenance.health(session, start + delay).overdue}
 
         assert overdue_after(timedelta(minutes=6)) == set()
-        assert overdue_after(timedelta(minutes=8)) == {"staff_sessions", "unverified_cap"}
+        assert overdue_after(timedelta(minutes=8)) == {
+            "staff_sessions",
+            "unverified_cap",
+            "staff_notices",
+        }
         assert overdue_after(timedelta(hours=2, minutes=6)) == {
             "staff_sessions",
             "retention",
             "throttle_windows",
             "unverified_cap",
+            "staff_notices",
         }
 
 

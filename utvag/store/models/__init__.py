@@ -23,7 +23,7 @@ from utvag.store.models.case import (
     PartnerMeetingOutcome,
     RegisterCheck,
 )
-from utvag.store.models.closed_day import ClosedDay
+from utvag.store.models.closed_day import ClosedDay, ClosureReason, ExtraOpenDay
 from utvag.store.models.contact import (
     OPEN_STATUS_VALUES,
     OPEN_STATUSES,
@@ -44,6 +44,7 @@ from utvag.store.models.public_text import PublicTextSlot, PublicTextVersion
 from utvag.store.models.retention_record import RetentionExtension, RetentionRecord
 from utvag.store.models.spent_proof import SpentProof
 from utvag.store.models.staff import Role, StaffMember
+from utvag.store.models.staff_notice import NoticeRound, StaffNotice
 from utvag.store.models.staff_session import StaffSession
 from utvag.store.models.team import PublicListing, Team
 from utvag.store.models.team_key import KeyWrap, TeamKey
@@ -79,6 +80,8 @@ __all__ = [
     "CheckStatus",
     "ChecklistItem",
     "ClosedDay",
+    "ClosureReason",
+    "ExtraOpenDay",
     "Contact",
     "ContactChannel",
     "ContactKind",
@@ -90,6 +93,7 @@ __all__ = [
     "MaintenanceRun",
     "MessageDirection",
     "NetworkThrottle",
+    "NoticeRound",
     "OutboxEntry",
     "PublicListing",
     "PublicTextSlot",
@@ -97,6 +101,7 @@ __all__ = [
     "Role",
     "SpentProof",
     "StaffMember",
+    "StaffNotice",
     "StaffSession",
     "Team",
     "TeamKey",

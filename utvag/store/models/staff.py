@@ -40,6 +40,11 @@ class StaffMember(Base):
     # The member's own phone, for calling through the hotline's number: sealed
     # to the team key like everything personal; only the console opens it.
     sealed_phone: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    # Where the member gets the content-free "something is waiting" SMS, if
+    # they turned it on (``utvag.jobs.staff_notices``): a work phone, in
+    # clear because the worker, which holds no key, must send to it. None:
+    # no notices. The member turns it on and off themselves.
+    notice_phone: Mapped[str | None] = mapped_column(String(40), default=None)
     # The last accepted TOTP time step: a code is never accepted twice.
     last_totp_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
     # Consecutive failed logins, and the lockout they led to.

@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from utvag.clock import utcnow
 from utvag.store.db import Base, UTCDateTime
 
+# At opening and at noon, on open days; members get nothing until they ask.
+DEFAULT_NOTICE_TIMES = "öppning, 12:00"
+
 
 class PublicListing(enum.StrEnum):
     """Whether a person finds the team on the public site (README, "Several
@@ -49,6 +52,11 @@ class Team(Base):
     # How long the mapping phase of an accepted case may take (kartläggning:
     # two to four weeks in Eskilstuna); the lead may set another day per case.
     mapping_days: Mapped[int] = mapped_column(default=28, server_default="28")
+    # When members who asked for it get the content-free SMS that something
+    # is waiting, on open days (``utvag.calendar.notice_times``). Empty: never.
+    notice_times: Mapped[str] = mapped_column(
+        String(100), default=DEFAULT_NOTICE_TIMES, server_default=DEFAULT_NOTICE_TIMES
+    )
     # Bumped whenever the active key or the closed days change, so the public
     # site's cache of them (intake_web.team_facts) is never stale.
     facts_version: Mapped[int] = mapped_column(default=0, server_default="0")
