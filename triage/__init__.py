@@ -22,6 +22,7 @@ from triage import refused_token
 from triage.errors import register_error_pages
 from triage.keys.keyring import resume_session
 from triage.labels.cases import case_label_globals
+from triage.labels.decisions import decision_label_globals
 from triage.labels.names import account_globals, label_globals
 from triage.roles import has_role
 from triage.state import ConsoleState, state
@@ -96,6 +97,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         auth,
         call_from,
         case_decisions,
+        case_investigation,
         cases,
         contacts,
         followup,
@@ -124,6 +126,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         switchboard.bp,
         cases.bp,
         case_decisions.bp,
+        case_investigation.bp,
         settings.bp,
         reports.bp,
         followup.bp,
@@ -137,6 +140,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     app.register_error_handler(CSRFError, _csrf_failed)
     app.context_processor(label_globals)
     app.context_processor(case_label_globals)
+    app.context_processor(decision_label_globals)
     app.context_processor(account_globals)
     app.add_template_filter(local_time)
     app.add_template_filter(iso_time)

@@ -287,6 +287,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_meetings": WRITE,
         "case_consents": WRITE,
         "case_register_checks": WRITE,
+        "case_investigations": WRITE,
         "voice_messages": {"SELECT", "UPDATE"},
         "call_from_changes": WRITE,
         "outbox": WRITE,
@@ -306,6 +307,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_meetings": {"SELECT", "UPDATE"},
         "case_consents": {"SELECT", "UPDATE"},
         "case_register_checks": {"SELECT", "UPDATE"},
+        "case_investigations": {"SELECT", "UPDATE"},
         "team_keys": {"SELECT"},
         "voice_messages": {"SELECT", "INSERT", "DELETE"},
         "call_from_changes": {"SELECT", "UPDATE"},
@@ -428,3 +430,76 @@ def test_every_table_has_a_decided_place_in_the_grants() -> None:
     console_never = {"answered_calls"}  # the intake writes, the worker purges
     assert set(Base.metadata.tables) - console_never == set(EXPECTED_TABLE_GRANTS["console"])
     assert console_never <= set(EXPECTED_TABLE_GRANTS["intake"])
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_the_console_role_records_a_case_path(
+    role_urls: dict[str, str], tmp_path: Path, redis_url: str, redis_client: redis.Redis
+) -> None:
+    """The social services' decision, under the console's own role."""
+    from support import TEST_PASSWORD, TeamFixture, sealed_submission
+
+    from triage import create_app as create_console
+    from utvag.repo.contacts import create_contact
+    from utvag.repo.team_setup import create_team
+    from utvag.store.db import transaction
+    from utvag.store.models import Case, ContactStatus
+
+    keys = make_console_keys(tmp_path / "var")[0]
+    owner = make_engine(role_urls["owner"])
+    with transaction(make_session_factory(owner)) as session:
+        created = create_team(
+            session,
+            slug="kc-path",
+            name="Kunskapscentrum",
+            admin_username="karin",
+            admin_password=TEST_PASSWORD,
+            hours_spec="mon-fri 08:00-16:00",
+            timezone="Europe/Stockholm",
+            cost=TEST_COST,
+            keys=keys,
+            checklist_preset="kunskapscentrum",
+        )
+        contact, _ = create_contact(session, created.team, sealed_submission())
+        contact.status = ContactStatus.CASE_OPENED.value
+        case = Case(team_id=created.team.id, contact_id=contact.id)
+        session.add(case)
+        session.flush()
+        case_id, admin_id = case.id, created.admin.id
+    owner.dispose()
+    team = TeamFixture(created=created, password=TEST_PASSWORD, keys=keys)
+
+    console = create_console(
+        _config(tmp_path, role_urls["console"], redis_url), redis_client=redis_client
+    )
+    staff = console.test_client()
+    assert log_in(staff, team).status_code == 302
+    token = csrf_token_from(staff.get("/queue").get_data(as_text=True))
+    today = "2026-11-24"
+    for path, data in [
+        (f"/admin/members/{admin_id}/decider", {"decider": "1"}),
+        (f"/cases/{case_id}/investigation", {"opened_on": today, "opened_by": str(admin_id)}),
+        (
+            f"/cases/{case_id}/decision",
+            {"outcome": "granted", "decided_on": today, "reason": "skäl", "confirm": "yes"},
+        ),
+        (
+            f"/cases/{case_id}/accept",
+            {"contact_person": str(admin_id), "mapping_due_on": "2026-12-15", "confirm": "yes"},
+        ),
+    ]:
+        assert staff.post(path, data={"csrf_token": token, **data}).status_code == 302, path
+    assert staff.get(f"/cases/{case_id}").status_code == 200
+    assert staff.get("/admin/members").status_code == 200
+    console.extensions["utvag"].engine.dispose()
+
+    check = create_engine(role_urls["owner"])
+    with check.connect() as connection:
+        status = connection.execute(
+            text("SELECT status FROM cases WHERE id = :id"), {"id": case_id}
+        ).scalar()
+        outcome = connection.execute(
+            text("SELECT outcome FROM case_investigations WHERE case_id = :id"), {"id": case_id}
+        ).scalar()
+    check.dispose()
+    assert (status, outcome) == ("accepted", "granted")

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from triage.labels.cases import ASSESSMENT_NAMES, CLOSE_REASON_NAMES
+from triage.labels.decisions import DECISION_OUTCOME_NAMES
 from triage.labels.names import (
     CALL_FROM_NAMES,
     CASE_STATUS_NAMES,
@@ -38,6 +39,7 @@ DETAIL_NAMES = {
     "left": _l("left"),
     "max_call_attempts": _l("call attempts"),
     "member": _l("member"),
+    "needed": _l("decider needed"),
     "outcome": _l("outcome"),
     "reason": _l("reason"),
     "received_from": _l("received from"),
@@ -68,6 +70,7 @@ VALUE_NAMES: dict[str, Any] = {
     "locked": _l("account locked"),
     "switchboard": _l("the switchboard"),
     **CALL_FROM_NAMES,
+    **DECISION_OUTCOME_NAMES,
     "network": _l("too many from one network"),
     "followup": _l("yearly follow-up"),
     "calls": _l("call log"),

@@ -24,6 +24,7 @@ from triage.roles import requires
 from triage.state import state
 from utvag.repo import cases as case_repo
 from utvag.repo.cases import MEETING_ROLES, CaseError
+from utvag.repo.investigations import investigation_for, may_decide
 from utvag.repo.staff import members_of
 from utvag.store.db import transaction
 from utvag.store.models import AssessmentKind, Case, ChecklistKind, CheckStatus, Role
@@ -130,6 +131,10 @@ def show(case_id: int) -> ResponseReturnValue:
         members = [m for m in members_of(db, team.id) if m.is_active]
         review = case_repo.needs_review(db, case)
         today = local_today()
+        investigation = investigation_for(db, case.id)
+        decision_reason = (
+            current.open_fields(investigation.sealed_reason) if investigation else None
+        )
         current.record(db, "case_viewed", contact_id=case.contact_id, details={"case": case.id})
     return render_template(
         "case.html",
@@ -150,6 +155,10 @@ def show(case_id: int) -> ResponseReturnValue:
         check_statuses=list(CheckStatus),
         meeting_roles=MEETING_ROLES,
         assessment_kinds=list(AssessmentKind),
+        investigation=investigation,
+        decision_reason=decision_reason,
+        may_decide=may_decide(team, current.member()),
+        decider_rule=team.decision_needs_decider,
     )
 
 

@@ -36,6 +36,7 @@ from utvag.store.models import (
     ChecklistItem,
     Contact,
     ContactMessage,
+    Investigation,
     KeyWrap,
     MessageDirection,
     RegisterCheck,
@@ -90,6 +91,7 @@ def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Ba
         CaseMeeting: lambda: CaseMeeting(case_id=case.id, held_on=today),
         RegisterCheck: lambda: RegisterCheck(case_id=case.id, checked_on=today),
         CaseConsent: lambda: CaseConsent(case_id=case.id, given_on=today, sealed_content=b""),
+        Investigation: lambda: Investigation(case_id=case.id, opened_on=today),
         StaffMember: lambda: session.scalars(select(StaffMember)).one(),
     }
     wanted = {entry.model for entry in sealed_to_team()}

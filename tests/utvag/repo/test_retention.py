@@ -26,6 +26,7 @@ from utvag.store.models import (
     Contact,
     ContactMessage,
     ContactStatus,
+    Investigation,
     RegisterCheck,
     Team,
     VoiceMessage,
@@ -144,6 +145,13 @@ def test_a_case_keeps_everything_while_open_or_accepted_and_the_retention_after_
                 CaseMeeting(case_id=case_id, held_on=NOW.date(), sealed_notes=b"sealed meeting"),
                 RegisterCheck(case_id=case_id, checked_on=NOW.date(), sealed_note=b"sealed check"),
                 CaseConsent(case_id=case_id, given_on=NOW.date(), sealed_content=b"sealed consent"),
+                Investigation(
+                    case_id=case_id,
+                    opened_on=NOW.date(),
+                    outcome="granted",
+                    decided_on=NOW.date(),
+                    sealed_reason=b"sealed reason",
+                ),
             ]
         )
     with transaction(session_factory) as session:
@@ -163,6 +171,9 @@ def test_a_case_keeps_everything_while_open_or_accepted_and_the_retention_after_
         assert session.scalars(select(CaseMeeting.sealed_notes)).one() is None
         assert session.scalars(select(RegisterCheck.sealed_note)).one() is None
         assert session.scalars(select(CaseConsent.sealed_content)).one() == b""
+        # The decision's reason goes; the outcome and its day stay for the counts.
+        decision = session.scalars(select(Investigation)).one()
+        assert (decision.sealed_reason, decision.outcome) == (None, "granted")
         # Staff notes about the calls and the criteria go with it; the clear
         # outcome and status stay for the counts.
         assert session.scalars(select(CaseCheck.sealed_note)).one() is None

@@ -31,6 +31,7 @@ from utvag.store.models.contact import (
 )
 from utvag.store.models.contact_message import ContactMessage, MessageDirection
 from utvag.store.models.enrolment import Enrolment
+from utvag.store.models.investigation import DecisionOutcome, Investigation
 from utvag.store.models.maintenance_run import MaintenanceRun
 from utvag.store.models.network_throttle import NetworkThrottle
 from utvag.store.models.outbox import OutboxEntry
@@ -69,7 +70,9 @@ __all__ = [
     "ContactKind",
     "ContactMessage",
     "ContactStatus",
+    "DecisionOutcome",
     "Enrolment",
+    "Investigation",
     "KeyWrap",
     "MaintenanceRun",
     "MessageDirection",

@@ -37,6 +37,7 @@ from utvag.store.models.case import (
 from utvag.store.models.contact import Contact
 from utvag.store.models.contact_message import ContactMessage
 from utvag.store.models.enrolment import Enrolment
+from utvag.store.models.investigation import Investigation
 from utvag.store.models.staff import StaffMember
 from utvag.store.models.staff_session import StaffSession
 from utvag.store.models.team import Team
@@ -213,6 +214,13 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
         CaseConsent,
         "sealed_content",
         "what a consent covers and which authorities",
+        ContactLink.CASE_ID,
+        EMPTIED,
+    ),
+    _team(
+        Investigation,
+        "sealed_reason",
+        "the reason for the social services' decision",
         ContactLink.CASE_ID,
         EMPTIED,
     ),

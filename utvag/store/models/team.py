@@ -36,6 +36,9 @@ class Team(Base):
     # How long the mapping phase of an accepted case may take (kartläggning:
     # two to four weeks in Eskilstuna); the lead may set another day per case.
     mapping_days: Mapped[int] = mapped_column(default=28, server_default="28")
+    # Social services decide (Eskilstuna, Göteborg): a case is accepted only
+    # after a decision recorded by a member holding the decider right.
+    decision_needs_decider: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Bumped whenever the active key or the closed days change, so the public
     # site's cache of them (intake_web.team_facts) is never stale.
     facts_version: Mapped[int] = mapped_column(default=0, server_default="0")
