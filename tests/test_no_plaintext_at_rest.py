@@ -413,7 +413,8 @@ def flow_case_records(run: Run, case_id: int) -> None:
 
 def flow_case_path(run: Run) -> None:
     """A case's path past the first meeting: the social services' decision
-    (its reason sealed), then acceptance."""
+    (its reason sealed), acceptance, an application for avhopparmedel (its
+    note sealed)."""
     run.person_submits("/sv/callback", {"phone": "0735550091"})
     run.secrets.add("a typed phone number", *phone_forms("0735550091"))
     contact = run.contact_ids()[-1]
@@ -441,8 +442,16 @@ def flow_case_path(run: Run) -> None:
         f"{case_page}/accept",
         {"contact_person": str(admin_id), "mapping_due_on": "2026-12-22", "confirm": "yes"},
     )
+    funds_note = "Medelsnotis-Körsbär-57 hyra hos kusinen"
+    run.secrets.add("a note on avhopparmedel", funds_note)
+    run.staff_posts(
+        f"{case_page}/funds",
+        {"applied_on": today, "amount": "12 000 kr", "note": funds_note},
+        page=case_page,
+    )
     page = run.staff_gets(case_page)
     assert reason in page
+    assert funds_note in page
     with run.context.session_factory() as session:
         assert session.get(Case, case_id).status == "accepted"
 

@@ -23,6 +23,7 @@ from triage.errors import register_error_pages
 from triage.keys.keyring import resume_session
 from triage.labels.cases import case_label_globals
 from triage.labels.decisions import decision_label_globals
+from triage.labels.funds import funds_label_globals
 from triage.labels.names import account_globals, label_globals
 from triage.roles import has_role
 from triage.state import ConsoleState, state
@@ -97,6 +98,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         auth,
         call_from,
         case_decisions,
+        case_funds,
         case_investigation,
         cases,
         contacts,
@@ -127,6 +129,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         cases.bp,
         case_decisions.bp,
         case_investigation.bp,
+        case_funds.bp,
         settings.bp,
         reports.bp,
         followup.bp,
@@ -141,6 +144,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     app.context_processor(label_globals)
     app.context_processor(case_label_globals)
     app.context_processor(decision_label_globals)
+    app.context_processor(funds_label_globals)
     app.context_processor(account_globals)
     app.add_template_filter(local_time)
     app.add_template_filter(iso_time)

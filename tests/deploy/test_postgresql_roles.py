@@ -288,6 +288,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_consents": WRITE,
         "case_register_checks": WRITE,
         "case_investigations": WRITE,
+        "case_funds_applications": WRITE,
         "voice_messages": {"SELECT", "UPDATE"},
         "call_from_changes": WRITE,
         "outbox": WRITE,
@@ -308,6 +309,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_consents": {"SELECT", "UPDATE"},
         "case_register_checks": {"SELECT", "UPDATE"},
         "case_investigations": {"SELECT", "UPDATE"},
+        "case_funds_applications": {"SELECT", "UPDATE"},
         "team_keys": {"SELECT"},
         "voice_messages": {"SELECT", "INSERT", "DELETE"},
         "call_from_changes": {"SELECT", "UPDATE"},
@@ -487,10 +489,16 @@ def test_the_console_role_records_a_case_path(
             f"/cases/{case_id}/accept",
             {"contact_person": str(admin_id), "mapping_due_on": "2026-12-15", "confirm": "yes"},
         ),
+        (f"/cases/{case_id}/funds", {"applied_on": today, "amount": "12 000", "note": "hyra"}),
+        (
+            f"/cases/{case_id}/funds/1/answer",
+            {"outcome": "granted", "decided_on": today, "amount": "10000"},
+        ),
     ]:
         assert staff.post(path, data={"csrf_token": token, **data}).status_code == 302, path
     assert staff.get(f"/cases/{case_id}").status_code == 200
     assert staff.get("/admin/members").status_code == 200
+    assert staff.get("/reports/followup").status_code == 200
     console.extensions["utvag"].engine.dispose()
 
     check = create_engine(role_urls["owner"])
@@ -501,5 +509,9 @@ def test_the_console_role_records_a_case_path(
         outcome = connection.execute(
             text("SELECT outcome FROM case_investigations WHERE case_id = :id"), {"id": case_id}
         ).scalar()
+        granted = connection.execute(
+            text("SELECT amount_granted_kr FROM case_funds_applications WHERE case_id = :id"),
+            {"id": case_id},
+        ).scalar()
     check.dispose()
-    assert (status, outcome) == ("accepted", "granted")
+    assert (status, outcome, granted) == ("accepted", "granted", 10000)

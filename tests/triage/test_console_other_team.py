@@ -30,6 +30,7 @@ from utvag.store.models import (
     Contact,
     ContactStatus,
     Enrolment,
+    FundsApplication,
     StaffMember,
     TeamKey,
     VoiceMessage,
@@ -81,7 +82,10 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
             duration_seconds=1,
             recording_digest="f" * 64,
         )
-        session.add_all([consent, voice])
+        funds = FundsApplication(
+            case_id=case.id, applied_on=date(2026, 11, 1), amount_applied_kr=10000
+        )
+        session.add_all([consent, voice, funds])
         session.flush()
         item = session.scalars(
             select(ChecklistItem).where(ChecklistItem.team_id == malmo.team.id)
@@ -96,6 +100,7 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
             "enrolment_id": enrolment.id,
             "consent_id": consent.id,
             "message_id": voice.id,
+            "application_id": funds.id,
             "team_key_id": session.scalars(
                 select(TeamKey.id).where(TeamKey.team_id == malmo.team.id)
             ).one(),
@@ -108,6 +113,7 @@ VALID_FORM = {
     "case_decisions.accept": {"confirm": "yes", "mapping_due_on": "2026-12-01"},
     "case_decisions.decline": {"confirm": "yes"},
     "case_decisions.confirm_criteria": {"confirm": "yes"},
+    "case_funds.answer": {"outcome": "refused", "decided_on": "2026-11-20"},
     "cases.add_assessment": {"kind": "threat", "level": "latent", "by": "police"},
     "call_from.change": {"call_from": "hotline", "reason": "asked on the call"},
     "keys.destroy": {"confirm": "yes"},

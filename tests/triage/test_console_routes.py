@@ -50,6 +50,8 @@ EXPECTED_RULES = {
     "case_investigation.decide": Role.COORDINATOR,
     "case_investigation.set_decider": Role.ADMIN,
     "case_investigation.set_decider_rule": Role.ADMIN,
+    "case_funds.apply": Role.LEAD,
+    "case_funds.answer": Role.LEAD,
     "settings.show": Role.LEAD,
     "settings.hours": Role.LEAD,
     "settings.add_closed_day": Role.LEAD,

@@ -192,6 +192,8 @@ ACTION_NAMES = {
     "case_consent_withdrawn": _l("consent withdrawn"),
     "case_investigation_opened": _l("investigation opened"),
     "case_decision_recorded": _l("social services' decision recorded"),
+    "case_funds_applied": _l("avhopparmedel applied for"),
+    "case_funds_answered": _l("answer on avhopparmedel recorded"),
     "decider_granted": _l("right to decide given"),
     "decider_revoked": _l("right to decide taken away"),
     "decider_rule_changed": _l("rule on who decides changed"),

@@ -24,6 +24,7 @@ from triage.roles import requires
 from triage.state import state
 from utvag.repo import cases as case_repo
 from utvag.repo.cases import MEETING_ROLES, CaseError
+from utvag.repo.defector_funds import applications_for
 from utvag.repo.investigations import investigation_for, may_decide
 from utvag.repo.staff import members_of
 from utvag.store.db import transaction
@@ -135,6 +136,7 @@ def show(case_id: int) -> ResponseReturnValue:
         decision_reason = (
             current.open_fields(investigation.sealed_reason) if investigation else None
         )
+        funds = [(a, current.open_fields(a.sealed_note)) for a in applications_for(db, case.id)]
         current.record(db, "case_viewed", contact_id=case.contact_id, details={"case": case.id})
     return render_template(
         "case.html",
@@ -159,6 +161,7 @@ def show(case_id: int) -> ResponseReturnValue:
         decision_reason=decision_reason,
         may_decide=may_decide(team, current.member()),
         decider_rule=team.decision_needs_decider,
+        funds=funds,
     )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from utvag.repo.teams import calendar_for
+from utvag.reports.case_path import CASE_PATH_DERIVED, CASE_PATH_LABELS, case_path_figures
 from utvag.store.models import (
     CallAttempt,
     CallOutcome,
@@ -136,6 +137,8 @@ PARTITIONS = {
 DERIVED = {
     "reached_percent": ("contacts_reached", "contacts_received"),
     "median_office_hours_to_first_call": ("contacts_with_a_call", None),
+    # The case's path (utvag.reports.case_path).
+    **CASE_PATH_DERIVED,
 }
 
 
@@ -199,6 +202,8 @@ def _raw_figures(session: Session, team: Team, year: int, today: date) -> dict[s
         1 for row in contacts if row.status == ContactStatus.UNREACHABLE.value
     )
     figures.update(_case_figures(session, team, year, start, end, today))
+    # The case's path (utvag.reports.case_path).
+    figures.update(case_path_figures(session, team, year))
     return figures
 
 
@@ -348,6 +353,8 @@ FIGURE_LABELS: dict[str, str] = {
     "cases_in_mapping": "Ärenden i kartläggning vid årets slut (i år: i dag)",
     "register_checks": "Registerslagningar av polisen",
     "register_check_relapses": "  varav med återfall",
+    # The case's path (utvag.reports.case_path).
+    **CASE_PATH_LABELS,
 }
 
 

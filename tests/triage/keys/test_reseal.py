@@ -36,6 +36,7 @@ from utvag.store.models import (
     ChecklistItem,
     Contact,
     ContactMessage,
+    FundsApplication,
     Investigation,
     KeyWrap,
     MessageDirection,
@@ -92,6 +93,9 @@ def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Ba
         RegisterCheck: lambda: RegisterCheck(case_id=case.id, checked_on=today),
         CaseConsent: lambda: CaseConsent(case_id=case.id, given_on=today, sealed_content=b""),
         Investigation: lambda: Investigation(case_id=case.id, opened_on=today),
+        FundsApplication: lambda: FundsApplication(
+            case_id=case.id, applied_on=today, amount_applied_kr=1000
+        ),
         StaffMember: lambda: session.scalars(select(StaffMember)).one(),
     }
     wanted = {entry.model for entry in sealed_to_team()}

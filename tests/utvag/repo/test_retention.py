@@ -26,6 +26,7 @@ from utvag.store.models import (
     Contact,
     ContactMessage,
     ContactStatus,
+    FundsApplication,
     Investigation,
     RegisterCheck,
     Team,
@@ -152,6 +153,15 @@ def test_a_case_keeps_everything_while_open_or_accepted_and_the_retention_after_
                     decided_on=NOW.date(),
                     sealed_reason=b"sealed reason",
                 ),
+                FundsApplication(
+                    case_id=case_id,
+                    applied_on=NOW.date(),
+                    amount_applied_kr=12000,
+                    outcome="granted",
+                    decided_on=NOW.date(),
+                    amount_granted_kr=10000,
+                    sealed_note=b"sealed funds note",
+                ),
             ]
         )
     with transaction(session_factory) as session:
@@ -174,6 +184,8 @@ def test_a_case_keeps_everything_while_open_or_accepted_and_the_retention_after_
         # The decision's reason goes; the outcome and its day stay for the counts.
         decision = session.scalars(select(Investigation)).one()
         assert (decision.sealed_reason, decision.outcome) == (None, "granted")
+        funds = session.scalars(select(FundsApplication)).one()
+        assert (funds.sealed_note, funds.amount_granted_kr) == (None, 10000)
         # Staff notes about the calls and the criteria go with it; the clear
         # outcome and status stay for the counts.
         assert session.scalars(select(CaseCheck.sealed_note)).one() is None

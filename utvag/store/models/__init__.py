@@ -30,6 +30,7 @@ from utvag.store.models.contact import (
     ContactStatus,
 )
 from utvag.store.models.contact_message import ContactMessage, MessageDirection
+from utvag.store.models.defector_funds import FundsApplication, FundsOutcome
 from utvag.store.models.enrolment import Enrolment
 from utvag.store.models.investigation import DecisionOutcome, Investigation
 from utvag.store.models.maintenance_run import MaintenanceRun
@@ -72,6 +73,8 @@ __all__ = [
     "ContactStatus",
     "DecisionOutcome",
     "Enrolment",
+    "FundsApplication",
+    "FundsOutcome",
     "Investigation",
     "KeyWrap",
     "MaintenanceRun",

@@ -36,6 +36,7 @@ from utvag.store.models.case import (
 )
 from utvag.store.models.contact import Contact
 from utvag.store.models.contact_message import ContactMessage
+from utvag.store.models.defector_funds import FundsApplication
 from utvag.store.models.enrolment import Enrolment
 from utvag.store.models.investigation import Investigation
 from utvag.store.models.staff import StaffMember
@@ -221,6 +222,13 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
         Investigation,
         "sealed_reason",
         "the reason for the social services' decision",
+        ContactLink.CASE_ID,
+        EMPTIED,
+    ),
+    _team(
+        FundsApplication,
+        "sealed_note",
+        "a note on an application for avhopparmedel",
         ContactLink.CASE_ID,
         EMPTIED,
     ),

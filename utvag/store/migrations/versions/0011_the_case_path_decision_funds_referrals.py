@@ -1,4 +1,4 @@
-"""the case's path: the social services' decision
+"""the case's path: the social services' decision, avhopparmedel
 
 Revision ID: 0011
 Revises: 0010
@@ -9,6 +9,10 @@ Göteborg: social services investigate and decide under SoL), with its reason
 sealed to the team key; a per-member right to record that decision, and a
 per-team rule that a case is accepted only after it. Teams made before this
 keep the lead's accept as before until an admin turns the rule on.
+
+Avhopparmedel, the police's support money, as a step of an accepted case:
+applied (day, amount in whole kronor), then granted (day, amount) or refused
+(day); a note sealed.
 """
 
 from collections.abc import Sequence
@@ -68,9 +72,46 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_case_investigations_case_id"), ["case_id"], unique=True
         )
+    op.create_table(
+        "case_funds_applications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("applied_on", sa.Date(), nullable=False),
+        sa.Column("amount_applied_kr", sa.Integer(), nullable=False),
+        sa.Column("outcome", sa.String(length=20), nullable=True),
+        sa.Column("decided_on", sa.Date(), nullable=True),
+        sa.Column("amount_granted_kr", sa.Integer(), nullable=True),
+        sa.Column("sealed_note", sa.LargeBinary(), nullable=True),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_case_funds_applications_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"],
+            ["staff_members.id"],
+            name=op.f("fk_case_funds_applications_recorded_by_id_staff_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["staff_members.id"],
+            name=op.f("fk_case_funds_applications_decided_by_id_staff_members"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_funds_applications")),
+    )
+    with op.batch_alter_table("case_funds_applications") as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_case_funds_applications_case_id"), ["case_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    op.drop_table("case_funds_applications")
     op.drop_table("case_investigations")
     with op.batch_alter_table("staff_members") as batch_op:
         batch_op.drop_column("is_decider")
