@@ -413,8 +413,8 @@ def flow_case_records(run: Run, case_id: int) -> None:
 
 def flow_case_path(run: Run) -> None:
     """A case's path past the first meeting: the social services' decision
-    (its reason sealed), acceptance, an application for avhopparmedel (its
-    note sealed)."""
+    (its reason sealed), acceptance, an application for avhopparmedel and a
+    referral to victim support (their notes sealed)."""
     run.person_submits("/sv/callback", {"phone": "0735550091"})
     run.secrets.add("a typed phone number", *phone_forms("0735550091"))
     contact = run.contact_ids()[-1]
@@ -449,9 +449,23 @@ def flow_case_path(run: Run) -> None:
         {"applied_on": today, "amount": "12 000 kr", "note": funds_note},
         page=case_page,
     )
+    referral_note = "Hänvisning-Havtorn-62 brottsofferjouren i Västerås"
+    run.secrets.add("a note on a referral out", referral_note)
+    run.staff_posts(
+        f"{case_page}/refer-out",
+        {
+            "kind": "victim_support",
+            "referred_on": today,
+            "consent": "yes",
+            "note": referral_note,
+            "confirm": "yes",
+        },
+        page=case_page,
+    )
     page = run.staff_gets(case_page)
     assert reason in page
     assert funds_note in page
+    assert referral_note in page
     with run.context.session_factory() as session:
         assert session.get(Case, case_id).status == "accepted"
 

@@ -25,6 +25,7 @@ from triage.labels.cases import case_label_globals
 from triage.labels.decisions import decision_label_globals
 from triage.labels.funds import funds_label_globals
 from triage.labels.names import account_globals, label_globals
+from triage.labels.referrals import referral_label_globals
 from triage.roles import has_role
 from triage.state import ConsoleState, state
 from utvag.config import Config, load_config
@@ -106,6 +107,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         health,
         queue,
         recorded,
+        referrals_out,
         reports,
         self_service,
         settings,
@@ -130,6 +132,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         case_decisions.bp,
         case_investigation.bp,
         case_funds.bp,
+        referrals_out.bp,
         settings.bp,
         reports.bp,
         followup.bp,
@@ -145,6 +148,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     app.context_processor(case_label_globals)
     app.context_processor(decision_label_globals)
     app.context_processor(funds_label_globals)
+    app.context_processor(referral_label_globals)
     app.context_processor(account_globals)
     app.add_template_filter(local_time)
     app.add_template_filter(iso_time)

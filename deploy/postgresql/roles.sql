@@ -49,8 +49,9 @@ GRANT SELECT, INSERT ON audit_events TO utvag_console;
 -- from: written with its sealed reason, re-sealed when the key changes.
 GRANT SELECT, INSERT, UPDATE ON call_from_changes TO utvag_console;
 -- The case's path: the social services' investigation and decision;
--- applications for avhopparmedel.
-GRANT SELECT, INSERT, UPDATE ON case_investigations, case_funds_applications TO utvag_console;
+-- applications for avhopparmedel; referrals to a service outside.
+GRANT SELECT, INSERT, UPDATE ON case_investigations, case_funds_applications,
+  outside_referrals TO utvag_console;
 GRANT SELECT ON maintenance_runs TO utvag_console;
 GRANT SELECT ON spent_proofs TO utvag_console;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO utvag_console;
@@ -65,8 +66,10 @@ GRANT SELECT, INSERT, UPDATE ON outbox TO utvag_worker;
 GRANT SELECT ON teams, closed_days TO utvag_worker;
 GRANT SELECT, UPDATE ON contacts, call_attempts, cases, case_checks, case_assessments,
   case_meetings, case_consents, case_register_checks TO utvag_worker;
--- Retention empties the sealed reason of a decision and a funds note.
-GRANT SELECT, UPDATE ON case_investigations, case_funds_applications TO utvag_worker;
+-- Retention empties the sealed reason of a decision, a funds note and a
+-- referral's note.
+GRANT SELECT, UPDATE ON case_investigations, case_funds_applications,
+  outside_referrals TO utvag_worker;
 -- The hotline's answering machine: the worker seals a message's audio to the
 -- active team key and stores it; retention deletes it.
 GRANT SELECT ON team_keys TO utvag_worker;

@@ -289,6 +289,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_register_checks": WRITE,
         "case_investigations": WRITE,
         "case_funds_applications": WRITE,
+        "outside_referrals": WRITE,
         "voice_messages": {"SELECT", "UPDATE"},
         "call_from_changes": WRITE,
         "outbox": WRITE,
@@ -310,6 +311,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_register_checks": {"SELECT", "UPDATE"},
         "case_investigations": {"SELECT", "UPDATE"},
         "case_funds_applications": {"SELECT", "UPDATE"},
+        "outside_referrals": {"SELECT", "UPDATE"},
         "team_keys": {"SELECT"},
         "voice_messages": {"SELECT", "INSERT", "DELETE"},
         "call_from_changes": {"SELECT", "UPDATE"},
@@ -438,7 +440,8 @@ def test_every_table_has_a_decided_place_in_the_grants() -> None:
 def test_the_console_role_records_a_case_path(
     role_urls: dict[str, str], tmp_path: Path, redis_url: str, redis_client: redis.Redis
 ) -> None:
-    """The social services' decision, under the console's own role."""
+    """The social services' decision, avhopparmedel and a referral out, under
+    the console's own role."""
     from support import TEST_PASSWORD, TeamFixture, sealed_submission
 
     from triage import create_app as create_console
@@ -494,6 +497,10 @@ def test_the_console_role_records_a_case_path(
             f"/cases/{case_id}/funds/1/answer",
             {"outcome": "granted", "decided_on": today, "amount": "10000"},
         ),
+        (
+            f"/cases/{case_id}/refer-out",
+            {"kind": "sig", "referred_on": today, "consent": "yes", "confirm": "yes"},
+        ),
     ]:
         assert staff.post(path, data={"csrf_token": token, **data}).status_code == 302, path
     assert staff.get(f"/cases/{case_id}").status_code == 200
@@ -513,5 +520,8 @@ def test_the_console_role_records_a_case_path(
             text("SELECT amount_granted_kr FROM case_funds_applications WHERE case_id = :id"),
             {"id": case_id},
         ).scalar()
+        referred = connection.execute(
+            text("SELECT kind FROM outside_referrals WHERE case_id = :id"), {"id": case_id}
+        ).scalar()
     check.dispose()
-    assert (status, outcome, granted) == ("accepted", "granted", 10000)
+    assert (status, outcome, granted, referred) == ("accepted", "granted", 10000, "sig")

@@ -52,6 +52,8 @@ EXPECTED_RULES = {
     "case_investigation.set_decider_rule": Role.ADMIN,
     "case_funds.apply": Role.LEAD,
     "case_funds.answer": Role.LEAD,
+    "referrals_out.refer_contact": Role.COORDINATOR,
+    "referrals_out.refer_case": Role.COORDINATOR,
     "settings.show": Role.LEAD,
     "settings.hours": Role.LEAD,
     "settings.add_closed_day": Role.LEAD,

@@ -18,6 +18,7 @@ from triage.labels.names import (
     ROLE_NAMES,
     STATUS_NAMES,
 )
+from triage.labels.referrals import REFERRAL_KIND_NAMES
 
 DETAIL_NAMES = {
     "active": _l("in use"),
@@ -71,6 +72,7 @@ VALUE_NAMES: dict[str, Any] = {
     "switchboard": _l("the switchboard"),
     **CALL_FROM_NAMES,
     **DECISION_OUTCOME_NAMES,
+    **REFERRAL_KIND_NAMES,
     "network": _l("too many from one network"),
     "followup": _l("yearly follow-up"),
     "calls": _l("call log"),

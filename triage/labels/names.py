@@ -52,6 +52,7 @@ STATUS_NAMES = {
     ContactStatus.REACHED.value: _l("reached"),
     ContactStatus.CASE_OPENED.value: _l("case opened"),
     ContactStatus.INFO_GIVEN.value: _l("information given"),
+    ContactStatus.REFERRED_OUT.value: _l("referred on"),
     ContactStatus.UNREACHABLE.value: _l("unreachable"),
     ContactStatus.WRONG_NUMBER.value: _l("wrong number"),
     ContactStatus.CLOSED.value: _l("closed"),
@@ -75,6 +76,7 @@ CASE_STATUS_NAMES = {
     CaseStatus.ACCEPTED.value: _l("Accepted into the programme"),
     CaseStatus.DECLINED.value: _l("Not accepted"),
     CaseStatus.CLOSED.value: _l("closed"),
+    CaseStatus.REFERRED_OUT.value: _l("referred on to another service"),
 }
 CHECK_STATUS_NAMES = {
     CheckStatus.OPEN.value: _l("not yet known"),
@@ -221,6 +223,7 @@ ACTION_NAMES = {
     "recovery_failed": _l("recovery failed"),
     "recovery_used": _l("recovery code used"),
     "referral_created": _l("referral created"),
+    "referred_out": _l("referred to a service outside"),
     "release": _l("let someone else call"),
     "resealed": _l("re-sealed to the current key"),
     "role_changed": _l("role changed"),

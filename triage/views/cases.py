@@ -26,6 +26,7 @@ from utvag.repo import cases as case_repo
 from utvag.repo.cases import MEETING_ROLES, CaseError
 from utvag.repo.defector_funds import applications_for
 from utvag.repo.investigations import investigation_for, may_decide
+from utvag.repo.outside_referrals import referrals_for_contact
 from utvag.repo.staff import members_of
 from utvag.store.db import transaction
 from utvag.store.models import AssessmentKind, Case, ChecklistKind, CheckStatus, Role
@@ -137,6 +138,10 @@ def show(case_id: int) -> ResponseReturnValue:
             current.open_fields(investigation.sealed_reason) if investigation else None
         )
         funds = [(a, current.open_fields(a.sealed_note)) for a in applications_for(db, case.id)]
+        referrals = [
+            (r, current.open_fields(r.sealed_note))
+            for r in referrals_for_contact(db, case.contact_id)
+        ]
         current.record(db, "case_viewed", contact_id=case.contact_id, details={"case": case.id})
     return render_template(
         "case.html",
@@ -162,6 +167,7 @@ def show(case_id: int) -> ResponseReturnValue:
         may_decide=may_decide(team, current.member()),
         decider_rule=team.decision_needs_decider,
         funds=funds,
+        referrals=referrals,
     )
 
 

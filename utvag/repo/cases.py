@@ -169,7 +169,8 @@ def cases_for_team(session: Session, team_id: int, today: date) -> list[CaseRow]
         key=lambda row: (
             not row.acute,
             not (row.mapping_overdue or row.needs_review),
-            row.case.status in (CaseStatus.CLOSED.value, CaseStatus.DECLINED.value),
+            row.case.status
+            in (CaseStatus.CLOSED.value, CaseStatus.DECLINED.value, CaseStatus.REFERRED_OUT.value),
         ),
     )
 

@@ -25,7 +25,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from utvag.repo.teams import calendar_for
-from utvag.reports.case_path import CASE_PATH_DERIVED, CASE_PATH_LABELS, case_path_figures
+from utvag.reports.case_path import (
+    CASE_PATH_DERIVED,
+    CASE_PATH_LABELS,
+    CASE_PATH_PARTITIONS,
+    case_path_figures,
+)
 from utvag.store.models import (
     CallAttempt,
     CallOutcome,
@@ -131,6 +136,8 @@ PARTITIONS = {
         [f"contacts_in_month_{month:02d}" for month in range(1, 13)],
     ],
     "cases_closed": [[f"cases_closed_{reason.value}" for reason in CloseReason]],
+    # The case's path (utvag.reports.case_path).
+    **CASE_PATH_PARTITIONS,
 }
 # Figures that are not counts of people: shown only when the count they rest
 # on could be shown.

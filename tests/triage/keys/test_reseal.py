@@ -40,6 +40,7 @@ from utvag.store.models import (
     Investigation,
     KeyWrap,
     MessageDirection,
+    OutsideReferral,
     RegisterCheck,
     StaffMember,
     TeamKey,
@@ -95,6 +96,9 @@ def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Ba
         Investigation: lambda: Investigation(case_id=case.id, opened_on=today),
         FundsApplication: lambda: FundsApplication(
             case_id=case.id, applied_on=today, amount_applied_kr=1000
+        ),
+        OutsideReferral: lambda: OutsideReferral(
+            team_id=contact.team_id, contact_id=contact.id, kind="sig", referred_on=today
         ),
         StaffMember: lambda: session.scalars(select(StaffMember)).one(),
     }

@@ -28,6 +28,7 @@ from utvag.store.models import (
     ContactStatus,
     FundsApplication,
     Investigation,
+    OutsideReferral,
     RegisterCheck,
     Team,
     VoiceMessage,
@@ -162,6 +163,14 @@ def test_a_case_keeps_everything_while_open_or_accepted_and_the_retention_after_
                     amount_granted_kr=10000,
                     sealed_note=b"sealed funds note",
                 ),
+                OutsideReferral(
+                    team_id=case.team_id,
+                    contact_id=case.contact_id,
+                    case_id=case_id,
+                    kind="victim_support",
+                    referred_on=NOW.date(),
+                    sealed_note=b"sealed referral note",
+                ),
             ]
         )
     with transaction(session_factory) as session:
@@ -186,6 +195,8 @@ def test_a_case_keeps_everything_while_open_or_accepted_and_the_retention_after_
         assert (decision.sealed_reason, decision.outcome) == (None, "granted")
         funds = session.scalars(select(FundsApplication)).one()
         assert (funds.sealed_note, funds.amount_granted_kr) == (None, 10000)
+        referral = session.scalars(select(OutsideReferral)).one()
+        assert (referral.sealed_note, referral.kind) == (None, "victim_support")
         # Staff notes about the calls and the criteria go with it; the clear
         # outcome and status stay for the counts.
         assert session.scalars(select(CaseCheck.sealed_note)).one() is None

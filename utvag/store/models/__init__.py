@@ -36,6 +36,7 @@ from utvag.store.models.investigation import DecisionOutcome, Investigation
 from utvag.store.models.maintenance_run import MaintenanceRun
 from utvag.store.models.network_throttle import NetworkThrottle
 from utvag.store.models.outbox import OutboxEntry
+from utvag.store.models.outside_referral import OutsideReferral, ReferralKind
 from utvag.store.models.spent_proof import SpentProof
 from utvag.store.models.staff import Role, StaffMember
 from utvag.store.models.staff_session import StaffSession
@@ -81,6 +82,8 @@ __all__ = [
     "MessageDirection",
     "NetworkThrottle",
     "OutboxEntry",
+    "OutsideReferral",
+    "ReferralKind",
     "Role",
     "SpentProof",
     "StaffMember",

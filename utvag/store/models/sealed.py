@@ -39,6 +39,7 @@ from utvag.store.models.contact_message import ContactMessage
 from utvag.store.models.defector_funds import FundsApplication
 from utvag.store.models.enrolment import Enrolment
 from utvag.store.models.investigation import Investigation
+from utvag.store.models.outside_referral import OutsideReferral
 from utvag.store.models.staff import StaffMember
 from utvag.store.models.staff_session import StaffSession
 from utvag.store.models.team import Team
@@ -230,6 +231,13 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
         "sealed_note",
         "a note on an application for avhopparmedel",
         ContactLink.CASE_ID,
+        EMPTIED,
+    ),
+    _team(
+        OutsideReferral,
+        "sealed_note",
+        "a note on a referral to a service outside the programme",
+        ContactLink.CONTACT_ID,
         EMPTIED,
     ),
     _team(

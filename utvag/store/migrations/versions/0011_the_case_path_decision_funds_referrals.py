@@ -1,4 +1,4 @@
-"""the case's path: the social services' decision, avhopparmedel
+"""the case's path: the social services' decision, avhopparmedel, referrals out
 
 Revision ID: 0011
 Revises: 0010
@@ -13,6 +13,11 @@ keep the lead's accept as before until an admin turns the rule on.
 Avhopparmedel, the police's support money, as a step of an accepted case:
 applied (day, amount in whole kronor), then granted (day, amount) or refused
 (day); a note sealed.
+
+A referral to a service outside (hemmaplansvård, SIG, victim support, another
+municipality's programme, other) from a contact or a case, with the person's
+consent, its note sealed. The new statuses ``referred_out`` (of a contact and
+of a case) need no change to the schema.
 """
 
 from collections.abc import Sequence
@@ -108,9 +113,53 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_case_funds_applications_case_id"), ["case_id"], unique=False
         )
+    op.create_table(
+        "outside_referrals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("referred_on", sa.Date(), nullable=False),
+        sa.Column("consent", sa.Boolean(), nullable=False),
+        sa.Column("sealed_note", sa.LargeBinary(), nullable=True),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["team_id"],
+            ["teams.id"],
+            name=op.f("fk_outside_referrals_team_id_teams"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_outside_referrals_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_outside_referrals_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"],
+            ["staff_members.id"],
+            name=op.f("fk_outside_referrals_recorded_by_id_staff_members"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outside_referrals")),
+    )
+    with op.batch_alter_table("outside_referrals") as batch_op:
+        batch_op.create_index(batch_op.f("ix_outside_referrals_team_id"), ["team_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_outside_referrals_contact_id"), ["contact_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    op.drop_table("outside_referrals")
     op.drop_table("case_funds_applications")
     op.drop_table("case_investigations")
     with op.batch_alter_table("staff_members") as batch_op:
