@@ -213,6 +213,7 @@ def test_an_accepted_case_records_the_referral_and_goes_on(
 
 def test_the_yearly_follow_up_counts_referrals_by_kind_and_hides_small_numbers(
     client: FlaskClient,
+    logged_in_staff: FlaskClient,
     coordinator: FlaskClient,
     team: TeamFixture,
     session_factory,  # type: ignore[no-untyped-def]
@@ -242,6 +243,9 @@ def test_the_yearly_follow_up_counts_referrals_by_kind_and_hides_small_numbers(
     assert shown["referrals_out_sig"] == "6"
     assert shown["referrals_out_home_care"] == "0"
     assert "till brottsofferstöd" in to_text(report)
+    page = logged_in_staff.get("/reports/followup?year=2026").get_data(as_text=True)
+    assert "Hänvisningar till annan verksamhet, per slag" in page
+    assert "Hänvisade till annan verksamhet, med samtycke" in page
 
 
 def test_every_refusal_of_a_referral_reads_in_swedish() -> None:
