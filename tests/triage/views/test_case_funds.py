@@ -113,6 +113,8 @@ def test_the_lead_records_an_application_and_its_answer_on_the_case(
     session_factory,  # type: ignore[no-untyped-def]
 ) -> None:
     case_id = _accepted_case(client, logged_in_staff, session_factory, team)
+    shown = logged_in_staff.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f'action="/cases/{case_id}/funds"' in shown
     note = "Medel-Smultron-19 hyra i ny stad"
     page = _flash(
         logged_in_staff,

@@ -110,7 +110,11 @@ def test_where_social_services_decide_only_a_decider_decides_and_acceptance_foll
     bo, lena = _member_id(session_factory, "bo"), _member_id(session_factory, "lena")
 
     # Vägvalet's preset: social services decide.
+    shown = coordinator.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f'action="/cases/{case_id}/investigation"' in shown
     page = _open(coordinator, case_id, bo)
+    # Only one who may decide is offered the decision's form.
+    assert f'action="/cases/{case_id}/decision"' not in page
     assert "Sparat." in page
     assert "Socialtjänsten beslutar här" in page
     assert _investigation(session_factory, case_id).opened_by_id == bo
@@ -136,6 +140,9 @@ def test_where_social_services_decide_only_a_decider_decides_and_acceptance_foll
     assert asked.status_code == 200
     assert 'name="confirm" value="yes"' in asked.get_data(as_text=True)
     assert _investigation(session_factory, case_id).outcome is None
+    assert f'action="/cases/{case_id}/decision"' in coordinator.get(f"/cases/{case_id}").get_data(
+        as_text=True
+    )
     assert "Sparat." in _decide(coordinator, case_id, "granted")
     investigation = _investigation(session_factory, case_id)
     assert (investigation.outcome, investigation.decided_by_id) == ("granted", bo)

@@ -87,6 +87,7 @@ def test_a_reached_contact_ends_referred_out_with_consent_the_note_sealed(
 ) -> None:
     contact_id = _reached(client, coordinator, session_factory)
     path = f"/contacts/{contact_id}/refer-out"
+    assert f'action="{path}"' in coordinator.get(f"/contacts/{contact_id}").get_data(as_text=True)
     note = "Hänvisning-Vinbär-36 träffar SIG på tisdag"
     asked = _post(coordinator, path, {**REFER, "note": note})
     assert asked.status_code == 200
@@ -172,6 +173,9 @@ def test_a_pending_case_ends_referred_out_only_by_the_lead(
         coordinator, f"/contacts/{contact_id}/refer-out", {**REFER, "confirm": "yes"}
     )
     path = f"/cases/{case_id}/refer-out"
+    # The pending case's form is the lead's; a coordinator is not offered it.
+    assert f'action="{path}"' in logged_in_staff.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f'action="{path}"' not in coordinator.get(f"/cases/{case_id}").get_data(as_text=True)
     form = {**REFER, "kind": "home_care", "confirm": "yes"}
     assert "bara verksamhetsledaren" in _flash(coordinator, path, form)
     assert _referrals(session_factory) == []
