@@ -186,3 +186,15 @@ def create_malmo(session_factory: Any, keys: ConsoleKeys) -> TeamFixture:
             keys=keys,
         )
     return TeamFixture(created=created, password=password, keys=keys)
+
+
+def lead_decides(session_factory: Any, team: TeamFixture) -> None:
+    """The team's lead accepts and declines a case on their own (Malmö's and
+    Linköping's way), not after a decision by social services (Vägvalet's
+    preset, which ``create_vagvalet`` follows)."""
+    from utvag.store.db import transaction
+    from utvag.store.models import Team
+
+    with transaction(session_factory) as session:
+        the_team = session.get(Team, team.created.team.id)
+        the_team.decision_needs_decider = False

@@ -485,6 +485,65 @@ def flow_handover(run: Run) -> None:
     assert case_note in mira.get(f"/cases/{case_id}", **run.staff_request).get_data(as_text=True)
 
 
+def flow_case_path(run: Run) -> None:
+    """A case's path past the first meeting: the social services' decision
+    (its reason sealed), acceptance, an application for avhopparmedel and a
+    referral to victim support (their notes sealed)."""
+    run.person_submits("/sv/callback", {"phone": "0735550091"})
+    run.secrets.add("a typed phone number", *phone_forms("0735550091"))
+    contact = run.contact_ids()[-1]
+    run.staff_posts(f"/contacts/{contact}/claim", {})
+    run.staff_posts(f"/contacts/{contact}/attempts", {"outcome": "reached"})
+    run.staff_posts(f"/contacts/{contact}/case", {})
+    with run.context.session_factory() as session:
+        case = session.scalars(select(Case).where(Case.contact_id == contact)).one()
+        items = session.scalars(
+            select(ChecklistItem.id).where(ChecklistItem.team_id == case.team_id)
+        ).all()
+        case_id, admin_id = case.id, run.team.created.admin.id
+    case_page = f"/cases/{case_id}"
+    today = "2026-11-24"
+    reason = "Beslutsskäl-Rönnbär-48 behöver skydd"
+    run.secrets.add("a decision's reason", reason)
+    run.staff_posts(f"/admin/members/{admin_id}/decider", {"decider": "1"})
+    run.staff_posts(f"{case_page}/investigation", {"opened_on": today, "opened_by": str(admin_id)})
+    run.staff_posts(
+        f"{case_page}/decision",
+        {"outcome": "granted", "decided_on": today, "reason": reason, "confirm": "yes"},
+    )
+    run.staff_posts(case_page, {f"check-{item}": "met" for item in items}, page=case_page)
+    run.staff_posts(
+        f"{case_page}/accept",
+        {"contact_person": str(admin_id), "mapping_due_on": "2026-12-22", "confirm": "yes"},
+    )
+    funds_note = "Medelsnotis-Körsbär-57 hyra hos kusinen"
+    run.secrets.add("a note on avhopparmedel", funds_note)
+    run.staff_posts(
+        f"{case_page}/funds",
+        {"applied_on": today, "amount": "12 000 kr", "note": funds_note},
+        page=case_page,
+    )
+    referral_note = "Hänvisning-Havtorn-62 brottsofferjouren i Västerås"
+    run.secrets.add("a note on a referral out", referral_note)
+    run.staff_posts(
+        f"{case_page}/refer-out",
+        {
+            "kind": "victim_support",
+            "referred_on": today,
+            "consent": "yes",
+            "note": referral_note,
+            "confirm": "yes",
+        },
+        page=case_page,
+    )
+    page = run.staff_gets(case_page)
+    assert reason in page
+    assert funds_note in page
+    assert referral_note in page
+    with run.context.session_factory() as session:
+        assert session.get(Case, case_id).status == "accepted"
+
+
 def flow_recorded_contact(run: Run) -> None:
     """A walk-in recorded by staff: the number and what was said, sealed."""
     note = "Besök-Skogsstjärna-19 kom till receptionen"
@@ -622,6 +681,7 @@ FLOWS: list[Callable[[Run], None]] = [
     flow_hotline,
     flow_the_number_that_names_nothing,
     flow_call_and_case,
+    flow_case_path,
     flow_recorded_contact,
     flow_enrolment,
     flow_password_change,

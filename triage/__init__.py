@@ -22,8 +22,11 @@ from triage import refused_token
 from triage.errors import register_error_pages
 from triage.keys.keyring import resume_session
 from triage.labels.cases import case_label_globals
+from triage.labels.decisions import decision_label_globals
 from triage.labels.followup import followup_label_globals
+from triage.labels.funds import funds_label_globals
 from triage.labels.names import account_globals, label_globals
+from triage.labels.referrals import referral_label_globals
 from triage.roles import has_role
 from triage.state import ConsoleState, state
 from utvag.config import Config, load_config
@@ -98,6 +101,8 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         call_from,
         case_decisions,
         case_followup,
+        case_funds,
+        case_investigation,
         cases,
         contacts,
         followup,
@@ -107,6 +112,7 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         public_page,
         queue,
         recorded,
+        referrals_out,
         reports,
         retention,
         self_service,
@@ -133,6 +139,9 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
         case_decisions.bp,
         handover.bp,
         case_followup.bp,
+        case_investigation.bp,
+        case_funds.bp,
+        referrals_out.bp,
         settings.bp,
         public_page.bp,
         reports.bp,
@@ -149,6 +158,9 @@ def create_app(config: Config | None = None, *, redis_client: redis.Redis | None
     app.context_processor(label_globals)
     app.context_processor(case_label_globals)
     app.context_processor(followup_label_globals)
+    app.context_processor(decision_label_globals)
+    app.context_processor(funds_label_globals)
+    app.context_processor(referral_label_globals)
     app.context_processor(account_globals)
     app.add_template_filter(local_time)
     app.add_template_filter(iso_time)

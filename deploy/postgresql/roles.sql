@@ -60,6 +60,10 @@ GRANT SELECT, INSERT, UPDATE ON call_from_changes TO utvag_console;
 -- A hand-over to another team: its content-free line (which teams, when,
 -- the day of consent); the rows it moves are updated under the grants above.
 GRANT SELECT, INSERT ON handovers TO utvag_console;
+-- The case's path: the social services' investigation and decision;
+-- applications for avhopparmedel; referrals to a service outside.
+GRANT SELECT, INSERT, UPDATE ON case_investigations, case_funds_applications,
+  outside_referrals TO utvag_console;
 GRANT SELECT ON maintenance_runs TO utvag_console;
 -- A team's public texts: each save adds a version; none is changed or deleted.
 GRANT SELECT, INSERT ON public_text_versions TO utvag_console;
@@ -77,6 +81,10 @@ GRANT SELECT, INSERT, UPDATE ON outbox TO utvag_worker;
 GRANT SELECT ON teams, closed_days, extra_open_days TO utvag_worker;
 GRANT SELECT, UPDATE ON contacts, call_attempts, cases, case_checks, case_assessments,
   case_meetings, case_consents, case_register_checks TO utvag_worker;
+-- Retention empties the sealed reason of a decision, a funds note and a
+-- referral's note.
+GRANT SELECT, UPDATE ON case_investigations, case_funds_applications,
+  outside_referrals TO utvag_worker;
 -- The hotline's answering machine: the worker seals a message's audio to the
 -- active team key and stores it; retention deletes it.
 GRANT SELECT ON team_keys TO utvag_worker;

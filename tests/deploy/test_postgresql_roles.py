@@ -463,6 +463,9 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_outcome_checks": WRITE,
         "retention_records": {"SELECT"},
         "case_retention_extensions": WRITE,
+        "case_investigations": WRITE,
+        "case_funds_applications": WRITE,
+        "outside_referrals": WRITE,
         "voice_messages": {"SELECT", "UPDATE"},
         "call_from_changes": WRITE,
         "handovers": {"SELECT", "INSERT"},
@@ -489,6 +492,9 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "case_partner_meetings": {"SELECT", "UPDATE"},
         "case_retention_extensions": {"SELECT", "UPDATE"},
         "retention_records": {"SELECT", "INSERT"},
+        "case_investigations": {"SELECT", "UPDATE"},
+        "case_funds_applications": {"SELECT", "UPDATE"},
+        "outside_referrals": {"SELECT", "UPDATE"},
         "team_keys": {"SELECT"},
         "voice_messages": {"SELECT", "INSERT", "DELETE"},
         "call_from_changes": {"SELECT", "UPDATE"},
@@ -622,3 +628,94 @@ def test_every_table_has_a_decided_place_in_the_grants() -> None:
     )
     assert console_never <= set(EXPECTED_TABLE_GRANTS["intake"])
     assert worker_only <= set(EXPECTED_TABLE_GRANTS["worker"])
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_the_console_role_records_a_case_path(
+    role_urls: dict[str, str], tmp_path: Path, redis_url: str, redis_client: redis.Redis
+) -> None:
+    """The social services' decision, avhopparmedel and a referral out, under
+    the console's own role."""
+    from support import TEST_PASSWORD, TeamFixture, sealed_submission
+
+    from triage import create_app as create_console
+    from utvag.repo.contacts import create_contact
+    from utvag.repo.team_setup import create_team
+    from utvag.store.db import transaction
+    from utvag.store.models import Case, ContactStatus
+
+    keys = make_console_keys(tmp_path / "var")[0]
+    owner = make_engine(role_urls["owner"])
+    with transaction(make_session_factory(owner)) as session:
+        created = create_team(
+            session,
+            slug="kc-path",
+            name="Kunskapscentrum",
+            admin_username="karin",
+            admin_password=TEST_PASSWORD,
+            hours_spec="mon-fri 08:00-16:00",
+            timezone="Europe/Stockholm",
+            cost=TEST_COST,
+            keys=keys,
+            checklist_preset="kunskapscentrum",
+        )
+        contact, _ = create_contact(session, created.team, sealed_submission())
+        contact.status = ContactStatus.CASE_OPENED.value
+        case = Case(team_id=created.team.id, contact_id=contact.id)
+        session.add(case)
+        session.flush()
+        case_id, admin_id = case.id, created.admin.id
+    owner.dispose()
+    team = TeamFixture(created=created, password=TEST_PASSWORD, keys=keys)
+
+    console = create_console(
+        _config(tmp_path, role_urls["console"], redis_url), redis_client=redis_client
+    )
+    staff = console.test_client()
+    assert log_in(staff, team).status_code == 302
+    token = csrf_token_from(staff.get("/queue").get_data(as_text=True))
+    today = "2026-11-24"
+    for path, data in [
+        (f"/admin/members/{admin_id}/decider", {"decider": "1"}),
+        (f"/cases/{case_id}/investigation", {"opened_on": today, "opened_by": str(admin_id)}),
+        (
+            f"/cases/{case_id}/decision",
+            {"outcome": "granted", "decided_on": today, "reason": "skäl", "confirm": "yes"},
+        ),
+        (
+            f"/cases/{case_id}/accept",
+            {"contact_person": str(admin_id), "mapping_due_on": "2026-12-15", "confirm": "yes"},
+        ),
+        (f"/cases/{case_id}/funds", {"applied_on": today, "amount": "12 000", "note": "hyra"}),
+        (
+            f"/cases/{case_id}/funds/1/answer",
+            {"outcome": "granted", "decided_on": today, "amount": "10000"},
+        ),
+        (
+            f"/cases/{case_id}/refer-out",
+            {"kind": "sig", "referred_on": today, "consent": "yes", "confirm": "yes"},
+        ),
+    ]:
+        assert staff.post(path, data={"csrf_token": token, **data}).status_code == 302, path
+    assert staff.get(f"/cases/{case_id}").status_code == 200
+    assert staff.get("/admin/members").status_code == 200
+    assert staff.get("/reports/followup").status_code == 200
+    console.extensions["utvag"].engine.dispose()
+
+    check = create_engine(role_urls["owner"])
+    with check.connect() as connection:
+        status = connection.execute(
+            text("SELECT status FROM cases WHERE id = :id"), {"id": case_id}
+        ).scalar()
+        outcome = connection.execute(
+            text("SELECT outcome FROM case_investigations WHERE case_id = :id"), {"id": case_id}
+        ).scalar()
+        granted = connection.execute(
+            text("SELECT amount_granted_kr FROM case_funds_applications WHERE case_id = :id"),
+            {"id": case_id},
+        ).scalar()
+        referred = connection.execute(
+            text("SELECT kind FROM outside_referrals WHERE case_id = :id"), {"id": case_id}
+        ).scalar()
+    check.dispose()
+    assert (status, outcome, granted, referred) == ("accepted", "granted", 10000, "sig")

@@ -32,6 +32,7 @@ from utvag.store.models import (
     ContactStatus,
     Enrolment,
     ExtraOpenDay,
+    FundsApplication,
     StaffMember,
     TeamKey,
     VoiceMessage,
@@ -86,7 +87,10 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
             duration_seconds=1,
             recording_digest="f" * 64,
         )
-        session.add_all([consent, voice])
+        funds = FundsApplication(
+            case_id=case.id, applied_on=date(2026, 11, 1), amount_applied_kr=10000
+        )
+        session.add_all([consent, voice, funds])
         session.flush()
         assert malmo.team.id == 2  # VALID_FORM's receiving team
         item = session.scalars(
@@ -103,6 +107,7 @@ def other_team_ids(session_factory, team: TeamFixture) -> dict[str, int]:  # typ
             "enrolment_id": enrolment.id,
             "consent_id": consent.id,
             "message_id": voice.id,
+            "application_id": funds.id,
             "team_key_id": session.scalars(
                 select(TeamKey.id).where(TeamKey.team_id == malmo.team.id)
             ).one(),
@@ -115,6 +120,7 @@ VALID_FORM = {
     "case_decisions.accept": {"confirm": "yes", "mapping_due_on": "2026-12-01"},
     "case_decisions.decline": {"confirm": "yes"},
     "case_decisions.confirm_criteria": {"confirm": "yes"},
+    "case_funds.answer": {"outcome": "refused", "decided_on": "2026-11-20"},
     "cases.add_assessment": {"kind": "threat", "level": "latent", "by": "police"},
     "call_from.change": {"call_from": "hotline", "reason": "asked on the call"},
     "keys.destroy": {"confirm": "yes"},

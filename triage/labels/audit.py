@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from triage.labels.cases import ASSESSMENT_NAMES, CLOSE_REASON_NAMES
+from triage.labels.decisions import DECISION_OUTCOME_NAMES
 from triage.labels.followup import PARTNER_OUTCOME_NAMES
 from triage.labels.names import (
     CALL_FROM_NAMES,
@@ -20,6 +21,7 @@ from triage.labels.names import (
     STATUS_NAMES,
 )
 from triage.labels.public_page import LISTING_SHORT_NAMES, SLOT_NAMES
+from triage.labels.referrals import REFERRAL_KIND_NAMES
 
 DETAIL_NAMES = {
     "active": _l("in use"),
@@ -49,6 +51,7 @@ DETAIL_NAMES = {
     "max_call_attempts": _l("call attempts"),
     "notice_times": _l("notice times"),
     "member": _l("member"),
+    "needed": _l("decider needed"),
     "outcome": _l("outcome"),
     "reason": _l("reason"),
     "received_from": _l("received from"),
@@ -84,6 +87,8 @@ VALUE_NAMES: dict[str, Any] = {
     "switchboard": _l("the switchboard"),
     **CALL_FROM_NAMES,
     **CLOSURE_REASON_NAMES,
+    **DECISION_OUTCOME_NAMES,
+    **REFERRAL_KIND_NAMES,
     "network": _l("too many from one network"),
     "followup": _l("yearly follow-up"),
     "calls": _l("call log"),

@@ -57,6 +57,13 @@ CASE_PROBLEM_TEXT = {
     CaseProblem.ALREADY_WITHDRAWN: _l("That consent has already been withdrawn."),
     CaseProblem.NO_SUCH_CONSENT: _l("There is no such consent on this case."),
     CaseProblem.UNKNOWN_ROLE: _l("Choose the roles from the list."),
+    CaseProblem.NO_GRANTED_DECISION: _l(
+        "Social services decide here: the case can be accepted only after a recorded decision "
+        "to grant."
+    ),
+    CaseProblem.DECIDED_BY_SOCIAL_SERVICES: _l(
+        "Social services decide here: record their decision to refuse, with the reason."
+    ),
 }
 
 

@@ -25,6 +25,9 @@ from triage.state import state
 from utvag.repo import case_followup, retention
 from utvag.repo import cases as case_repo
 from utvag.repo.cases import MEETING_ROLES, CaseError
+from utvag.repo.defector_funds import applications_for
+from utvag.repo.investigations import investigation_for, may_decide
+from utvag.repo.outside_referrals import referrals_for_contact
 from utvag.repo.staff import members_of
 from utvag.store.db import transaction
 from utvag.store.models import (
@@ -149,6 +152,15 @@ def show(case_id: int) -> ResponseReturnValue:
         members = [m for m in members_of(db, team.id) if m.is_active]
         review = case_repo.needs_review(db, case)
         today = local_today()
+        investigation = investigation_for(db, case.id)
+        decision_reason = (
+            current.open_fields(investigation.sealed_reason) if investigation else None
+        )
+        funds = [(a, current.open_fields(a.sealed_note)) for a in applications_for(db, case.id)]
+        referrals = [
+            (r, current.open_fields(r.sealed_note))
+            for r in referrals_for_contact(db, case.contact_id)
+        ]
         current.record(db, "case_viewed", contact_id=case.contact_id, details={"case": case.id})
     return render_template(
         "case.html",
@@ -177,6 +189,12 @@ def show(case_id: int) -> ResponseReturnValue:
         outcome_questions=case_followup.OUTCOME_QUESTIONS,
         answers=list(Answer),
         kept_longer=kept_longer,
+        investigation=investigation,
+        decision_reason=decision_reason,
+        may_decide=may_decide(team, current.member()),
+        decider_rule=team.decision_needs_decider,
+        funds=funds,
+        referrals=referrals,
     )
 
 

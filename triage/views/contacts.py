@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -26,6 +27,7 @@ from utvag.repo.cases import case_for_contact, open_case
 from utvag.repo.contacts import contact_for_team, create_referral
 from utvag.repo.handover import last_received
 from utvag.repo.messages import add_reply, mark_follow_ups_seen, messages_for
+from utvag.repo.outside_referrals import referrals_for_contact
 from utvag.repo.staff import member_names
 from utvag.repo.voice import voice_messages_for
 from utvag.store.db import transaction
@@ -107,6 +109,9 @@ def show(contact_id: int) -> ResponseReturnValue:
             for change in call_from_changes(db, contact.id)
         ]
         handed_from = last_received(db, team.id, contact.id)
+        referrals = [
+            (r, current.open_fields(r.sealed_note)) for r in referrals_for_contact(db, contact.id)
+        ]
         mark_follow_ups_seen(db, contact)
         current.record(
             db, "decrypt" if content is not None else "decrypt_failed", contact_id=contact.id
@@ -138,6 +143,8 @@ def show(contact_id: int) -> ResponseReturnValue:
         claimed_by_other=calls.claimer_id(contact, now) not in (None, current.member().id),
         outcomes=list(CallOutcome),
         closings=sorted(CLOSINGS.get(contact.kind, ()), key=lambda s: s.value),
+        referrals=referrals,
+        today=datetime.now(current.zone(team)).date(),
     )
 
 

@@ -35,6 +35,8 @@ from utvag.store.models import (
     Contact,
     ContactKind,
     ContactStatus,
+    DecisionOutcome,
+    Investigation,
     RegisterCheck,
     StaffMember,
     Team,
@@ -64,6 +66,9 @@ class CaseProblem(enum.StrEnum):
     ALREADY_WITHDRAWN = "already_withdrawn"
     NO_SUCH_CONSENT = "no_such_consent"
     UNKNOWN_ROLE = "unknown_role"
+    # Where social services decide (``Team.decision_needs_decider``).
+    NO_GRANTED_DECISION = "no_granted_decision"
+    DECIDED_BY_SOCIAL_SERVICES = "decided_by_social_services"
 
 
 class CaseError(ValueError):
@@ -164,7 +169,8 @@ def cases_for_team(session: Session, team_id: int, today: date) -> list[CaseRow]
         key=lambda row: (
             not row.acute,
             not (row.mapping_overdue or row.needs_review),
-            row.case.status in (CaseStatus.CLOSED.value, CaseStatus.DECLINED.value),
+            row.case.status
+            in (CaseStatus.CLOSED.value, CaseStatus.DECLINED.value, CaseStatus.REFERRED_OUT.value),
         ),
     )
 
@@ -250,6 +256,8 @@ def accept(
     """Accept into the programme: every criterion met; the mapping phase starts
     with a contact person and the day it should be done."""
     _require(case, CaseStatus.PENDING, CaseProblem.NOT_PENDING)
+    if _decided_by_social_services(session, case) and not _granted(session, case):
+        raise CaseError(CaseProblem.NO_GRANTED_DECISION)
     if any(check.status != CheckStatus.MET.value for check, _ in checks_for(session, case.id)):
         raise CaseError(CaseProblem.CRITERIA_NOT_MET)
     _team_member(session, case, contact_person_id)
@@ -262,12 +270,29 @@ def accept(
 
 
 def decline(session: Session, case: Case, now: datetime | None = None) -> None:
-    """Not accepted: the case ends (retention counts from now)."""
+    """Not accepted: the case ends (retention counts from now). Where social
+    services decide, only their recorded refusal ends it
+    (``utvag.repo.investigations``)."""
     _require(case, CaseStatus.PENDING, CaseProblem.NOT_PENDING)
-    now = now or utcnow()
+    if _decided_by_social_services(session, case):
+        raise CaseError(CaseProblem.DECIDED_BY_SOCIAL_SERVICES)
+    end_as_declined(case, now or utcnow())
+
+
+def end_as_declined(case: Case, now: datetime) -> None:
     case.status = CaseStatus.DECLINED.value
     case.decided_at = now
     case.ended_at = now
+
+
+def _decided_by_social_services(session: Session, case: Case) -> bool:
+    team = session.get(Team, case.team_id)
+    return bool(team is not None and team.decision_needs_decider)
+
+
+def _granted(session: Session, case: Case) -> bool:
+    outcome = session.scalar(select(Investigation.outcome).where(Investigation.case_id == case.id))
+    return outcome == DecisionOutcome.GRANTED.value
 
 
 def close(

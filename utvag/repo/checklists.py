@@ -52,3 +52,10 @@ PRESETS: dict[str, tuple[Criterion, ...]] = {
     ),
 }
 DEFAULT_PRESET = "vagvalet"
+
+# The programmes where social services investigate and decide (Eskilstuna:
+# "Socialförvaltningen erbjuder även utredning av individens stödbehov samt
+# beslut"; Göteborg: "beslutas formellt av socialtjänsten"): a team made from
+# one of these accepts a case only after a decision recorded by a member
+# holding the decider right, never on the lead's click alone.
+DECIDED_BY_SOCIAL_SERVICES: frozenset[str] = frozenset({"vagvalet", "kunskapscentrum"})

@@ -18,7 +18,7 @@ from crypto.keys import generate_team_keypair, key_id
 from crypto.wrapping import wrap_private_key
 from utvag.calendar.hours import OfficeCalendar
 from utvag.console_keys import ConsoleKeys
-from utvag.repo.checklists import DEFAULT_PRESET, PRESETS
+from utvag.repo.checklists import DECIDED_BY_SOCIAL_SERVICES, DEFAULT_PRESET, PRESETS
 from utvag.repo.public_pages import PAGE_NAMES
 from utvag.repo.staff import (
     check_new_password,
@@ -82,7 +82,13 @@ def create_team(
     if username_taken(session, admin_username):
         raise TeamError(TeamProblem.USERNAME_TAKEN, f"the username {admin_username!r} is taken")
 
-    team = Team(slug=slug, name=name.strip(), hours_spec=hours_spec, timezone=timezone)
+    team = Team(
+        slug=slug,
+        name=name.strip(),
+        hours_spec=hours_spec,
+        timezone=timezone,
+        decision_needs_decider=checklist_preset in DECIDED_BY_SOCIAL_SERVICES,
+    )
     session.add(team)
     session.flush()
 

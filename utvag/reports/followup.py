@@ -26,6 +26,12 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from utvag.repo.teams import calendar_for
+from utvag.reports.case_path import (
+    CASE_PATH_DERIVED,
+    CASE_PATH_LABELS,
+    CASE_PATH_PARTITIONS,
+    case_path_figures,
+)
 from utvag.store.models import (
     OUTCOME_CHECK_MONTHS,
     Answer,
@@ -166,6 +172,8 @@ PARTITIONS = {
         ]
         for months in OUTCOME_CHECK_MONTHS
     },
+    # The case's path (utvag.reports.case_path).
+    **CASE_PATH_PARTITIONS,
 }
 # Parts counted only so the suppression can see them; never shown.
 COMPLEMENTS = frozenset(
@@ -187,6 +195,8 @@ DERIVED = {
     "median_days_to_close": ("cases_closed", None),
     "median_days_to_close_web": ("cases_closed_via_web", None),
     "median_days_to_close_phone": ("cases_closed_via_phone", None),
+    # The case's path (utvag.reports.case_path).
+    **CASE_PATH_DERIVED,
 }
 
 
@@ -253,6 +263,8 @@ def _raw_figures(session: Session, team: Team, year: int, today: date) -> dict[s
     figures.update(_first_call_times(contacts, first_attempt))
     figures.update(_case_times(session, team, year, start, end))
     figures.update(_outcome_figures(session, team, year))
+    # The case's path (utvag.reports.case_path).
+    figures.update(case_path_figures(session, team, year))
     return figures
 
 
@@ -529,6 +541,8 @@ FIGURE_LABELS: dict[str, str] = {
             (outcome_key(months, "work_or_studies"), "  arbetar eller studerar"),
         )
     },
+    # The case's path (utvag.reports.case_path).
+    **CASE_PATH_LABELS,
 }
 
 

@@ -36,8 +36,11 @@ from utvag.store.models import (
     ChecklistItem,
     Contact,
     ContactMessage,
+    FundsApplication,
+    Investigation,
     KeyWrap,
     MessageDirection,
+    OutsideReferral,
     PartnerMeeting,
     RegisterCheck,
     RetentionExtension,
@@ -96,6 +99,13 @@ def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Ba
             case_id=case.id, held_on=today, roles=["police"], outcome="other"
         ),
         RetentionExtension: lambda: RetentionExtension(case_id=case.id, keep_until=today),
+        Investigation: lambda: Investigation(case_id=case.id, opened_on=today),
+        FundsApplication: lambda: FundsApplication(
+            case_id=case.id, applied_on=today, amount_applied_kr=1000
+        ),
+        OutsideReferral: lambda: OutsideReferral(
+            team_id=contact.team_id, contact_id=contact.id, kind="sig", referred_on=today
+        ),
         StaffMember: lambda: session.scalars(select(StaffMember)).one(),
     }
     wanted = {entry.model for entry in sealed_to_team()}

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from support import TeamFixture, add_member, csrf_token_from, log_in, post_form
+from support import TeamFixture, add_member, csrf_token_from, lead_decides, log_in, post_form
 
 from utvag.store.models import (
     AuditEvent,
@@ -23,6 +23,14 @@ from utvag.store.models import (
 )
 
 pytestmark = pytest.mark.usefixtures("during_office_hours")
+
+
+@pytest.fixture(autouse=True)
+def _the_lead_decides(team: TeamFixture, session_factory) -> None:  # type: ignore[no-untyped-def]
+    """These tests are of the lead's own decisions; where social services
+    decide, tests/triage/views/test_case_investigation.py."""
+    lead_decides(session_factory, team)
+
 
 TODAY = "2026-11-24"
 

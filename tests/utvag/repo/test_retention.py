@@ -26,6 +26,9 @@ from utvag.store.models import (
     Contact,
     ContactMessage,
     ContactStatus,
+    FundsApplication,
+    Investigation,
+    OutsideReferral,
     RegisterCheck,
     Team,
     VoiceMessage,
@@ -144,6 +147,30 @@ def test_a_case_keeps_everything_while_open_or_accepted_and_the_retention_after_
                 CaseMeeting(case_id=case_id, held_on=NOW.date(), sealed_notes=b"sealed meeting"),
                 RegisterCheck(case_id=case_id, checked_on=NOW.date(), sealed_note=b"sealed check"),
                 CaseConsent(case_id=case_id, given_on=NOW.date(), sealed_content=b"sealed consent"),
+                Investigation(
+                    case_id=case_id,
+                    opened_on=NOW.date(),
+                    outcome="granted",
+                    decided_on=NOW.date(),
+                    sealed_reason=b"sealed reason",
+                ),
+                FundsApplication(
+                    case_id=case_id,
+                    applied_on=NOW.date(),
+                    amount_applied_kr=12000,
+                    outcome="granted",
+                    decided_on=NOW.date(),
+                    amount_granted_kr=10000,
+                    sealed_note=b"sealed funds note",
+                ),
+                OutsideReferral(
+                    team_id=case.team_id,
+                    contact_id=case.contact_id,
+                    case_id=case_id,
+                    kind="victim_support",
+                    referred_on=NOW.date(),
+                    sealed_note=b"sealed referral note",
+                ),
             ]
         )
     with transaction(session_factory) as session:
@@ -163,6 +190,13 @@ def test_a_case_keeps_everything_while_open_or_accepted_and_the_retention_after_
         assert session.scalars(select(CaseMeeting.sealed_notes)).one() is None
         assert session.scalars(select(RegisterCheck.sealed_note)).one() is None
         assert session.scalars(select(CaseConsent.sealed_content)).one() == b""
+        # The decision's reason goes; the outcome and its day stay for the counts.
+        decision = session.scalars(select(Investigation)).one()
+        assert (decision.sealed_reason, decision.outcome) == (None, "granted")
+        funds = session.scalars(select(FundsApplication)).one()
+        assert (funds.sealed_note, funds.amount_granted_kr) == (None, 10000)
+        referral = session.scalars(select(OutsideReferral)).one()
+        assert (referral.sealed_note, referral.kind) == (None, "victim_support")
         # Staff notes about the calls and the criteria go with it; the clear
         # outcome and status stay for the counts.
         assert session.scalars(select(CaseCheck.sealed_note)).one() is None

@@ -82,5 +82,8 @@ def test_everything_a_person_wrote_is_team_sealed_and_goes_at_retention() -> Non
         "case_register_checks.sealed_note",
         "case_consents.sealed_content",
         "case_retention_extensions.sealed_reason",
+        "case_investigations.sealed_reason",
+        "case_funds_applications.sealed_note",
+        "outside_referrals.sealed_note",
     } == purged
     assert purged | {"staff_members.sealed_phone"} == team

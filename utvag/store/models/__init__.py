@@ -35,11 +35,14 @@ from utvag.store.models.contact import (
     ContactStatus,
 )
 from utvag.store.models.contact_message import ContactMessage, MessageDirection
+from utvag.store.models.defector_funds import FundsApplication, FundsOutcome
 from utvag.store.models.enrolment import Enrolment
 from utvag.store.models.handover import Handover
+from utvag.store.models.investigation import DecisionOutcome, Investigation
 from utvag.store.models.maintenance_run import MaintenanceRun
 from utvag.store.models.network_throttle import NetworkThrottle
 from utvag.store.models.outbox import OutboxEntry
+from utvag.store.models.outside_referral import OutsideReferral, ReferralKind
 from utvag.store.models.public_text import PublicTextSlot, PublicTextVersion
 from utvag.store.models.retention_record import RetentionExtension, RetentionRecord
 from utvag.store.models.spent_proof import SpentProof
@@ -87,8 +90,12 @@ __all__ = [
     "ContactKind",
     "ContactMessage",
     "ContactStatus",
+    "DecisionOutcome",
     "Enrolment",
     "Handover",
+    "FundsApplication",
+    "FundsOutcome",
+    "Investigation",
     "KeyWrap",
     "MaintenanceRun",
     "MessageDirection",
@@ -98,6 +105,8 @@ __all__ = [
     "PublicListing",
     "PublicTextSlot",
     "PublicTextVersion",
+    "OutsideReferral",
+    "ReferralKind",
     "Role",
     "SpentProof",
     "StaffMember",

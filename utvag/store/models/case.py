@@ -12,12 +12,14 @@ from utvag.store.db import Base, UTCDateTime
 
 
 class CaseStatus(enum.StrEnum):
-    """pending -> accepted -> closed, or pending -> declined."""
+    """pending -> accepted -> closed, or pending -> declined, or pending ->
+    referred out (to a service outside, with the person's consent)."""
 
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
     CLOSED = "closed"
+    REFERRED_OUT = "referred_out"
 
 
 class CloseReason(enum.StrEnum):

@@ -58,6 +58,8 @@ class ContactStatus(enum.StrEnum):
     REACHED = "reached"
     CASE_OPENED = "case_opened"
     INFO_GIVEN = "info_given"
+    # Referred, with consent, to a service outside (utvag.repo.outside_referrals).
+    REFERRED_OUT = "referred_out"
     UNREACHABLE = "unreachable"
     WRONG_NUMBER = "wrong_number"
     CLOSED = "closed"

@@ -40,7 +40,10 @@ from utvag.store.models.case import (
 )
 from utvag.store.models.contact import Contact
 from utvag.store.models.contact_message import ContactMessage
+from utvag.store.models.defector_funds import FundsApplication
 from utvag.store.models.enrolment import Enrolment
+from utvag.store.models.investigation import Investigation
+from utvag.store.models.outside_referral import OutsideReferral
 from utvag.store.models.retention_record import RetentionExtension
 from utvag.store.models.staff import StaffMember
 from utvag.store.models.staff_session import StaffSession
@@ -233,6 +236,27 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
         "sealed_content",
         "what a consent covers and which authorities",
         ContactLink.CASE_ID,
+        EMPTIED,
+    ),
+    _team(
+        Investigation,
+        "sealed_reason",
+        "the reason for the social services' decision",
+        ContactLink.CASE_ID,
+        EMPTIED,
+    ),
+    _team(
+        FundsApplication,
+        "sealed_note",
+        "a note on an application for avhopparmedel",
+        ContactLink.CASE_ID,
+        EMPTIED,
+    ),
+    _team(
+        OutsideReferral,
+        "sealed_note",
+        "a note on a referral to a service outside the programme",
+        ContactLink.CONTACT_ID,
         EMPTIED,
     ),
     _team(

@@ -50,6 +50,9 @@ class StaffMember(Base):
     # Consecutive failed logins, and the lockout they led to.
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # May record the social services' decision on a case (delegated to
+    # decide under SoL), whatever the member's role; the admin sets it.
+    is_decider: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 

@@ -57,6 +57,9 @@ class Team(Base):
     notice_times: Mapped[str] = mapped_column(
         String(100), default=DEFAULT_NOTICE_TIMES, server_default=DEFAULT_NOTICE_TIMES
     )
+    # Social services decide (Eskilstuna, Göteborg): a case is accepted only
+    # after a decision recorded by a member holding the decider right.
+    decision_needs_decider: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Bumped whenever the active key or the closed days change, so the public
     # site's cache of them (intake_web.team_facts) is never stale.
     facts_version: Mapped[int] = mapped_column(default=0, server_default="0")
