@@ -64,7 +64,7 @@ from utvag.jobs.context import AppContext
 from utvag.repo import eviction
 from utvag.repo.throttle import Purpose
 from utvag.store.db import Base, transaction
-from utvag.store.models import Case, ChecklistItem, Contact, ContactKind, TeamKey
+from utvag.store.models import Case, CaseCheck, ChecklistItem, Contact, ContactKind, TeamKey
 from utvag.store.models.sealed import SEALED_COLUMNS, SealedTo
 
 PERSON_ADDRESS = "203.0.113.77"
@@ -409,6 +409,31 @@ def flow_case_records(run: Run, case_id: int) -> None:
     page = run.staff_gets(case_page)
     for value in written.values():
         assert value in page
+    flow_clock_exception(run, case_id)
+
+
+def flow_clock_exception(run: Run, case_id: int) -> None:
+    """The lead sets the agreement's mapping window aside: the reason sealed."""
+    reason = "Skäl-Vitsippa-48 sitter i häkte"
+    run.secrets.add("the lead's reason to set a clock aside", reason)
+    case_page = f"/cases/{case_id}"
+    with run.context.session_factory() as session:
+        from utvag.store.models import StaffMember
+
+        me = session.scalars(select(StaffMember.id)).first()
+        items = session.scalars(select(CaseCheck.item_id).where(CaseCheck.case_id == case_id)).all()
+    run.staff_posts(case_page, {f"check-{item}": "met" for item in items}, page=case_page)
+    run.staff_posts(
+        f"{case_page}/accept",
+        {
+            "contact_person": str(me),
+            "mapping_due_on": "2027-06-24",
+            "exception_reason": reason,
+            "confirm": "yes",
+        },
+        page=case_page,
+    )
+    assert reason in run.staff_gets(case_page)
 
 
 def flow_recorded_contact(run: Run) -> None:

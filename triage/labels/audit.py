@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from triage.labels.cases import ASSESSMENT_NAMES, CLOSE_REASON_NAMES
+from triage.labels.cases import ASSESSMENT_NAMES, CLOCK_EXCEPTION_NAMES, CLOSE_REASON_NAMES
 from triage.labels.names import (
     CALL_FROM_NAMES,
     CASE_STATUS_NAMES,
@@ -48,6 +48,7 @@ DETAIL_NAMES = {
     "retention_days": _l("retention in days"),
     "role": _l("role"),
     "sessions": _l("sessions ended"),
+    "set_aside": _l("rule set aside with a reason"),
     "slug": _l("team"),
     "to": _l("to"),
     "username": _l("username"),
@@ -62,6 +63,7 @@ VALUE_NAMES: dict[str, Any] = {
     **CASE_STATUS_NAMES,
     **CLOSE_REASON_NAMES,
     **ASSESSMENT_NAMES,
+    **CLOCK_EXCEPTION_NAMES,
     **ROLE_NAMES,
     **CHANNEL_NAMES,
     "credentials": _l("wrong username, password or code"),

@@ -22,6 +22,7 @@ from triage.roles import requires
 from triage.state import state
 from utvag.clock import utcnow
 from utvag.jobs.queue_events import queue_version_key
+from utvag.repo import cases as case_repo
 from utvag.repo import queue as queue_repo
 from utvag.repo.calls import claimer_id
 from utvag.repo.eviction import UNVERIFIED_CAP, recent_evictions
@@ -78,6 +79,9 @@ def queue() -> ResponseReturnValue:
         acute = queue_repo.acute(db, team.id) if view in (View.CALL, View.MESSAGES) else []
         calendar = calendar_for(db, team)
         names = member_names(db, team.id)
+        # Counts only: which cases, and anything about the person, stay
+        # behind the link.
+        clocks = case_repo.clock_counts(db, team, now.astimezone(calendar.zone).date())
     calling = {
         contact.id: names.get(holder, "?")
         for contact in contacts
@@ -101,6 +105,7 @@ def queue() -> ResponseReturnValue:
         zone=calendar.zone,
         calling=calling,
         evictions=evictions,
+        clocks=clocks,
         version=_queue_version(team.id),
         can_choose=view in (View.CALL, View.MESSAGES, View.UNVERIFIED),
         count_cap=queue_repo.COUNT_CAP,

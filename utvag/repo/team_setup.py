@@ -18,7 +18,7 @@ from crypto.keys import generate_team_keypair, key_id
 from crypto.wrapping import wrap_private_key
 from utvag.calendar.hours import OfficeCalendar
 from utvag.console_keys import ConsoleKeys
-from utvag.repo.checklists import DEFAULT_PRESET, PRESETS
+from utvag.repo.checklists import CLOCKS, DEFAULT_PRESET, PRESETS
 from utvag.repo.staff import (
     check_new_password,
     check_username,
@@ -77,7 +77,17 @@ def create_team(
     if username_taken(session, admin_username):
         raise TeamError(TeamProblem.USERNAME_TAKEN, f"the username {admin_username!r} is taken")
 
-    team = Team(slug=slug, name=name.strip(), hours_spec=hours_spec, timezone=timezone)
+    clocks = CLOCKS[checklist_preset]
+    team = Team(
+        slug=slug,
+        name=name.strip(),
+        hours_spec=hours_spec,
+        timezone=timezone,
+        mapping_min_days=clocks.mapping_min_days,
+        mapping_max_days=clocks.mapping_max_days,
+        register_check_days=clocks.register_check_days,
+        adults_only=clocks.adults_only,
+    )
     session.add(team)
     session.flush()
 

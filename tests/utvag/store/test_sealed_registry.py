@@ -80,5 +80,6 @@ def test_everything_a_person_wrote_is_team_sealed_and_goes_at_retention() -> Non
         "case_meetings.sealed_notes",
         "case_register_checks.sealed_note",
         "case_consents.sealed_content",
+        "case_clock_exceptions.sealed_reason",
     } == purged
     assert purged | {"staff_members.sealed_phone"} == team
