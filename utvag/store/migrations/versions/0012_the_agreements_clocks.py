@@ -35,6 +35,16 @@ def upgrade() -> None:
             sa.Column("register_check_days", sa.Integer(), server_default="90", nullable=False)
         )
         batch.add_column(sa.Column("adults_only", sa.Boolean(), server_default="0", nullable=False))
+    # Teams made before this revision: their preset is known only by its
+    # checklist, so read it there (utvag/repo/checklists.py, CLOCKS).
+    op.execute(
+        "UPDATE teams SET adults_only = TRUE WHERE id IN (SELECT team_id FROM checklist_items"
+        " WHERE label = 'Är över 18 år')"
+    )
+    op.execute(
+        "UPDATE teams SET register_check_days = 30 WHERE id IN (SELECT team_id FROM"
+        " checklist_items WHERE label = 'Lever i en kriminell kontext')"
+    )
     op.create_table(
         "case_clock_exceptions",
         sa.Column("id", sa.Integer(), nullable=False),
