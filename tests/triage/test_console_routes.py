@@ -48,6 +48,7 @@ EXPECTED_RULES = {
     "case_decisions.set_mapping": Role.LEAD,
     "settings.show": Role.LEAD,
     "settings.hours": Role.LEAD,
+    "settings.clocks": Role.LEAD,
     "settings.add_closed_day": Role.LEAD,
     "settings.remove_closed_day": Role.LEAD,
     "settings.add_checklist_item": Role.LEAD,

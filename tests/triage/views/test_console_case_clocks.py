@@ -387,3 +387,47 @@ def test_a_close_before_acceptance_and_a_withdrawal_before_consent_are_refused(
     )
     with session_factory() as session:
         assert session.scalars(select(CaseConsent.withdrawn_on)).one() is None
+
+
+def test_the_lead_keeps_the_clocks_in_the_team_settings_and_the_case_follows(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    coordinator: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    page = logged_in_staff.get("/team").get_data(as_text=True)
+    assert 'name="mapping_max_days" min="1" max="365" value="28"' in page
+    clocks = {
+        "mapping_min_days": "21",
+        "mapping_days": "35",
+        "mapping_max_days": "42",
+        "register_check_days": "30",
+        "adults_only": "1",
+    }
+    for bad in ({"mapping_min_days": "50"}, {"register_check_days": "3"}, {"mapping_days": "x"}):
+        _post(logged_in_staff, "/team/clocks", {**clocks, **bad})
+        refused = logged_in_staff.get("/team").get_data(as_text=True)
+        assert "registerkontroller var 7:e" in refused or "heltal" in refused
+        with session_factory() as session:
+            assert session.scalars(select(Team.mapping_max_days)).one() == 28
+    assert _post(coordinator, "/team/clocks", clocks).status_code == 403
+
+    _post(logged_in_staff, "/team/clocks", clocks)
+    with session_factory() as session:
+        team = session.scalars(select(Team)).one()
+        assert (team.mapping_min_days, team.mapping_days, team.mapping_max_days) == (21, 35, 42)
+        assert (team.register_check_days, team.adults_only) == (30, True)
+    (audit,) = [
+        a for a in _audits(session_factory, "settings_changed") if "adults_only" in a.details
+    ]
+    assert audit.details["register_check_days"] == 30
+
+    case_id = _pending_case(client, logged_in_staff, session_factory)
+    _all_met(logged_in_staff, case_id)
+    page = logged_in_staff.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "mellan 2026-12-15 och 2027-01-05" in page
+    assert 'value="2026-12-29"' in page  # the usual day, five weeks on
+    _accept(logged_in_staff, case_id, _me(session_factory), "2026-12-10")
+    assert _case(session_factory, case_id).status == "pending"  # 16 days is now too soon
+    _accept(logged_in_staff, case_id, _me(session_factory), "2026-12-29")
+    assert _case(session_factory, case_id).status == "accepted"
