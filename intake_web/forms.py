@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
@@ -50,6 +51,21 @@ class PhoneNumber:
         field.data = checked.number
 
 
+class WithExampleDay:
+    """A message naming an example day that is valid today: the one the
+    view chose from the team's calendar (``g.day_example``), else a week
+    ahead. A fixed day in the text would pass and then be refused."""
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+
+    def __str__(self) -> str:
+        example = g.get("day_example") or (
+            datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date() + timedelta(days=7)
+        )
+        return str(self.message) % {"day": example.isoformat()}
+
+
 class ChosenDay:
     """The day field counts only when the person chose "on a day I choose".
 
@@ -64,7 +80,9 @@ class ChosenDay:
             raise StopValidation()
         if not field.raw_data or not field.raw_data[0].strip():
             field.errors[:] = []
-            raise StopValidation(_l("Choose the day we should call, for example 2026-12-01."))
+            raise StopValidation(
+                str(WithExampleDay(_l("Choose the day we should call, for example %(day)s.")))
+            )
         if field.data is None:
             raise StopValidation()  # the "write it as year-month-day" message stands
         today = datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
@@ -172,7 +190,9 @@ class CallbackForm(SpamGuardedForm):
     day = DateField(
         _l("Which day? (if you chose a day)"),
         validators=[ChosenDay()],
-        invalid_value_message=_l("Write the day as year-month-day, for example 2026-12-01."),
+        invalid_value_message=WithExampleDay(
+            _l("Write the day as year-month-day, for example %(day)s.")
+        ),
     )
     call_from = _call_from_field(_l("Which number may we call you from?"))
     name = StringField(

@@ -22,6 +22,7 @@ from crypto.codes import (
 from crypto.receipts import keypad_digest, receipt_digest, reply_keypair
 from intake_web.state import state
 from utvag.calendar.due import CallbackWindow
+from utvag.calendar.hours import OfficeCalendar
 from utvag.repo.contacts import SealedSubmission, insert_contact
 from utvag.repo.outbox import ReadyJob
 from utvag.repo.teams import PublicTeam
@@ -37,6 +38,9 @@ class Receipt:
     # Written marked as sent: send them right after commit
     # (``dispatch.send_after_commit``); a due notice is left to the relay.
     to_send: list[ReadyJob]
+    # The team's hours, to tell the person when we can realistically call
+    # or read what they wrote.
+    calendar: OfficeCalendar
 
 
 def store_sealed_contact(
@@ -95,4 +99,5 @@ def store_sealed_contact(
         due_at=stored.due_at,
         code=group_code(canonical),
         to_send=[job for job in stored.jobs if job.run_at is None],
+        calendar=facts.calendar,
     )

@@ -9,6 +9,7 @@ written the way the person's locale writes dates; the page wraps them in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,15 +20,49 @@ from utvag.calendar.hours import OfficeCalendar, WeeklyHours
 
 # A due time this close counts as "now": the queue has it at the top.
 NOW_MARGIN = timedelta(minutes=5)
+# Open now but closing this soon: "now" is not a promise we can keep, so
+# the page also says when we open next.
+CLOSING_SOON = timedelta(hours=1)
 
 
 def expected_call(due_at: datetime, timezone: str, lang: str, now: datetime) -> str | None:
     """ "måndag 28 december 08:00", or None when the call is due now."""
     if due_at <= now + NOW_MARGIN:
         return None
-    local = due_at.astimezone(ZoneInfo(timezone))
+    return local_moment(due_at, timezone, lang)
+
+
+def local_moment(at: datetime, timezone: str, lang: str) -> str:
+    """ "måndag 28 december 08:00", in the team's zone and the person's words."""
+    local = at.astimezone(ZoneInfo(timezone))
     day = format_date(local.date(), "EEEE d MMMM", locale=lang)
     return f"{day} {format_time(local.time(), 'HH:mm', locale=lang)}"
+
+
+@dataclass(frozen=True)
+class OfficeNow:
+    """Whether we are open, until when, and when we open next: what the
+    person is told beside "we will call you" or "your message is sent", so
+    that a Friday at 15:55 is not promised as "now"."""
+
+    open_now: bool
+    # Open now but closing within ``CLOSING_SOON``.
+    closing_soon: bool
+    closes: str | None  # "16:00", when open now
+    opens_next: str  # "måndag 30 november 08:00": after this opening ends, or from now
+
+
+def office_now(calendar: OfficeCalendar, lang: str, now: datetime) -> OfficeNow:
+    closes = calendar.closes_at(now)
+    after = closes if closes is not None else now
+    return OfficeNow(
+        open_now=closes is not None,
+        closing_soon=closes is not None and closes - now <= CLOSING_SOON,
+        closes=format_time(closes.astimezone(calendar.zone).time(), "HH:mm", locale=lang)
+        if closes is not None
+        else None,
+        opens_next=local_moment(calendar.next_open(after), calendar.timezone, lang),
+    )
 
 
 def window_hours(hours_spec: str) -> dict[str, tuple[str, str]]:
@@ -60,6 +95,23 @@ def closed_today_until(calendar: OfficeCalendar, lang: str, now: datetime) -> st
         return None
     opens = calendar.next_open(now)
     return expected_call(opens, calendar.timezone, lang, now - 2 * NOW_MARGIN)
+
+
+# The example day on the form: about a week ahead, on a day we are open, so
+# that typing it is accepted (it never goes stale as a fixed day would).
+EXAMPLE_DAYS_AHEAD = 7
+_EXAMPLE_SEARCH_DAYS = 30
+
+
+def example_day(calendar: OfficeCalendar, today: date) -> date:
+    """A day a person could choose today: a week ahead, moved on past any
+    day we are closed (a weekend, a holiday, the team's own days off)."""
+    day = today + timedelta(days=EXAMPLE_DAYS_AHEAD)
+    for _ in range(_EXAMPLE_SEARCH_DAYS):
+        if not is_closed_all_day(calendar, day):
+            return day
+        day += timedelta(days=1)
+    return today + timedelta(days=EXAMPLE_DAYS_AHEAD)
 
 
 def _hhmm(value: time) -> str:

@@ -64,7 +64,7 @@ from utvag.jobs.context import AppContext
 from utvag.repo import eviction
 from utvag.repo.throttle import Purpose
 from utvag.store.db import Base, transaction
-from utvag.store.models import Case, ChecklistItem, Contact, ContactKind, TeamKey
+from utvag.store.models import Case, CaseCheck, ChecklistItem, Contact, ContactKind, TeamKey
 from utvag.store.models.sealed import SEALED_COLUMNS, SealedTo
 
 PERSON_ADDRESS = "203.0.113.77"
@@ -420,7 +420,40 @@ def flow_case_records(run: Run, case_id: int) -> None:
     page = run.staff_gets(case_page)
     for value in written.values():
         assert value in page
+    flow_clock_exception(run, case_id)
     flow_keep_longer(run, case_id)
+
+
+def flow_clock_exception(run: Run, case_id: int) -> None:
+    """Social services grant, and the lead sets the agreement's mapping window
+    aside on acceptance: both reasons sealed."""
+    reason = "Skäl-Vitsippa-48 sitter i häkte"
+    decision = "Beslutsskäl-Blåbär-31 beviljas"
+    run.secrets.add("the lead's reason to set a clock aside", reason)
+    run.secrets.add("a decision's reason", decision)
+    case_page = f"/cases/{case_id}"
+    admin_id = run.team.created.admin.id
+    today = utcnow().date().isoformat()
+    with run.context.session_factory() as session:
+        items = session.scalars(select(CaseCheck.item_id).where(CaseCheck.case_id == case_id)).all()
+    run.staff_posts(case_page, {f"check-{item}": "met" for item in items}, page=case_page)
+    run.staff_posts(f"/admin/members/{admin_id}/decider", {"decider": "1"})
+    run.staff_posts(f"{case_page}/investigation", {"opened_on": today, "opened_by": str(admin_id)})
+    run.staff_posts(
+        f"{case_page}/decision",
+        {"outcome": "granted", "decided_on": today, "reason": decision, "confirm": "yes"},
+    )
+    run.staff_posts(
+        f"{case_page}/accept",
+        {
+            "contact_person": str(admin_id),
+            "mapping_due_on": "2027-06-24",
+            "exception_reason": reason,
+            "confirm": "yes",
+        },
+        page=case_page,
+    )
+    assert reason in run.staff_gets(case_page)
 
 
 def flow_keep_longer(run: Run, case_id: int) -> None:

@@ -43,7 +43,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON staff_sessions, enrolments, closed_days,
   extra_open_days, network_throttles TO utvag_console;
 GRANT SELECT, INSERT, UPDATE ON contacts, contact_messages, call_attempts, cases, case_checks,
   checklist_items, outbox, case_assessments, case_meetings, case_consents,
-  case_register_checks TO utvag_console;
+  case_register_checks, case_clock_exceptions TO utvag_console;
 -- Voice messages: played after decryption, re-sealed when the key changes.
 GRANT SELECT, UPDATE ON voice_messages TO utvag_console;
 GRANT SELECT, INSERT ON audit_events TO utvag_console;
@@ -80,7 +80,7 @@ GRANT SELECT, INSERT, UPDATE ON outbox TO utvag_worker;
 -- asked for.
 GRANT SELECT ON teams, closed_days, extra_open_days TO utvag_worker;
 GRANT SELECT, UPDATE ON contacts, call_attempts, cases, case_checks, case_assessments,
-  case_meetings, case_consents, case_register_checks TO utvag_worker;
+  case_meetings, case_consents, case_register_checks, case_clock_exceptions TO utvag_worker;
 -- Retention empties the sealed reason of a decision, a funds note and a
 -- referral's note.
 GRANT SELECT, UPDATE ON case_investigations, case_funds_applications,

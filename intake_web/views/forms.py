@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
@@ -23,8 +25,17 @@ from intake_web.i18n import require_known_language
 from intake_web.refused_token import page_language, typed_for_copying
 from intake_web.state import state
 from intake_web.teams import current_team_slug, page_team, resolve_team_in_path, team_calendar
-from intake_web.when import closed_today_until, expected_call, is_closed_all_day, window_hours
+from intake_web.when import (
+    EXAMPLE_DAYS_AHEAD,
+    closed_today_until,
+    example_day,
+    expected_call,
+    is_closed_all_day,
+    office_now,
+    window_hours,
+)
 from utvag.calendar.due import CallbackWindow
+from utvag.calendar.hours import DEFAULT_TIMEZONE
 from utvag.clock import utcnow
 from utvag.repo.teams import calendar_for
 from utvag.store.models import ContactChannel, ContactKind
@@ -97,14 +108,16 @@ def _sent(lang: str, submission: Submission, callback: bool) -> ResponseReturnVa
         return render_template("not_ready.html", lang=lang), 503
     log.info("contact %s received on the web", receipt.contact_id)
     expected = None
+    now = utcnow()
     if callback and submission.timezone:
-        expected = expected_call(receipt.due_at, submission.timezone, lang, utcnow())
+        expected = expected_call(receipt.due_at, submission.timezone, lang, now)
     return render_template(
         "sent.html",
         lang=lang,
         receipt=receipt,
         callback=callback,
         expected_call=expected,
+        office=office_now(receipt.calendar, lang, now),
         unverified=submission.outcome in (Outcome.UNVERIFIED, Outcome.WAITED),
         evictable=submission.outcome is Outcome.UNVERIFIED,
     )
@@ -130,6 +143,20 @@ def _window_labels(form: CallbackForm) -> None:
             label = f"{labels[choice.value]} ({start}–{end})"
         choices.append(SelectChoice(choice.value, label))
     form.window.choices = choices
+
+
+def _choose_day_example() -> None:
+    """The example day the form shows and its messages name: a week ahead,
+    on a day the team is open, so typing it is accepted."""
+    today = datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
+    with state().session_factory() as session:
+        team = page_team(session, current_team_slug())
+        calendar = calendar_for(session, team) if team is not None else None
+    g.day_example = (
+        example_day(calendar, today)
+        if calendar is not None
+        else today + timedelta(days=EXAMPLE_DAYS_AHEAD)
+    )
 
 
 def _closed_day_refused(form: CallbackForm) -> bool:
@@ -203,6 +230,7 @@ def message(lang: str, team: str | None) -> ResponseReturnValue:
 @bp.route("/<lang>/callback", methods=["GET", "POST"], defaults={"team": None})
 @bp.route("/<lang>/<team>/callback", methods=["GET", "POST"])
 def callback(lang: str, team: str | None) -> ResponseReturnValue:
+    _choose_day_example()
     form = CallbackForm()
     _kind_from_query(form)
     _window_labels(form)
@@ -242,6 +270,7 @@ def token_refused(_error: CSRFError) -> ResponseReturnValue:
     and copy, above the same form left empty."""
     lang = page_language()
     if request.endpoint == "forms.callback":
+        _choose_day_example()
         callback_form = CallbackForm(formdata=None)
         _window_labels(callback_form)
         typed = typed_for_copying(callback_form, ("phone", "name", "note"))

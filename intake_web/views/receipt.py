@@ -35,7 +35,7 @@ from intake_web.i18n import require_known_language
 from intake_web.refused_token import page_language, typed_for_copying
 from intake_web.state import state
 from intake_web.teams import path_slug_of, team_info_by_id, team_texts
-from intake_web.when import expected_call
+from intake_web.when import expected_call, office_now
 from utvag.calendar.due import CallbackWindow, due_time
 from utvag.clock import utcnow
 from utvag.jobs.dispatch import claim_for_sending, send_after_commit
@@ -133,11 +133,20 @@ def _status_page(
     call_asked: bool = False,
 ) -> str:
     follow_up.code.data = canonical
+    if not contact.wants_callback:
+        # No number was given before: "call me on the number I gave before"
+        # is not offered (and refused if posted anyway).
+        follow_up.call_me.choices = [
+            choice
+            for choice in follow_up.call_me.choices
+            if getattr(choice, "value", None) != "same"
+        ]
     team = session.get(Team, contact.team_id)
     open_call = call_asked or (contact.wants_callback and contact.status in ("received", "waiting"))
     due_at = contact.due_at
-    if call_asked and team is not None:
-        due_at = due_time(calendar_for(session, team), CallbackWindow.ASAP, utcnow())
+    calendar = calendar_for(session, team) if team is not None else None
+    if call_asked and calendar is not None:
+        due_at = due_time(calendar, CallbackWindow.ASAP, utcnow())
     return render_template(
         "status.html",
         lang=lang,
@@ -147,6 +156,8 @@ def _status_page(
         if open_call and team is not None
         else None,
         open_call=open_call,
+        office=office_now(calendar, lang, utcnow()) if calendar is not None else None,
+        call_asked=call_asked,
         form=follow_up,
         sent=sent,
         team_texts=team_texts(session, contact.team_id, lang),

@@ -15,6 +15,7 @@ import pytest
 from browser_support import (
     ARTIFACTS,
     DESKTOP_VIEWPORT,
+    PHONE_VIEWPORT,
     LiveServers,
     RequestLog,
     describe_violations,
@@ -184,6 +185,21 @@ def test_console_pages_pass_axe_fit_a_phone_and_are_photographed(
         check(name)
 
     assert problems == [], "\n".join(problems)
+
+
+def test_the_queue_reads_on_a_390_px_phone_without_sideways_scrolling(
+    page: Page, live_servers: LiveServers, team: TeamFixture, intake_app: Flask, js: bool
+) -> None:
+    """Issue 21: the queue table needed sideways scrolling inside its box at
+    390 px; now each row is a card (console.css), and neither the page nor
+    the table is wider than the phone."""
+    contact_id = send_callback(intake_app)
+    page.set_viewport_size(PHONE_VIEWPORT)
+    log_in(page, live_servers.console.url, team)
+    expect(queue_row(page, contact_id)).to_have_count(1)
+    table = page.locator("table.queue")
+    assert table.evaluate("table => table.scrollWidth - table.clientWidth") <= 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
 
 
 def test_the_queue_lists_a_call_back_with_its_due_time(

@@ -93,3 +93,90 @@ def test_arabic_keeps_the_time_isolated(client: FlaskClient) -> None:
     page = post_form(client, "/ar/callback", {"phone": "070-123 45 67"}).get_data(as_text=True)
     assert "<bdi><strong>" in page
     assert "08:00" in page
+
+
+@pytest.fixture
+def on_friday_at_five_to_four(time_machine) -> None:  # type: ignore[no-untyped-def]
+    """Vägvalet closes at 16:00 on Fridays; Monday 30 November opens at 08:00."""
+    time_machine.move_to("2026-11-27T15:55:00+01:00", tick=True)
+
+
+@pytest.mark.usefixtures("team", "on_friday_at_five_to_four")
+def test_asking_for_a_call_at_five_to_four_on_a_friday_names_monday_at_eight(
+    client: FlaskClient,
+) -> None:
+    page = post_form(client, "/sv/callback", {"phone": "070-123 45 67"}).get_data(as_text=True)
+    assert "Vi har öppet nu och ringer dig så snart vi kan." not in page
+    assert "Vi har öppet till 16:00" in page
+    assert "måndag 30 november 08:00" in page
+
+    code = receipt_code_from(page)
+    status = post_form(client, "/sv/receipt", {"code": code}).get_data(as_text=True)
+    assert "måndag 30 november 08:00" in status
+
+    english = post_form(client, "/en/callback", {"phone": "070-123 45 67"}).get_data(as_text=True)
+    assert "Monday 30 November 08:00" in english
+
+
+@pytest.mark.usefixtures("team", "on_friday_at_five_to_four")
+def test_a_message_sent_just_before_closing_says_when_it_will_be_read(
+    client: FlaskClient,
+) -> None:
+    page = post_form(client, "/sv/message", {"message": "Hej"}).get_data(as_text=True)
+    assert "läser vi det från måndag 30 november 08:00" in page
+    arabic = post_form(client, "/ar/message", {"message": "Hej"}).get_data(as_text=True)
+    assert "08:00" in arabic
+
+
+@pytest.mark.usefixtures("team", "on_the_evening_before_christmas_eve")
+def test_a_message_sent_when_we_are_closed_says_when_we_open(client: FlaskClient) -> None:
+    page = post_form(client, "/sv/message", {"message": "Hej"}).get_data(as_text=True)
+    assert "Vi har stängt nu. Vi läser ditt meddelande från måndag 28 december 08:00." in page
+    code = receipt_code_from(page)
+    status = post_form(client, "/sv/receipt", {"code": code}).get_data(as_text=True)
+    token = csrf_token_from(status)
+    again = client.post(
+        "/sv/receipt/message",
+        data={"csrf_token": token, "code": code, "message": "Hej igen", "call_me": "no"},
+    ).get_data(as_text=True)
+    assert "Ditt meddelande är skickat." in again
+    assert "Vi läser ditt meddelande från måndag 28 december 08:00." in again
+
+
+@pytest.mark.usefixtures("team", "during_office_hours")
+def test_a_message_sent_in_office_hours_is_read_today(client: FlaskClient) -> None:
+    page = post_form(client, "/sv/message", {"message": "Hej"}).get_data(as_text=True)
+    assert "Vi har öppet nu, till 16:00, och läser ditt meddelande i dag." in page
+
+
+@pytest.mark.parametrize(
+    "now",
+    ["2026-11-24T10:00:00+01:00", "2026-12-23T17:30:00+01:00", "2027-03-31T09:00:00+02:00"],
+)
+@pytest.mark.usefixtures("team")
+def test_the_example_day_on_the_form_is_ahead_and_typing_it_is_accepted(
+    now: str,
+    client: FlaskClient,
+    session_factory,  # type: ignore[no-untyped-def]
+    time_machine,  # type: ignore[no-untyped-def]
+) -> None:
+    import re
+
+    time_machine.move_to(now, tick=True)
+    form = client.get("/sv/callback").get_data(as_text=True)
+    (example,) = re.findall(r"Till exempel (\d{4}-\d\d-\d\d)\.", form)
+    assert example > now[:10]
+    sent = post_form(
+        client, "/sv/callback", {"phone": "070-123 45 67", "window": "day", "day": example}
+    )
+    assert sent.status_code == 200, sent.get_data(as_text=True)
+    with session_factory() as session:
+        assert session.scalars(select(Contact.callback_day)).one().isoformat() == example
+
+    # The messages that name an example name the same day.
+    empty = post_form(client, "/sv/callback", {"phone": "070-123 45 67", "window": "day"})
+    assert f"till exempel {example}" in empty.get_data(as_text=True)
+    garbled = post_form(
+        client, "/sv/callback", {"phone": "070-123 45 67", "window": "day", "day": "31/12"}
+    )
+    assert f"till exempel {example}" in garbled.get_data(as_text=True)

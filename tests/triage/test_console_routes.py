@@ -61,6 +61,7 @@ EXPECTED_RULES = {
     "referrals_out.refer_case": Role.COORDINATOR,
     "settings.show": Role.LEAD,
     "settings.hours": Role.LEAD,
+    "settings.clocks": Role.LEAD,
     "settings.add_closed_day": Role.LEAD,
     "settings.remove_closed_day": Role.LEAD,
     "settings.add_extra_open_day": Role.LEAD,

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from triage.labels.cases import ASSESSMENT_NAMES, CLOSE_REASON_NAMES
+from triage.labels.cases import ASSESSMENT_NAMES, CLOCK_EXCEPTION_NAMES, CLOSE_REASON_NAMES
 from triage.labels.decisions import DECISION_OUTCOME_NAMES
 from triage.labels.followup import PARTNER_OUTCOME_NAMES
 from triage.labels.names import (
@@ -50,6 +50,11 @@ DETAIL_NAMES = {
     "listing": _l("on the public site"),
     "max_call_attempts": _l("call attempts"),
     "notice_times": _l("notice times"),
+    "mapping_min_days": _l("mapping due at the earliest after (days)"),
+    "mapping_days": _l("mapping usually due after (days)"),
+    "mapping_max_days": _l("mapping due at the latest after (days)"),
+    "register_check_days": _l("register check every (days)"),
+    "adults_only": _l("only over 18"),
     "member": _l("member"),
     "needed": _l("decider needed"),
     "outcome": _l("outcome"),
@@ -65,6 +70,7 @@ DETAIL_NAMES = {
     "sanitised": _l("changed by the sanitiser"),
     "sessions": _l("sessions ended"),
     "slot": _l("place"),
+    "set_aside": _l("rule set aside with a reason"),
     "slug": _l("team"),
     "to": _l("to"),
     "username": _l("username"),
@@ -80,6 +86,7 @@ VALUE_NAMES: dict[str, Any] = {
     **CASE_STATUS_NAMES,
     **CLOSE_REASON_NAMES,
     **ASSESSMENT_NAMES,
+    **CLOCK_EXCEPTION_NAMES,
     **ROLE_NAMES,
     **CHANNEL_NAMES,
     "credentials": _l("wrong username, password or code"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from utvag.repo.cases import CaseError, CaseProblem
-from utvag.store.models import AssessmentKind, CloseReason
+from utvag.store.models import AssessmentKind, ClockException, CloseReason
 
 CLOSE_REASON_NAMES = {
     CloseReason.ESTABLISHED.value: _l("established in a new place"),
@@ -45,6 +45,15 @@ MEETING_ROLE_NAMES = {
     "relative": _l("relative"),
     "other": _l("other"),
 }
+CLOCK_EXCEPTION_NAMES = {
+    ClockException.MAPPING_DUE_OUTSIDE_WINDOW.value: _l(
+        "mapping due outside the agreement's window"
+    ),
+    ClockException.MAPPING_DONE_ON_ACCEPTANCE.value: _l(
+        "mapping marked done on the day of acceptance"
+    ),
+    ClockException.UNDER_18_ACCEPTED.value: _l("accepted though the person said they are under 18"),
+}
 CASE_PROBLEM_TEXT = {
     CaseProblem.NOT_PENDING: _l("This case has already been decided."),
     CaseProblem.NOT_ACCEPTED: _l("Only an accepted case can do that."),
@@ -64,6 +73,23 @@ CASE_PROBLEM_TEXT = {
     CaseProblem.DECIDED_BY_SOCIAL_SERVICES: _l(
         "Social services decide here: record their decision to refuse, with the reason."
     ),
+    CaseProblem.DATE_BEFORE_ACCEPTANCE: _l("The day cannot be before the case was accepted."),
+    CaseProblem.WITHDRAWN_BEFORE_GIVEN: _l(
+        "A consent cannot be withdrawn before the day it was given."
+    ),
+    CaseProblem.MAPPING_DUE_OUTSIDE_WINDOW: _l(
+        "The agreement gives the mapping its own window after acceptance, and this day is "
+        "outside it. Choose a day inside it, or, as programme lead, write why this case "
+        "needs another."
+    ),
+    CaseProblem.MAPPING_DONE_ON_ACCEPTANCE: _l(
+        "The mapping cannot be done on the day the case was accepted. Write the day it was "
+        "done, or, as programme lead, write why it was done at once."
+    ),
+    CaseProblem.UNDER_18: _l(
+        "The person said they are under 18, and this programme takes people over 18. "
+        "As programme lead, write why the case is accepted anyway."
+    ),
 }
 
 
@@ -79,4 +105,5 @@ def case_label_globals() -> dict[str, object]:
         "motivation_levels": MOTIVATION_LEVELS,
         "assessors": ASSESSORS,
         "meeting_role_names": MEETING_ROLE_NAMES,
+        "clock_exception_names": CLOCK_EXCEPTION_NAMES,
     }

@@ -147,6 +147,10 @@ TEAM_PROBLEM_TEXT = {
     ),
     TeamProblem.BAD_CALL_ATTEMPTS: _l("Call attempts must be between 1 and 10."),
     TeamProblem.BAD_RETENTION: _l("Keep closed contacts between 30 and 3650 days."),
+    TeamProblem.BAD_CLOCKS: _l(
+        "The mapping's earliest day must come before its latest (at most 365 days), the usual "
+        "length inside them, and register checks every 7 to 365 days."
+    ),
     TeamProblem.BAD_PHONE: _l("That phone number does not look right."),
     TeamProblem.EMPTY_CRITERION: _l("The criterion needs a text."),
     # The command line's (utvag team create); listed so every code has words.

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 from triage import current
 from triage.roles import requires
 from triage.state import state
-from triage.views.cases import BadInput, local_today, parse_day, with_case
+from triage.views.cases import (
+    AuditDetails,
+    BadInput,
+    lead_exceptions,
+    local_today,
+    parse_day,
+    with_case,
+)
 from utvag.repo import cases as case_repo
 from utvag.repo.staff import members_of
 from utvag.store.models import Case, CloseReason, Role
@@ -50,15 +57,23 @@ def accept(case_id: int) -> ResponseReturnValue:
     if not _confirmed():
         return _ask(case_id, "accept")
 
-    def save(db: Session, case: Case) -> str:
+    def save(db: Session, case: Case) -> AuditDetails:
         person = request.form.get("contact_person", "")
         if not person.isdigit():
             raise BadInput(gettext("Choose a contact person from the team."))
         due = parse_day("mapping_due_on")
         if due is None:
             raise BadInput(gettext("Write the day the mapping should be done."))
-        case_repo.accept(db, case, contact_person_id=int(person), mapping_due_on=due)
-        return "accepted"
+        set_aside = case_repo.accept(
+            db,
+            case,
+            contact_person_id=int(person),
+            mapping_due_on=due,
+            team=current.team(db),
+            today=local_today(),
+            exceptions=lead_exceptions(db),
+        )
+        return {"what": "accepted", **({"set_aside": set_aside} if set_aside else {})}
 
     return with_case(case_id, save, "case_decided")
 
@@ -113,11 +128,19 @@ def confirm_criteria(case_id: int) -> ResponseReturnValue:
 def set_mapping(case_id: int) -> ResponseReturnValue:
     """Another contact person, or another day for the mapping to be done."""
 
-    def save(db: Session, case: Case) -> None:
+    def save(db: Session, case: Case) -> AuditDetails:
         person = request.form.get("contact_person", "")
         due = parse_day("mapping_due_on")
         if not person.isdigit() or due is None:
             raise BadInput(gettext("Choose a contact person and the day the mapping is due."))
-        case_repo.set_mapping(db, case, contact_person_id=int(person), mapping_due_on=due)
+        set_aside = case_repo.set_mapping(
+            db,
+            case,
+            contact_person_id=int(person),
+            mapping_due_on=due,
+            team=current.team(db),
+            exceptions=lead_exceptions(db),
+        )
+        return {"set_aside": set_aside} if set_aside else None
 
     return with_case(case_id, save, "case_mapping_changed")

@@ -20,11 +20,11 @@ from werkzeug.wrappers import Response
 
 from triage import current
 from triage.labels.cases import ASSESSORS, MOTIVATION_LEVELS, THREAT_LEVELS, case_error_text
-from triage.roles import requires
+from triage.roles import has_role, requires
 from triage.state import state
 from utvag.repo import case_followup, retention
 from utvag.repo import cases as case_repo
-from utvag.repo.cases import MEETING_ROLES, CaseError
+from utvag.repo.cases import MEETING_ROLES, CaseError, Exceptions
 from utvag.repo.defector_funds import applications_for
 from utvag.repo.investigations import investigation_for, may_decide
 from utvag.repo.outside_referrals import referrals_for_contact
@@ -71,12 +71,29 @@ class BadInput(ValueError):
     """Something typed in a case form that cannot be used; the text says why."""
 
 
+def lead_exceptions(db: Session) -> Exceptions:
+    """The reason, typed on the form, for setting an agreement's clock or age
+    rule aside, sealed to the team key. Only the lead may give one; without
+    it a broken rule is refused."""
+    reason = request.form.get("exception_reason", "").strip()[:NOTE_MAX]
+    member = current.member()
+    if not reason:
+        return Exceptions(sealed_reason=None, member=member)
+    if not has_role(member.role, Role.LEAD):
+        raise BadInput(gettext("Only the programme lead can set the agreement's rule aside."))
+    return Exceptions(sealed_reason=current.seal_note(db, reason), member=member)
+
+
+# What an action tells the audit trail: a word, or named details.
+AuditDetails = str | dict[str, object] | None
+
+
 def _page(case_id: int) -> Response:
     return redirect(url_for("cases.show", case_id=case_id))
 
 
 def with_case(
-    case_id: int, action: Callable[[Session, Case], str | None], audit_action: str
+    case_id: int, action: Callable[[Session, Case], AuditDetails], audit_action: str
 ) -> ResponseReturnValue:
     """Run ``action`` on the member's team's case in one transaction: 404 for
     another team's, a Swedish message for a refusal, an audit row when done."""
@@ -87,11 +104,13 @@ def with_case(
             if case is None:
                 abort(404)
             details = action(db, case)
+            if isinstance(details, str):
+                details = {"what": details}
             current.record(
                 db,
                 audit_action,
                 contact_id=case.contact_id,
-                details={"case": case.id, **({"what": details} if details else {})},
+                details={"case": case.id, **(details or {})},
             )
     except CaseError as error:
         message = case_error_text(error)
@@ -109,9 +128,17 @@ def with_case(
 def index() -> ResponseReturnValue:
     with state().session_factory() as db:
         team = current.team(db)
-        rows = case_repo.cases_for_team(db, team.id, local_today())
+        rows = case_repo.cases_for_team(db, team, local_today())
         names = {member.id: member.username for member in members_of(db, team.id)}
-    return render_template("cases.html", rows=rows, names=names, zone=current.zone(team))
+    # The queue's front page links here for the cases late on a clock.
+    late = request.args.get("late")
+    if late == "register-check":
+        rows = [row for row in rows if row.register_check_overdue]
+    elif late == "mapping":
+        rows = [row for row in rows if row.mapping_overdue]
+    else:
+        late = None
+    return render_template("cases.html", rows=rows, names=names, zone=current.zone(team), late=late)
 
 
 @bp.route("/cases/<int:case_id>")
@@ -161,6 +188,12 @@ def show(case_id: int) -> ResponseReturnValue:
             (r, current.open_fields(r.sealed_note))
             for r in referrals_for_contact(db, case.contact_id)
         ]
+        last_check = records.register_checks[0].checked_on if records.register_checks else None
+        register_due = case_repo.register_check_due(case, last_check, team)
+        exceptions = [
+            (exception, current.open_fields(exception.sealed_reason))
+            for exception in case_repo.clock_exceptions(db, case.id)
+        ]
         current.record(db, "case_viewed", contact_id=case.contact_id, details={"case": case.id})
     return render_template(
         "case.html",
@@ -176,6 +209,11 @@ def show(case_id: int) -> ResponseReturnValue:
         needs_review=review,
         mapping_overdue=case_repo.mapping_overdue(case, today),
         default_mapping_due=case_repo.default_mapping_due(team, today),
+        mapping_window=case_repo.mapping_window(team, case_repo.accepted_on(case, team) or today),
+        register_check_due=register_due,
+        register_check_overdue=register_due is not None and register_due < today,
+        team=team,
+        clock_exceptions=exceptions,
         today=today,
         zone=current.zone(team),
         check_statuses=list(CheckStatus),
@@ -233,10 +271,7 @@ def update(case_id: int) -> ResponseReturnValue:
             roles=chosen_roles(),
             today=local_today(),
         )
-        told = parse_day("duty_to_report_told_on")
-        if told is not None and told > local_today():
-            raise CaseError(case_repo.CaseProblem.DATE_IN_FUTURE)
-        case.duty_to_report_told_on = told
+        case_repo.set_duty_to_report_told(case, parse_day("duty_to_report_told_on"), local_today())
         notes = request.form.get("notes", "")[: NOTE_MAX * 5]
         if notes.strip():
             case.sealed_notes = current.seal_note(db, notes)
@@ -331,7 +366,15 @@ def withdraw_consent(case_id: int, consent_id: int) -> ResponseReturnValue:
 @bp.route("/cases/<int:case_id>/mapping-done", methods=["POST"])
 @requires(Role.COORDINATOR)
 def mapping_done(case_id: int) -> ResponseReturnValue:
-    def save(db: Session, case: Case) -> None:
-        case_repo.mapping_done(case, parse_day("done_on") or local_today(), local_today())
+    def save(db: Session, case: Case) -> AuditDetails:
+        set_aside = case_repo.mapping_done(
+            db,
+            case,
+            parse_day("done_on") or local_today(),
+            local_today(),
+            team=current.team(db),
+            exceptions=lead_exceptions(db),
+        )
+        return {"set_aside": set_aside} if set_aside else None
 
     return with_case(case_id, save, "case_mapping_done")

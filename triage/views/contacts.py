@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from crypto.sealing import seal
 from triage import current
 from triage.confirm import ask, confirmed
-from triage.labels.names import STATUS_NAMES, problem_text
+from triage.labels.names import OUTCOME_NAMES, STATUS_NAMES, problem_text
 from triage.phone_check import checked_phone, refusal_text
 from triage.roles import requires
 from triage.state import state
@@ -203,9 +203,21 @@ def log_attempt(contact_id: int) -> ResponseReturnValue:
     except CallError as error:
         flash(problem_text(error), "error")
         return _back(contact_id)
+    flash(_logged_text(outcome, attempt.next_due_at))
     if attempt.next_due_at is None:
         return _back(contact_id)
     return redirect(url_for("queue.queue"))
+
+
+def _logged_text(outcome: CallOutcome, next_due_at: datetime | None) -> str:
+    """The confirmation after a call is logged: what was saved, and when the
+    next attempt is, if there is one."""
+    logged = gettext("The call is logged: %(outcome)s.", outcome=OUTCOME_NAMES[outcome.value])
+    if next_due_at is None:
+        return logged
+    when = next_due_at.astimezone(current.zone_of_member()).strftime("%Y-%m-%d %H:%M")
+    next_attempt = gettext("Next attempt: %(when)s.", when=when)
+    return f"{logged} {next_attempt}"
 
 
 @bp.route("/contacts/<int:contact_id>/case", methods=["POST"])

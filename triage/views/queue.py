@@ -23,6 +23,7 @@ from triage.state import state
 from utvag.clock import utcnow
 from utvag.jobs.queue_events import queue_version_key
 from utvag.repo import case_followup
+from utvag.repo import cases as case_repo
 from utvag.repo import queue as queue_repo
 from utvag.repo.calls import claimer_id
 from utvag.repo.eviction import UNVERIFIED_CAP, recent_evictions
@@ -91,6 +92,9 @@ def queue() -> ResponseReturnValue:
         followups_due = case_followup.due_counts(
             case_followup.due_checks(db, team.id, now.astimezone(calendar.zone).date())
         )
+        # Counts only: which cases, and anything about the person, stay
+        # behind the link.
+        clocks = case_repo.clock_counts(db, team, now.astimezone(calendar.zone).date())
     calling = {
         contact.id: names.get(holder, "?")
         for contact in contacts
@@ -118,6 +122,7 @@ def queue() -> ResponseReturnValue:
         evictions=evictions,
         followups_due=followups_due,
         retention_going=going,
+        clocks=clocks,
         version=_queue_version(team.id),
         can_choose=view in (View.CALL, View.MESSAGES, View.UNVERIFIED),
         count_cap=queue_repo.COUNT_CAP,

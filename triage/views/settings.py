@@ -93,6 +93,34 @@ def _day(field: str) -> date | None:
         return None
 
 
+CLOCK_FIELDS = ("mapping_min_days", "mapping_days", "mapping_max_days", "register_check_days")
+
+
+@bp.route("/team/clocks", methods=["POST"])
+@requires(Role.LEAD)
+def clocks() -> ResponseReturnValue:
+    """The agreement's clocks: the mapping's window, register checks, age."""
+    typed = {field: request.form.get(field, "").strip() for field in CLOCK_FIELDS}
+    if not all(value.isdigit() for value in typed.values()):
+        flash(gettext("Call attempts and days must be whole numbers."), "error")
+        return _back()
+    days = {field: int(value) for field, value in typed.items()}
+    try:
+        with transaction(state().session_factory) as db:
+            team = current.team(db)
+            team_settings.set_clocks(
+                team, **days, adults_only=request.form.get("adults_only") == "1"
+            )
+            current.record(
+                db, "settings_changed", details={**days, "adults_only": team.adults_only}
+            )
+    except TeamError as error:
+        flash(problem_text(error), "error")
+        return _back()
+    flash(gettext("Saved."))
+    return _back()
+
+
 @bp.route("/team/closed-days", methods=["POST"])
 @requires(Role.LEAD)
 def add_closed_day() -> ResponseReturnValue:

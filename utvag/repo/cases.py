@@ -15,8 +15,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from utvag.clock import utcnow
@@ -26,11 +27,13 @@ from utvag.store.models import (
     Case,
     CaseAssessment,
     CaseCheck,
+    CaseClockException,
     CaseConsent,
     CaseMeeting,
     CaseStatus,
     ChecklistItem,
     CheckStatus,
+    ClockException,
     CloseReason,
     Contact,
     ContactKind,
@@ -69,6 +72,20 @@ class CaseProblem(enum.StrEnum):
     # Where social services decide (``Team.decision_needs_decider``).
     NO_GRANTED_DECISION = "no_granted_decision"
     DECIDED_BY_SOCIAL_SERVICES = "decided_by_social_services"
+    DATE_BEFORE_ACCEPTANCE = "date_before_acceptance"
+    WITHDRAWN_BEFORE_GIVEN = "withdrawn_before_given"
+    # The agreement's clocks and age rule: refused unless the lead gives a reason.
+    MAPPING_DUE_OUTSIDE_WINDOW = "mapping_due_outside_window"
+    MAPPING_DONE_ON_ACCEPTANCE = "mapping_done_on_acceptance"
+    UNDER_18 = "under_18"
+
+
+# Which rule each exception sets aside, and the refusal without a reason.
+EXCEPTION_PROBLEM = {
+    ClockException.MAPPING_DUE_OUTSIDE_WINDOW: CaseProblem.MAPPING_DUE_OUTSIDE_WINDOW,
+    ClockException.MAPPING_DONE_ON_ACCEPTANCE: CaseProblem.MAPPING_DONE_ON_ACCEPTANCE,
+    ClockException.UNDER_18_ACCEPTED: CaseProblem.UNDER_18,
+}
 
 
 class CaseError(ValueError):
@@ -145,30 +162,91 @@ class CaseRow:
     acute: bool
     mapping_overdue: bool
     needs_review: bool
+    # The day the next register check is due (None: the case is not open),
+    # and whether that day has passed.
+    register_check_due: date | None
+    register_check_overdue: bool
 
 
-def cases_for_team(session: Session, team_id: int, today: date) -> list[CaseRow]:
+OPEN_CASE_STATUSES = (CaseStatus.PENDING.value, CaseStatus.ACCEPTED.value)
+
+
+def register_check_due(case: Case, last_checked_on: date | None, team: Team) -> date | None:
+    """When the police should next check the registers: every open case (pending
+    or accepted, "samtliga pågående ärenden"), ``team.register_check_days``
+    after the last check or, before the first, after the case was opened."""
+    if case.status not in OPEN_CASE_STATUSES:
+        return None
+    start = last_checked_on or case.opened_at.astimezone(ZoneInfo(team.timezone)).date()
+    return start + timedelta(days=team.register_check_days)
+
+
+def _last_register_checks(session: Session, team_id: int) -> dict[int, date]:
+    return {
+        case_id: last
+        for case_id, last in session.execute(
+            select(RegisterCheck.case_id, func.max(RegisterCheck.checked_on))
+            .join(Case, Case.id == RegisterCheck.case_id)
+            .where(Case.team_id == team_id)
+            .group_by(RegisterCheck.case_id)
+        ).all()
+    }
+
+
+@dataclass(frozen=True)
+class ClockCounts:
+    """How many open cases are late on an agreement's clock: counts only,
+    for the queue's front page (no name, nothing sealed)."""
+
+    register_checks_overdue: int
+    mappings_overdue: int
+
+
+def clock_counts(session: Session, team: Team, today: date) -> ClockCounts:
+    cases = list(
+        session.scalars(
+            select(Case).where(Case.team_id == team.id, Case.status.in_(OPEN_CASE_STATUSES))
+        )
+    )
+    last = _last_register_checks(session, team.id)
+    register = 0
+    for case in cases:
+        due = register_check_due(case, last.get(case.id), team)
+        if due is not None and due < today:
+            register += 1
+    return ClockCounts(
+        register_checks_overdue=register,
+        mappings_overdue=sum(1 for case in cases if mapping_overdue(case, today)),
+    )
+
+
+def cases_for_team(session: Session, team: Team, today: date) -> list[CaseRow]:
     """Every case of the team: the ones needing attention first, then newest."""
     rows = session.execute(
         select(Case, Contact.acute_risk)
         .join(Contact, Contact.id == Case.contact_id)
-        .where(Case.team_id == team_id)
+        .where(Case.team_id == team.id)
         .order_by(Case.opened_at.desc(), Case.id.desc())
     ).all()
-    listed = [
-        CaseRow(
-            case=case,
-            acute=bool(acute),
-            mapping_overdue=mapping_overdue(case, today),
-            needs_review=needs_review(session, case),
+    last = _last_register_checks(session, team.id)
+    listed = []
+    for case, acute in rows:
+        due = register_check_due(case, last.get(case.id), team)
+        listed.append(
+            CaseRow(
+                case=case,
+                acute=bool(acute),
+                mapping_overdue=mapping_overdue(case, today),
+                needs_review=needs_review(session, case),
+                register_check_due=due,
+                register_check_overdue=due is not None and due < today,
+            )
         )
-        for case, acute in rows
-    ]
     return sorted(
         listed,
         key=lambda row: (
             not row.acute,
-            not (row.mapping_overdue or row.needs_review),
+            not (row.mapping_overdue or row.needs_review or row.register_check_overdue),
             row.case.status
             in (CaseStatus.CLOSED.value, CaseStatus.DECLINED.value, CaseStatus.REFERRED_OUT.value),
         ),
@@ -242,7 +320,57 @@ def _team_member(session: Session, case: Case, member_id: int) -> StaffMember:
 
 
 def default_mapping_due(team: Team, today: date) -> date:
-    return today + timedelta(days=team.mapping_days)
+    """The team's usual mapping length, kept inside the agreement's window."""
+    days = min(max(team.mapping_days, team.mapping_min_days), team.mapping_max_days)
+    return today + timedelta(days=days)
+
+
+def mapping_window(team: Team, accepted_on: date) -> tuple[date, date]:
+    """The first and last day the mapping may be due (2-4 weeks in Eskilstuna)."""
+    return (
+        accepted_on + timedelta(days=team.mapping_min_days),
+        accepted_on + timedelta(days=team.mapping_max_days),
+    )
+
+
+def accepted_on(case: Case, team: Team) -> date | None:
+    """The team's local day the case was accepted (None before it was)."""
+    if case.decided_at is None or case.status not in (
+        CaseStatus.ACCEPTED.value,
+        CaseStatus.CLOSED.value,
+    ):
+        return None
+    return case.decided_at.astimezone(ZoneInfo(team.timezone)).date()
+
+
+@dataclass(frozen=True)
+class Exceptions:
+    """The agreement's rules an action breaks, and the lead's sealed reason
+    for setting them aside (None: no reason given, so the action is refused)."""
+
+    sealed_reason: bytes | None
+    member: StaffMember
+
+    def allow(
+        self, session: Session, case: Case, kinds: list[tuple[ClockException, date | None]]
+    ) -> list[str]:
+        """Refuse on the first broken rule without a reason; with one, record
+        each rule set aside (the audit names them, the reason stays sealed)."""
+        if not kinds:
+            return []
+        if self.sealed_reason is None:
+            raise CaseError(EXCEPTION_PROBLEM[kinds[0][0]])
+        session.add_all(
+            CaseClockException(
+                case_id=case.id,
+                kind=kind.value,
+                day=day,
+                sealed_reason=self.sealed_reason,
+                recorded_by_id=self.member.id,
+            )
+            for kind, day in kinds
+        )
+        return [kind.value for kind, _day in kinds]
 
 
 def accept(
@@ -251,22 +379,38 @@ def accept(
     *,
     contact_person_id: int,
     mapping_due_on: date,
+    team: Team,
+    today: date,
+    exceptions: Exceptions,
     now: datetime | None = None,
-) -> None:
+) -> list[str]:
     """Accept into the programme: every criterion met; the mapping phase starts
-    with a contact person and the day it should be done."""
+    with a contact person and the day it should be done, inside the
+    agreement's window. A due day outside it, or a person who said they are
+    under 18 in an over-18 programme, needs the lead's reason. Returns the
+    rules set aside."""
     _require(case, CaseStatus.PENDING, CaseProblem.NOT_PENDING)
     if _decided_by_social_services(session, case) and not _granted(session, case):
         raise CaseError(CaseProblem.NO_GRANTED_DECISION)
     if any(check.status != CheckStatus.MET.value for check, _ in checks_for(session, case.id)):
         raise CaseError(CaseProblem.CRITERIA_NOT_MET)
     _team_member(session, case, contact_person_id)
+    if mapping_due_on < today:
+        raise CaseError(CaseProblem.DATE_BEFORE_ACCEPTANCE)
+    broken: list[tuple[ClockException, date | None]] = []
+    if team.adults_only and contact_of(session, case).under_18 is True:
+        broken.append((ClockException.UNDER_18_ACCEPTED, None))
+    first, last = mapping_window(team, today)
+    if not first <= mapping_due_on <= last:
+        broken.append((ClockException.MAPPING_DUE_OUTSIDE_WINDOW, mapping_due_on))
+    set_aside = exceptions.allow(session, case, broken)
     now = now or utcnow()
     case.status = CaseStatus.ACCEPTED.value
     case.decided_at = now
     case.criteria_confirmed_at = now
     case.contact_person_id = contact_person_id
     case.mapping_due_on = mapping_due_on
+    return set_aside
 
 
 def decline(session: Session, case: Case, now: datetime | None = None) -> None:
@@ -306,6 +450,8 @@ def close(
     """An accepted case ends, with why and when (retention counts from now)."""
     _require(case, CaseStatus.ACCEPTED, CaseProblem.NOT_ACCEPTED)
     _check_day(case, closed_on, today)
+    if case.decided_at is not None and closed_on < case.decided_at.date() - timedelta(days=1):
+        raise CaseError(CaseProblem.DATE_BEFORE_ACCEPTANCE)
     now = now or utcnow()
     case.status = CaseStatus.CLOSED.value
     case.close_reason = reason.value
@@ -321,26 +467,90 @@ def confirm_criteria(session: Session, case: Case, now: datetime | None = None) 
 
 
 def set_mapping(
-    session: Session, case: Case, *, contact_person_id: int, mapping_due_on: date
-) -> None:
+    session: Session,
+    case: Case,
+    *,
+    contact_person_id: int,
+    mapping_due_on: date,
+    team: Team,
+    exceptions: Exceptions,
+) -> list[str]:
+    """Another contact person or due day; a due day outside the agreement's
+    window, counted from acceptance, needs the lead's reason."""
     _require(case, CaseStatus.ACCEPTED, CaseProblem.NOT_ACCEPTED)
     _team_member(session, case, contact_person_id)
+    start = accepted_on(case, team)
+    set_aside: list[str] = []
+    if start is not None and mapping_due_on != case.mapping_due_on:
+        if mapping_due_on < start:
+            raise CaseError(CaseProblem.DATE_BEFORE_ACCEPTANCE)
+        first, last = mapping_window(team, start)
+        if not first <= mapping_due_on <= last:
+            set_aside = exceptions.allow(
+                session, case, [(ClockException.MAPPING_DUE_OUTSIDE_WINDOW, mapping_due_on)]
+            )
     case.contact_person_id = contact_person_id
     case.mapping_due_on = mapping_due_on
+    return set_aside
 
 
-def mapping_done(case: Case, done_on: date, today: date) -> None:
+def mapping_done(
+    session: Session,
+    case: Case,
+    done_on: date,
+    today: date,
+    *,
+    team: Team,
+    exceptions: Exceptions,
+) -> list[str]:
+    """The mapping is done: not before acceptance, and not on the day of
+    acceptance itself (2-4 weeks of work cannot be done in it) unless the
+    lead gives a reason."""
     _require(case, CaseStatus.ACCEPTED, CaseProblem.NOT_ACCEPTED)
     _check_day(case, done_on, today)
+    start = accepted_on(case, team)
+    set_aside: list[str] = []
+    if start is not None:
+        if done_on < start:
+            raise CaseError(CaseProblem.DATE_BEFORE_ACCEPTANCE)
+        if done_on == start:
+            set_aside = exceptions.allow(
+                session, case, [(ClockException.MAPPING_DONE_ON_ACCEPTANCE, done_on)]
+            )
     case.mapping_done_on = done_on
+    return set_aside
+
+
+def clock_exceptions(session: Session, case_id: int) -> list[CaseClockException]:
+    return list(
+        session.scalars(
+            select(CaseClockException)
+            .where(CaseClockException.case_id == case_id)
+            .order_by(CaseClockException.recorded_at.desc(), CaseClockException.id.desc())
+        )
+    )
 
 
 def _check_day(case: Case, day: date, today: date) -> None:
-    """Things recorded happened: not after today, not before the case."""
+    """Things recorded happened: not after today, not before the case (and
+    so never before the contact came in)."""
     if day > today:
         raise CaseError(CaseProblem.DATE_IN_FUTURE)
     if day < case.opened_at.date() - timedelta(days=1):
         raise CaseError(CaseProblem.DATE_BEFORE_CASE)
+
+
+def _not_before_case(case: Case, day: date) -> None:
+    """A planned day may lie ahead, but never before the case was opened."""
+    if day < case.opened_at.date() - timedelta(days=1):
+        raise CaseError(CaseProblem.DATE_BEFORE_CASE)
+
+
+def set_duty_to_report_told(case: Case, told_on: date | None, today: date) -> None:
+    """The day the person was told a police officer may have a duty to report."""
+    if told_on is not None:
+        _check_day(case, told_on, today)
+    case.duty_to_report_told_on = told_on
 
 
 def _check_roles(roles: list[str]) -> list[str]:
@@ -353,6 +563,8 @@ def set_intake_meeting(
     case: Case, *, at: datetime | None, held: bool, roles: list[str], today: date
 ) -> None:
     """The first meeting with the police: when, whether held, who (by role)."""
+    if at is not None:
+        _not_before_case(case, at.date())
     if held and at is not None and at.date() > today:
         raise CaseError(CaseProblem.DATE_IN_FUTURE)
     case.police_meeting_at = at
@@ -454,6 +666,8 @@ def withdraw_consent(
     if consent.withdrawn_on is not None:
         raise CaseError(CaseProblem.ALREADY_WITHDRAWN)
     _check_day(case, withdrawn_on, today)
+    if withdrawn_on < consent.given_on:
+        raise CaseError(CaseProblem.WITHDRAWN_BEFORE_GIVEN)
     consent.withdrawn_on = withdrawn_on
     return consent
 

@@ -1,4 +1,5 @@
-"""Eligibility checklists the programmes use, as starting data for a team.
+"""Eligibility checklists and agreement clocks the programmes use, as
+starting data for a team.
 
 They are data, not code: a team's own list lives in ``checklist_items`` and
 the programme lead edits it in the console. These presets are taken from the
@@ -59,3 +60,39 @@ DEFAULT_PRESET = "vagvalet"
 # one of these accepts a case only after a decision recorded by a member
 # holding the decider right, never on the lead's click alone.
 DECIDED_BY_SOCIAL_SERVICES: frozenset[str] = frozenset({"vagvalet", "kunskapscentrum"})
+
+
+class Clocks(NamedTuple):
+    """What a programme's agreement says about time and age, as a team's
+    starting values (``Team.mapping_min_days`` and the rest)."""
+
+    # The mapping (kartläggning) is due this many days after acceptance, at
+    # the earliest and at the latest.
+    mapping_min_days: int
+    mapping_max_days: int
+    # The police check the crime registers in every open case this often.
+    register_check_days: int
+    # Only people over 18 are taken (acceptance of someone who said they are
+    # under 18 needs the lead's reason).
+    adults_only: bool
+
+
+CLOCKS: dict[str, Clocks] = {
+    # Eskilstuna: social services make "en kartläggning" possible "under 2-4
+    # veckor"; since the 2023 agreement people under 18 may come too. The
+    # agreement names no register-check interval: a quarter.
+    "vagvalet": Clocks(
+        mapping_min_days=14, mapping_max_days=28, register_check_days=90, adults_only=False
+    ),
+    # Göteborg: the guideline's target group is "personer över 18 år". Its
+    # documents give no mapping length or check interval: Eskilstuna's.
+    "kunskapscentrum": Clocks(
+        mapping_min_days=14, mapping_max_days=28, register_check_days=90, adults_only=True
+    ),
+    # Malmö: the team's police officer makes "regelbundna uppföljningar i
+    # belastnings- och misstankeregister i samtliga pågående ärenden":
+    # monthly.
+    "konsultationsteamet": Clocks(
+        mapping_min_days=14, mapping_max_days=28, register_check_days=30, adults_only=False
+    ),
+}

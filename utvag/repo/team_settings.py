@@ -54,6 +54,37 @@ def set_retention_days(team: Team, days: int) -> None:
     team.retention_days = days
 
 
+MAPPING_DAYS_RANGE = range(1, 366)
+REGISTER_CHECK_DAYS_RANGE = range(7, 366)
+
+
+def set_clocks(
+    team: Team,
+    *,
+    mapping_min_days: int,
+    mapping_days: int,
+    mapping_max_days: int,
+    register_check_days: int,
+    adults_only: bool,
+) -> None:
+    """The agreement's clocks, as the programme lead keeps them (the preset
+    sets them when the team is made): the mapping's window and usual length
+    after acceptance, how often the registers are checked, and whether only
+    people over 18 are taken."""
+    if not (
+        mapping_min_days in MAPPING_DAYS_RANGE
+        and mapping_max_days in MAPPING_DAYS_RANGE
+        and mapping_min_days <= mapping_days <= mapping_max_days
+        and register_check_days in REGISTER_CHECK_DAYS_RANGE
+    ):
+        raise TeamError(TeamProblem.BAD_CLOCKS)
+    team.mapping_min_days = mapping_min_days
+    team.mapping_days = mapping_days
+    team.mapping_max_days = mapping_max_days
+    team.register_check_days = register_check_days
+    team.adults_only = adults_only
+
+
 def set_public_phone(team: Team, raw: str) -> None:
     """The programme's number on the public site; empty removes it."""
     raw = raw.strip()

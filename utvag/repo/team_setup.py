@@ -18,7 +18,7 @@ from crypto.keys import generate_team_keypair, key_id
 from crypto.wrapping import wrap_private_key
 from utvag.calendar.hours import OfficeCalendar
 from utvag.console_keys import ConsoleKeys
-from utvag.repo.checklists import DECIDED_BY_SOCIAL_SERVICES, DEFAULT_PRESET, PRESETS
+from utvag.repo.checklists import CLOCKS, DECIDED_BY_SOCIAL_SERVICES, DEFAULT_PRESET, PRESETS
 from utvag.repo.public_pages import PAGE_NAMES
 from utvag.repo.staff import (
     check_new_password,
@@ -82,12 +82,17 @@ def create_team(
     if username_taken(session, admin_username):
         raise TeamError(TeamProblem.USERNAME_TAKEN, f"the username {admin_username!r} is taken")
 
+    clocks = CLOCKS[checklist_preset]
     team = Team(
         slug=slug,
         name=name.strip(),
         hours_spec=hours_spec,
         timezone=timezone,
         decision_needs_decider=checklist_preset in DECIDED_BY_SOCIAL_SERVICES,
+        mapping_min_days=clocks.mapping_min_days,
+        mapping_max_days=clocks.mapping_max_days,
+        register_check_days=clocks.register_check_days,
+        adults_only=clocks.adults_only,
     )
     session.add(team)
     session.flush()

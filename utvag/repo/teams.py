@@ -31,6 +31,7 @@ class TeamProblem(enum.StrEnum):
     WRONG_APP_CODE = "wrong_app_code"
     BAD_CALL_ATTEMPTS = "bad_call_attempts"
     BAD_RETENTION = "bad_retention"
+    BAD_CLOCKS = "bad_clocks"
     BAD_PHONE = "bad_phone"
     EMPTY_CRITERION = "empty_criterion"
     BAD_SLUG = "bad_slug"
@@ -70,6 +71,10 @@ TEAM_PROBLEM_WORDS = {
     ),
     TeamProblem.BAD_CALL_ATTEMPTS: "call attempts must be between 1 and 10",
     TeamProblem.BAD_RETENTION: "keep closed contacts between 30 and 3650 days",
+    TeamProblem.BAD_CLOCKS: (
+        "the mapping window must run from 1 day up to 365, its usual length inside it, and "
+        "register checks every 7 to 365 days"
+    ),
     TeamProblem.BAD_PHONE: "that phone number does not look right",
     TeamProblem.EMPTY_CRITERION: "the criterion needs a text",
     TeamProblem.BAD_SLUG: "the team slug must be lower-case letters, digits and hyphens",

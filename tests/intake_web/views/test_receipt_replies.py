@@ -243,6 +243,9 @@ def test_the_same_number_needs_one_given_before_and_a_call_needs_no_message(
 
     page = post_form(client, "/sv/message", {"message": "Hej"}).get_data(as_text=True)
     code = receipt_code_from(page)
+    status = post_form(client, "/sv/receipt", {"code": code}).get_data(as_text=True)
+    assert 'value="same"' not in status  # no number was given: not offered
+    assert 'value="new"' in status
     refused = _follow_up(client, code, call_me="same")
     assert refused.status_code == 400
     assert "du gav inget nummer då" in refused.get_data(as_text=True)
@@ -255,4 +258,6 @@ def test_the_same_number_needs_one_given_before_and_a_call_needs_no_message(
         assert session.scalars(select(ContactMessage)).all() == []
 
     callback_code = _code(client)
+    status = post_form(client, "/sv/receipt", {"code": callback_code}).get_data(as_text=True)
+    assert 'value="same"' in status
     assert _follow_up(client, callback_code, call_me="same").status_code == 200

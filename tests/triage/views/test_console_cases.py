@@ -159,18 +159,19 @@ def test_an_overdue_mapping_shows_until_it_is_marked_done(
 ) -> None:
     case_id = _pending_case(client, logged_in_staff, session_factory)
     _all_met(logged_in_staff, case_id)
-    _accept(logged_in_staff, case_id, _member_id(session_factory, "anna"), due="2026-11-25")
+    # The earliest day Vägvalet's agreement allows: two weeks.
+    _accept(logged_in_staff, case_id, _member_id(session_factory, "anna"), due="2026-12-08")
     assert "försenad" not in logged_in_staff.get("/cases").get_data(as_text=True)
 
-    time_machine.move_to("2026-11-26T10:00:00+01:00", tick=True)
+    time_machine.move_to("2026-12-09T10:00:00+01:00", tick=True)
     log_in(logged_in_staff, team)
     assert "kartläggningen försenad sedan" in logged_in_staff.get("/cases").get_data(as_text=True)
     page = logged_in_staff.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert "Kartläggningen skulle vara klar 2026-11-25" in page
+    assert "Kartläggningen skulle vara klar 2026-12-08" in page
 
-    _post(logged_in_staff, f"/cases/{case_id}/mapping-done", {"done_on": "2026-11-26"})
+    _post(logged_in_staff, f"/cases/{case_id}/mapping-done", {"done_on": "2026-12-09"})
     assert "försenad" not in logged_in_staff.get("/cases").get_data(as_text=True)
-    assert _case(session_factory, case_id).mapping_done_on.isoformat() == "2026-11-26"
+    assert _case(session_factory, case_id).mapping_done_on.isoformat() == "2026-12-09"
 
 
 def test_a_no_after_acceptance_is_confronted_until_the_lead_confirms(

@@ -85,7 +85,7 @@ def test_the_lease_shows_who_is_calling(
     assert "Jag ringer nu" not in page
     _post(colleague, f"/contacts/{contact_id}/claim")
     assert "anna ringer redan" in colleague.get(f"/contacts/{contact_id}").get_data(as_text=True)
-    assert "<td>anna</td>" in colleague.get("/queue").get_data(as_text=True)
+    assert ">anna</td>" in colleague.get("/queue").get_data(as_text=True)
 
 
 def test_an_unanswered_call_is_logged_and_reslotted(

@@ -85,5 +85,6 @@ def test_everything_a_person_wrote_is_team_sealed_and_goes_at_retention() -> Non
         "case_investigations.sealed_reason",
         "case_funds_applications.sealed_note",
         "outside_referrals.sealed_note",
+        "case_clock_exceptions.sealed_reason",
     } == purged
     assert purged | {"staff_members.sealed_phone"} == team

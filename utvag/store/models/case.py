@@ -192,6 +192,35 @@ class CaseConsent(Base):
     )
 
 
+class ClockException(enum.StrEnum):
+    """An agreement's rule the lead set aside for one case, with a reason."""
+
+    # The mapping's due day outside the preset's window (2-4 weeks).
+    MAPPING_DUE_OUTSIDE_WINDOW = "mapping_due_outside_window"
+    # The mapping marked done on the very day the case was accepted.
+    MAPPING_DONE_ON_ACCEPTANCE = "mapping_done_on_acceptance"
+    # Accepted into an over-18 programme though the person said they are under 18.
+    UNDER_18_ACCEPTED = "under_18_accepted"
+
+
+class CaseClockException(Base):
+    """The lead set an agreement's clock or age rule aside for a case: which
+    rule and the day it concerned in clear (the board and an auditor count
+    them); the lead's reason sealed to the team key."""
+
+    __tablename__ = "case_clock_exceptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date | None] = mapped_column(Date, default=None)
+    sealed_reason: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_members.id", ondelete="SET NULL"), default=None
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 def roles_list(value: Any) -> list[str]:
     """A stored list of role codes, whatever the database gave back."""
     return [str(item) for item in value] if isinstance(value, list) else []

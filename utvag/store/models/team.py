@@ -60,6 +60,14 @@ class Team(Base):
     # Social services decide (Eskilstuna, Göteborg): a case is accepted only
     # after a decision recorded by a member holding the decider right.
     decision_needs_decider: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # The agreement's clocks (``utvag.repo.checklists.CLOCKS``, set from the
+    # programme's preset): the window the mapping's due day must fall in,
+    # counted from acceptance; how often the police check the registers in
+    # an open case; whether the programme takes only people over 18.
+    mapping_min_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    mapping_max_days: Mapped[int] = mapped_column(default=28, server_default="28")
+    register_check_days: Mapped[int] = mapped_column(default=90, server_default="90")
+    adults_only: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Bumped whenever the active key or the closed days change, so the public
     # site's cache of them (intake_web.team_facts) is never stale.
     facts_version: Mapped[int] = mapped_column(default=0, server_default="0")
