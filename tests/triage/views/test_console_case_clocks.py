@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from support import TeamFixture, add_member, csrf_token_from, log_in, post_form
+from support import TeamFixture, add_member, csrf_token_from, lead_decides, log_in, post_form
 
 from utvag.repo.checklists import CLOCKS, PRESETS
 from utvag.store.models import (
@@ -93,6 +93,13 @@ def _accepted_case(client, staff, session_factory) -> int:  # type: ignore[no-un
     _accept(staff, case_id, _me(session_factory), IN_FOUR_WEEKS)
     assert _case(session_factory, case_id).status == "accepted"
     return case_id
+
+
+@pytest.fixture(autouse=True)
+def _the_lead_decides(team: TeamFixture, session_factory) -> None:  # type: ignore[no-untyped-def]
+    """These tests are of the agreements' clocks at the lead's acceptance;
+    where social services decide first, tests/triage/views/test_case_investigation.py."""
+    lead_decides(session_factory, team)
 
 
 @pytest.fixture
