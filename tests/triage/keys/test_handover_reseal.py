@@ -36,13 +36,17 @@ from utvag.store.models import (
     Case,
     CaseAssessment,
     CaseCheck,
+    CaseClockException,
     CaseConsent,
     CaseMeeting,
     ChecklistItem,
     Contact,
     ContactMessage,
+    FundsApplication,
     Handover,
+    Investigation,
     MessageDirection,
+    OutsideReferral,
     PartnerMeeting,
     RegisterCheck,
     RetentionExtension,
@@ -96,6 +100,16 @@ def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Ba
         ),
         RetentionExtension: lambda: RetentionExtension(
             case_id=case.id, keep_until=date(2027, 1, 4)
+        ),
+        CaseClockException: lambda: CaseClockException(
+            case_id=case.id, kind="mapping_due_outside_window"
+        ),
+        Investigation: lambda: Investigation(case_id=case.id, opened_on=today),
+        FundsApplication: lambda: FundsApplication(
+            case_id=case.id, applied_on=today, amount_applied_kr=1000
+        ),
+        OutsideReferral: lambda: OutsideReferral(
+            team_id=contact.team_id, contact_id=contact.id, kind="sig", referred_on=today
         ),
     }
     wanted = {entry.model for entry in belongs_to_a_contact()}

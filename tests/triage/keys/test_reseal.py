@@ -31,6 +31,7 @@ from utvag.store.models import (
     Case,
     CaseAssessment,
     CaseCheck,
+    CaseClockException,
     CaseConsent,
     CaseMeeting,
     ChecklistItem,
@@ -107,6 +108,9 @@ def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Ba
             team_id=contact.team_id, contact_id=contact.id, kind="sig", referred_on=today
         ),
         StaffMember: lambda: session.scalars(select(StaffMember)).one(),
+        CaseClockException: lambda: CaseClockException(
+            case_id=case.id, kind="mapping_due_outside_window"
+        ),
     }
     wanted = {entry.model for entry in sealed_to_team()}
     assert set(made) == wanted, "make a row here for every model the registry lists"
