@@ -153,6 +153,13 @@ TEAM_PROBLEM_TEXT = {
     TeamProblem.NO_TEAM_NAME: _l("The team needs a name."),
     TeamProblem.UNKNOWN_CHECKLIST: _l("There is no such checklist."),
     TeamProblem.TEAM_EXISTS: _l("A team with that short name already exists."),
+    TeamProblem.BAD_HOTLINE_NUMBER: _l(
+        "The hotline number must be a phone number, written as Twilio shows it (+46…)."
+    ),
+    TeamProblem.HOTLINE_NUMBER_TAKEN: _l(
+        "That number is already another team's hotline number, or one of the install's "
+        "own numbers. Each Twilio number can belong to one team only."
+    ),
 }
 
 

@@ -37,6 +37,8 @@ class TeamProblem(enum.StrEnum):
     NO_TEAM_NAME = "no_team_name"
     UNKNOWN_CHECKLIST = "unknown_checklist"
     TEAM_EXISTS = "team_exists"
+    BAD_HOTLINE_NUMBER = "bad_hotline_number"
+    HOTLINE_NUMBER_TAKEN = "hotline_number_taken"
 
 
 # In English, for the command line and logs; staff read the console's
@@ -63,6 +65,10 @@ TEAM_PROBLEM_WORDS = {
     TeamProblem.NO_TEAM_NAME: "the team needs a name",
     TeamProblem.UNKNOWN_CHECKLIST: "unknown checklist",
     TeamProblem.TEAM_EXISTS: "a team with that slug already exists",
+    TeamProblem.BAD_HOTLINE_NUMBER: "the hotline number must be a phone number, e.g. +46101234567",
+    TeamProblem.HOTLINE_NUMBER_TAKEN: (
+        "that number is already another team's hotline, or the install's own"
+    ),
 }
 
 
@@ -113,6 +119,8 @@ class PublicTeam:
     public_phone: str | None
     duty_phone: str | None
     retention_days: int
+    # The team's own Twilio number (E.164), or None.
+    hotline_number: str | None
 
 
 _TEAMS = cast(Table, Team.__table__)
@@ -121,6 +129,11 @@ _TEAMS = cast(Table, Team.__table__)
 _SELECT = select(*(_TEAMS.c[field.name] for field in fields(PublicTeam)))
 _BY_SLUG = _SELECT.where(_TEAMS.c.slug == bindparam("slug"))
 _FIRST = _SELECT.order_by(_TEAMS.c.id).limit(1)
+_BY_ID = _SELECT.where(_TEAMS.c.id == bindparam("team_id"))
+_BY_HOTLINE_NUMBER = _SELECT.where(_TEAMS.c.hotline_number == bindparam("number"))
+_WITH_HOTLINE_NUMBER = _SELECT.where(_TEAMS.c.hotline_number.is_not(None)).order_by(
+    _TEAMS.c.name, _TEAMS.c.id
+)
 
 
 def find_public_team(session: Session, slug: str | None) -> PublicTeam | None:
@@ -128,6 +141,23 @@ def find_public_team(session: Session, slug: str | None) -> PublicTeam | None:
     row = session.execute(_BY_SLUG, {"slug": slug}) if slug else session.execute(_FIRST)
     found = row.first()
     return PublicTeam(*found) if found is not None else None
+
+
+def find_public_team_by_id(session: Session, team_id: int) -> PublicTeam | None:
+    found = session.execute(_BY_ID, {"team_id": team_id}).first()
+    return PublicTeam(*found) if found is not None else None
+
+
+def find_team_by_hotline_number(session: Session, number: str) -> PublicTeam | None:
+    """The team whose own Twilio number this is (E.164), if any."""
+    found = session.execute(_BY_HOTLINE_NUMBER, {"number": number}).first()
+    return PublicTeam(*found) if found is not None else None
+
+
+def teams_with_hotline_numbers(session: Session) -> list[PublicTeam]:
+    """Every team with its own Twilio number, by name: the teams the
+    install-wide number's menu offers."""
+    return [PublicTeam(*row) for row in session.execute(_WITH_HOTLINE_NUMBER)]
 
 
 class HasHours(Protocol):
