@@ -104,8 +104,14 @@ _TEAM_REF_PREFIX = "team:"
 
 
 def called_number() -> str | None:
-    """Twilio's ``To``, as E.164, or None if it is not a phone number."""
-    return normalise_public_number(request.form.get("To", "").strip() or "-")
+    """Twilio's ``To``, as E.164, or None if it is not a phone number.
+    Twilio sends ``To`` with every call; a signed request without one is
+    answered as a call to the install-wide number, as before there were
+    several."""
+    to = request.form.get("To", "").strip()
+    if not to:
+        return normalise_public_number(twilio().number)
+    return normalise_public_number(to)
 
 
 def install_number_called() -> bool:
