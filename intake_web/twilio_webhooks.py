@@ -18,10 +18,9 @@ import re
 from datetime import timedelta
 
 from flask import Response, abort, request
+from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
-
-from sqlalchemy.orm import Session
 
 from crypto.errors import DecryptionError
 from crypto.job_secrets import lock_job_value, unlock_job_value

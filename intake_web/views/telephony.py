@@ -29,6 +29,7 @@ say who we are.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Blueprint, abort, g, request, url_for
 from flask.typing import ResponseReturnValue
@@ -143,7 +144,7 @@ def _team() -> PublicTeam:
     return team
 
 
-def _url(endpoint: str, **values: str | None) -> str:
+def _url(endpoint: str, **values: Any) -> str:
     """``url_for``, carrying the menu's choice of team when there is one."""
     team_ref = g.get("team_ref")
     if team_ref is not None:

@@ -92,9 +92,7 @@ def set_hotline_number(
         raise TeamError(TeamProblem.BAD_HOTLINE_NUMBER)
     if number in {normalise_public_number(own) for own in install_numbers}:
         raise TeamError(TeamProblem.HOTLINE_NUMBER_TAKEN)
-    owner = session.scalar(
-        select(Team.id).where(Team.hotline_number == number, Team.id != team.id)
-    )
+    owner = session.scalar(select(Team.id).where(Team.hotline_number == number, Team.id != team.id))
     if owner is not None:
         raise TeamError(TeamProblem.HOTLINE_NUMBER_TAKEN)
     team.hotline_number = number

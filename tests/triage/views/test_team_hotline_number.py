@@ -72,9 +72,9 @@ def test_a_bad_or_taken_number_is_refused_and_nothing_of_the_form_is_saved(
 ) -> None:
     create_malmo(session_factory, console_keys)
     with transaction(session_factory) as session:
-        session.scalars(select(Team).where(Team.slug == "malmo")).one().hotline_number = (
-            "+46101110002"
-        )
+        session.scalars(
+            select(Team).where(Team.slug == "malmo")
+        ).one().hotline_number = "+46101110002"
 
     page = _save(logged_in_staff, number, retention_days="365")
 

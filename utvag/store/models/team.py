@@ -28,9 +28,7 @@ class Team(Base):
     # whose ``To`` is this number gets this team's greeting, hours, duty phone
     # and answering machine. None: the team is reached through the
     # install-wide number (UTVAG_TWILIO_NUMBER) only.
-    hotline_number: Mapped[str | None] = mapped_column(
-        String(40), default=None, unique=True
-    )
+    hotline_number: Mapped[str | None] = mapped_column(String(40), default=None, unique=True)
     # The recovery key pair: team keys are sealed to its public half too, and
     # its private half is wrapped under the recovery code printed once.
     recovery_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
