@@ -28,8 +28,8 @@ from utvag.ops.cli_support import config_of, console_keys_of, fail, session_fact
 from utvag.repo import audit
 from utvag.repo.checklists import DEFAULT_PRESET, PRESETS
 from utvag.repo.key_custody import lock_legacy_grants, missing_locks, pepper_in_use
-from utvag.repo.team_setup import create_team
 from utvag.repo.team_settings import set_hotline_number
+from utvag.repo.team_setup import create_team
 from utvag.repo.teams import TeamError, TeamProblem, calendar_for, team_by_slug
 from utvag.server_secrets import console_session_key, intake_secrets
 from utvag.store.db import make_engine, make_session_factory, transaction
