@@ -37,6 +37,7 @@ DETAIL_NAMES = {
     "key_ids": _l("keys"),
     "left": _l("left"),
     "max_call_attempts": _l("call attempts"),
+    "hotline_number": _l("the team's own hotline number"),
     "member": _l("member"),
     "outcome": _l("outcome"),
     "reason": _l("reason"),
