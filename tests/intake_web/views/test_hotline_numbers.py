@@ -286,3 +286,24 @@ def test_a_call_forgotten_at_twilio_whatever_number(
     with session_factory() as session:
         jobs = session.scalars(select(OutboxEntry.job_name)).all()
     assert jobs == ["forget_call"] * 3
+
+
+def test_an_install_wide_number_phonenumbers_does_not_know_still_answers_as_before(
+    config: Config,
+    redis_client,  # type: ignore[no-untyped-def]
+    team: TeamFixture,
+) -> None:
+    """A number as UTVAG_TWILIO_NUMBER holds it that ``phonenumbers`` calls
+    invalid (today's config does not check it) is matched as written too."""
+    from dataclasses import replace
+
+    from intake_web import create_app
+
+    assert config.twilio is not None
+    odd = config.with_changes(twilio=replace(config.twilio, number="+4610123"))
+    app = create_app(odd, redis_client=redis_client)
+    try:
+        twiml = _twiml(app.test_client(), "/telephony/voice", _call("+4610123"))
+        assert '<Gather action="/telephony/menu?lang=sv"' in twiml
+    finally:
+        app.extensions["utvag"].engine.dispose()
