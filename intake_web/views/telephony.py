@@ -1,5 +1,14 @@
 """The hotline: Twilio's voice webhooks.
 
+Each Twilio number belongs to one team: the signed ``To`` picks the team
+(``intake_web.twilio_webhooks.called_team``) whose hours, duty phone and
+answering machine answer, and whose key seals what the call leaves. A
+number no team owns and that is not the install's gets one neutral
+sentence and a hang-up. The install-wide number (``UTVAG_TWILIO_NUMBER``)
+answers for the public team, or, once two to six teams have their own
+number, first plays a menu of them (``region``); the choice then travels
+in every later URL, locked under the auth token.
+
 ``/telephony/voice`` is the number's incoming-call URL. When someone is on
 duty (inside the team's hours and a duty phone is set) the call is put
 through to them, screened: the duty phone hears a whisper and must press 1
