@@ -103,20 +103,21 @@ _TEAM_REF_PREFIX = "team:"
 
 
 def called_number() -> str | None:
-    """Twilio's ``To``, as E.164, or None if it is not a phone number.
-    Twilio sends ``To`` with every call; a signed request without one is
-    answered as a call to the install-wide number, as before there were
-    several."""
-    to = request.form.get("To", "").strip()
-    if not to:
-        return normalise_public_number(twilio().number)
-    return normalise_public_number(to)
+    """Twilio's ``To``, as E.164, or None if it is not a phone number."""
+    return normalise_public_number(request.form.get("To", "").strip() or "-")
 
 
 def install_number_called() -> bool:
-    """Whether ``To`` is the install-wide number (``UTVAG_TWILIO_NUMBER``)."""
+    """Whether ``To`` is the install-wide number (``UTVAG_TWILIO_NUMBER``),
+    as written there or in E.164. Twilio sends ``To`` with every call; a
+    signed request without one is answered as a call to the install-wide
+    number, as before there were several."""
+    to = request.form.get("To", "").strip()
+    own = twilio().number.strip()
+    if not to or to == own:
+        return True
     called = called_number()
-    return called is not None and called == normalise_public_number(twilio().number)
+    return called is not None and called == normalise_public_number(own)
 
 
 def lock_team_ref(team_id: int) -> str:
@@ -145,9 +146,7 @@ def called_team(session: Session) -> PublicTeam | None:
     public team (``UTVAG_TEAM``). None for a number that no team owns and
     that is not the install's: it must never get another team's greeting."""
     called = called_number()
-    if called is None:
-        return None
-    owner = find_team_by_hotline_number(session, called)
+    owner = find_team_by_hotline_number(session, called) if called is not None else None
     if owner is not None:
         return owner
     if not install_number_called():
