@@ -88,6 +88,14 @@ CALLING_FROM = {
     "hotline": _l("We will call from this number."),
 }
 
+# A number of ours that no team owns (a Twilio number pointed at our URLs
+# before any team took it): one sentence that names no one, then goodbye.
+UNKNOWN_NUMBER = _l("This number does not take calls. Goodbye.")
+# The install-wide number's menu, when several teams have their own number.
+REGION_CHOICE = _l("Press %(key)s for %(team)s.")
+REGION_DONT_KNOW = _l("Press 0 if you do not know which, or would rather not say.")
+REGION_NOT_ON_LIST = _l("That key is not on the list.")
+
 # The number that names nothing. Its greeting is the same for every caller
 # and always Swedish: the language of a greeting would say something about
 # whom it expects. It names no one, offers no menu, and asks only for a code.

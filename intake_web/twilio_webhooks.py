@@ -18,15 +18,20 @@ import re
 from datetime import timedelta
 
 from flask import Response, abort, request
+from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from crypto.job_secrets import lock_job_value
+from crypto.errors import DecryptionError
+from crypto.job_secrets import lock_job_value, unlock_job_value
 from intake_web import telephony_speech as speech
 from intake_web.state import state
+from intake_web.teams import public_team
 from utvag.clock import utcnow
 from utvag.config import TwilioConfig
+from utvag.phones import normalise_public_number
 from utvag.repo import outbox
+from utvag.repo.teams import PublicTeam, find_team_by_hotline_number, find_team_by_id
 from utvag.store.db import transaction
 
 # Twilio's ids: a two-letter kind and 32 hex digits (Twilio writes them in
@@ -89,6 +94,67 @@ def call_sid_digest(secret: bytes, call_sid: str) -> str:
 
 def this_call_digest() -> str:
     return call_sid_digest(state().secrets.receipt_key, sid("CallSid"))
+
+
+# The query parameter that carries, locked under the auth token, the team a
+# caller chose in the install-wide number's menu (Twilio sees only the lock).
+TEAM_REF = "team"
+_TEAM_REF_PREFIX = "team:"
+
+
+def called_number() -> str | None:
+    """Twilio's ``To``, as E.164, or None if it is not a phone number."""
+    return normalise_public_number(request.form.get("To", "").strip() or "-")
+
+
+def install_number_called() -> bool:
+    """Whether ``To`` is the install-wide number (``UTVAG_TWILIO_NUMBER``),
+    as written there or in E.164. Twilio sends ``To`` with every call; a
+    signed request without one is answered as a call to the install-wide
+    number, as before there were several."""
+    to = request.form.get("To", "").strip()
+    own = twilio().number.strip()
+    if not to or to == own:
+        return True
+    called = called_number()
+    return called is not None and called == normalise_public_number(own)
+
+
+def lock_team_ref(team_id: int) -> str:
+    return lock_job_value(twilio().auth_token, f"{_TEAM_REF_PREFIX}{team_id}")
+
+
+def _team_in_ref(session: Session, locked: str) -> PublicTeam:
+    """The team a locked ``team`` parameter names; 400 if it does not open
+    or names no team (any more)."""
+    try:
+        opened = unlock_job_value(twilio().auth_token, locked)
+    except DecryptionError:
+        abort(400)
+    if not opened.startswith(_TEAM_REF_PREFIX) or not opened[len(_TEAM_REF_PREFIX) :].isdigit():
+        abort(400)
+    team = find_team_by_id(session, int(opened[len(_TEAM_REF_PREFIX) :]))
+    if team is None:
+        abort(400)
+    return team
+
+
+def called_team(session: Session) -> PublicTeam | None:
+    """The team this call is for. ``To`` picks it: the team whose own
+    number it is; on the install-wide number, the team chosen in its menu
+    (``TEAM_REF``, which only the install-wide number honours), else the
+    public team (``UTVAG_TEAM``). None for a number that no team owns and
+    that is not the install's: it must never get another team's greeting."""
+    called = called_number()
+    owner = find_team_by_hotline_number(session, called) if called is not None else None
+    if owner is not None:
+        return owner
+    if not install_number_called():
+        return None
+    locked = request.args.get(TEAM_REF)
+    if locked is not None:
+        return _team_in_ref(session, locked)
+    return public_team(session)
 
 
 def twiml(response: VoiceResponse) -> Response:

@@ -16,6 +16,8 @@ GRANT USAGE ON SCHEMA public TO utvag_intake, utvag_console, utvag_worker;
 -- status by receipt hash; inserts contacts, follow-ups and their outbox rows;
 -- counts its rate limits. It never sees key grants, staff, sessions, cases or
 -- the audit trail.
+-- teams includes each team's own hotline number (teams.hotline_number): the
+-- hotline picks the team a call is for by the number called.
 GRANT SELECT ON teams, team_keys, closed_days, extra_open_days TO utvag_intake;
 -- Each team's own public words: read, never written, from the public side.
 GRANT SELECT ON public_text_versions TO utvag_intake;
@@ -35,6 +37,7 @@ GRANT USAGE ON SEQUENCE contacts_id_seq, contact_messages_id_seq, outbox_id_seq,
   network_throttles_id_seq, call_attempts_id_seq TO utvag_intake;
 
 -- The console: everything it works with; the audit trail append-only.
+-- (teams: the lead sets the team's own hotline number, teams.hotline_number.)
 GRANT SELECT, UPDATE ON teams TO utvag_console;
 GRANT SELECT, INSERT, UPDATE ON team_keys TO utvag_console;
 GRANT SELECT, INSERT, DELETE ON key_wraps TO utvag_console;

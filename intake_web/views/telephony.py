@@ -1,5 +1,14 @@
 """The hotline: Twilio's voice webhooks.
 
+Each Twilio number belongs to one team: the signed ``To`` picks the team
+(``intake_web.twilio_webhooks.called_team``) whose hours, duty phone and
+answering machine answer, and whose key seals what the call leaves. A
+number no team owns and that is not the install's gets one neutral
+sentence and a hang-up. The install-wide number (``UTVAG_TWILIO_NUMBER``)
+answers for the public team, or, once two to six teams have their own
+number, first plays a menu of them (``region``); the choice then travels
+in every later URL, locked under the auth token.
+
 ``/telephony/voice`` is the number's incoming-call URL. When someone is on
 duty (inside the team's hours and a duty phone is set) the call is put
 through to them, screened: the duty phone hears a whisper and must press 1
@@ -29,8 +38,9 @@ say who we are.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, g, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -41,10 +51,13 @@ from crypto.job_secrets import lock_job_value, unlock_job_value
 from intake_web import telephony_speech as speech
 from intake_web.sealing import store_sealed_contact
 from intake_web.state import state
-from intake_web.teams import public_team
 from intake_web.twilio_webhooks import (
+    TEAM_REF,
     call_sid_digest,
+    called_team,
     forget_at_twilio_later,
+    install_number_called,
+    lock_team_ref,
     record_message,
     require_twilio_signature,
     require_well_formed_sids,
@@ -62,7 +75,7 @@ from utvag.phones import PhoneRefusal, check_phone
 from utvag.repo import outbox
 from utvag.repo.contacts import CALL_FROM_JOB, contact_by_call_digest
 from utvag.repo.hotline import mark_answered, was_answered
-from utvag.repo.teams import calendar_for
+from utvag.repo.teams import PublicTeam, calendar_for, teams_with_hotline_numbers
 from utvag.store.db import transaction
 from utvag.store.models import (
     CallAttempt,
@@ -82,6 +95,13 @@ DIAL_TIMEOUT_SECONDS = 25
 SCREEN_TIMEOUT_SECONDS = 6
 CODE_TIMEOUT_SECONDS = 6
 CALL_FROM_TIMEOUT_SECONDS = 6
+# The install-wide number's menu: keys 1-6 name teams (7, 8 and 9 are the
+# languages, 0 is "I don't know"); a key that names no team repeats the
+# menu once, then the call goes to the default team.
+MAX_MENU_TEAMS = 6
+MENU_RETRIES = 1
+# What the duty phone's screen and its answer need: no team, no greeting.
+_TEAMLESS_ENDPOINTS = {"telephony.screen", "telephony.screen_answer"}
 
 # Sealed with the number, for staff (the console speaks Swedish).
 ANSWERED_NOTE = "Samtal till telefonlinjen som besvarades av jourtelefonen."
@@ -101,6 +121,46 @@ def _the_neutral_number_names_nothing() -> ResponseReturnValue | None:
     return None
 
 
+@bp.before_request
+def _the_called_number_picks_the_team() -> ResponseReturnValue | None:
+    """``To`` picks the team (``called_team``): its greeting, hours, duty
+    phone and answering machine. A number no team owns and that is not the
+    install's gets one neutral sentence and is hung up on, never another
+    team's greeting."""
+    if request.endpoint in _TEAMLESS_ENDPOINTS:
+        return None
+    with state().session_factory() as session:
+        team = called_team(session)
+    if team is None:
+        if request.endpoint == "telephony.voice":
+            forget_at_twilio_later()
+        response = VoiceResponse()
+        lang = speech.DEFAULT_LANGUAGE
+        say(response, lang, speech.words(lang, speech.UNKNOWN_NUMBER))
+        response.hangup()
+        log.info("a call to a number no team owns was hung up on")
+        return twiml(response)
+    g.hotline_team = team
+    # Carried on, so every later step of a call routed by the menu stays
+    # with the team chosen.
+    g.team_ref = request.args.get(TEAM_REF) if install_number_called() else None
+    return None
+
+
+def _team() -> PublicTeam:
+    """The team this call is for (set before the request)."""
+    team: PublicTeam = g.hotline_team
+    return team
+
+
+def _url(endpoint: str, **values: Any) -> str:
+    """``url_for``, carrying the menu's choice of team when there is one."""
+    team_ref = g.get("team_ref")
+    if team_ref is not None:
+        values[TEAM_REF] = team_ref
+    return url_for(endpoint, **values)
+
+
 def _lang() -> str:
     """The call's language: Swedish until the caller chose another."""
     return speech.language_of(request.args.get("lang"))
@@ -110,10 +170,7 @@ def _hours_sentence(lang: str) -> str:
     """When we answer again, from the team's calendar ("... öppnar igen
     måndag 28 december klockan 08:00"), or that nobody can answer now."""
     with state().session_factory() as session:
-        team = public_team(session)
-        if team is None:
-            return speech.words(lang, speech.NOBODY_NOW)
-        calendar = calendar_for(session, team)
+        calendar = calendar_for(session, _team())
     now = utcnow()
     if calendar.is_open(now):
         return speech.words(lang, speech.NOBODY_NOW)
@@ -126,7 +183,7 @@ def _hours_sentence(lang: str) -> str:
 def _menu_gather(lang: str) -> Gather:
     return Gather(
         num_digits=1,
-        action=url_for("telephony.menu", lang=lang),
+        action=_url("telephony.menu", lang=lang),
         method="POST",
         timeout=MENU_TIMEOUT_SECONDS,
     )
@@ -153,10 +210,10 @@ def _menu(response: VoiceResponse, lang: str) -> VoiceResponse:
 
 
 def _duty_phone_now() -> str | None:
+    team = _team()
+    if not team.duty_phone:
+        return None
     with state().session_factory() as session:
-        team = public_team(session)
-        if team is None or not team.duty_phone:
-            return None
         if not calendar_for(session, team).is_open(utcnow()):
             return None
         return team.duty_phone
@@ -165,21 +222,99 @@ def _duty_phone_now() -> str | None:
 @bp.route("/voice", methods=["POST"])
 def voice() -> ResponseReturnValue:
     forget_at_twilio_later()
+    teams = _menu_teams()
+    if teams:
+        return twiml(_region_menu(VoiceResponse(), speech.DEFAULT_LANGUAGE, teams, tries=0))
+    return twiml(_answer(speech.DEFAULT_LANGUAGE))
+
+
+def _answer(lang: str) -> VoiceResponse:
+    """The team's own answer: put through to its duty phone in its hours,
+    else its menu."""
     response = VoiceResponse()
     duty_phone = _duty_phone_now()
     if duty_phone is None:
-        return twiml(_menu(response, speech.DEFAULT_LANGUAGE))
-    lang = speech.DEFAULT_LANGUAGE
+        return _menu(response, lang)
     say(response, lang, speech.words(lang, speech.PUTTING_THROUGH))
     dial = response.dial(
-        action=url_for("telephony.dial_status"),
+        action=_url(
+            "telephony.dial_status", lang=None if lang == speech.DEFAULT_LANGUAGE else lang
+        ),
         method="POST",
         timeout=DIAL_TIMEOUT_SECONDS,
-        caller_id=twilio().number,
+        # The duty phone sees the number the caller rang.
+        caller_id=_team().hotline_number or twilio().number,
         answer_on_bridge=True,
     )
     dial.number(duty_phone, url=url_for("telephony.screen"), method="POST")
-    return twiml(response)
+    return response
+
+
+def _menu_teams() -> list[PublicTeam]:
+    """The teams the install-wide number's menu offers, or none when it
+    plays no menu: a call to a team's own number, a step after the choice,
+    fewer than two teams with their own number, or more than the keypad
+    holds (then the default team answers, as with one team)."""
+    if not install_number_called() or g.get("team_ref") is not None:
+        return []
+    with state().session_factory() as session:
+        teams = teams_with_hotline_numbers(session)
+    if len(teams) < 2 or len(teams) > MAX_MENU_TEAMS:
+        return []
+    return teams
+
+
+def _region_menu(
+    response: VoiceResponse, lang: str, teams: list[PublicTeam], tries: int
+) -> VoiceResponse:
+    """112 first, then one key per team, 0 for "I don't know", then the
+    other languages. No key: the default team."""
+    action = url_for("telephony.region", lang=lang, tries=str(tries))
+    gather = Gather(num_digits=1, action=action, method="POST", timeout=MENU_TIMEOUT_SECONDS)
+    say(
+        gather,
+        lang,
+        speech.words(lang, speech.EMERGENCY),
+        speech.words(lang, speech.WELCOME),
+        *(
+            speech.words(lang, speech.REGION_CHOICE, key=str(key), team=team.name)
+            for key, team in enumerate(teams, start=1)
+        ),
+        speech.words(lang, speech.REGION_DONT_KNOW),
+    )
+    for other, offer in speech.LANGUAGE_OFFERS.items():
+        if other != lang:
+            say(gather, other, offer)
+    response.append(gather)
+    response.redirect(action, method="POST")  # no key: Twilio posts no Digits
+    return response
+
+
+@bp.route("/region", methods=["POST"])
+def region() -> ResponseReturnValue:
+    """The caller's key in the install-wide number's menu: a team's key
+    goes on to that team's answer (its choice locked in every later URL),
+    0 or no key to the default team's. Another key repeats the menu once,
+    then the default team answers. Nothing of the choice is kept but the
+    team a contact made afterwards belongs to."""
+    lang = _lang()
+    tries = request.args.get("tries", "")
+    if tries not in {str(n) for n in range(MENU_RETRIES + 1)}:
+        abort(400)
+    teams = _menu_teams()
+    choice = request.form.get("Digits", "")
+    if choice in speech.LANGUAGE_KEYS and teams:
+        return twiml(_region_menu(VoiceResponse(), speech.LANGUAGE_KEYS[choice], teams, int(tries)))
+    if choice.isascii() and choice.isdigit() and 1 <= int(choice) <= len(teams):
+        chosen = teams[int(choice) - 1]
+        g.hotline_team = chosen
+        g.team_ref = lock_team_ref(chosen.id)
+        return twiml(_answer(lang))
+    if choice not in ("", "0") and teams and int(tries) < MENU_RETRIES:
+        response = VoiceResponse()
+        say(response, lang, speech.words(lang, speech.REGION_NOT_ON_LIST))
+        return twiml(_region_menu(response, lang, teams, int(tries) + 1))
+    return twiml(_answer(lang))  # the default team (UTVAG_TEAM)
 
 
 @bp.route("/screen", methods=["POST"])
@@ -232,11 +367,9 @@ def _store_call_once(
     it was stored before."""
     app_state = state()
     call_digest = this_call_digest()
+    team = _team()
     try:
         with transaction(app_state.session_factory) as session:
-            team = public_team(session)
-            if team is None:
-                abort(503)
             if contact_by_call_digest(session, call_digest) is not None:
                 return None
             receipt = store_sealed_contact(
@@ -281,7 +414,7 @@ def dial_status() -> ResponseReturnValue:
     with app_state.session_factory() as session:
         taken = was_answered(session, digest)
     if not taken:
-        return twiml(_menu(VoiceResponse(), speech.DEFAULT_LANGUAGE))
+        return twiml(_menu(VoiceResponse(), _lang()))
     phone = check_phone(request.form.get("From", ""), app_state.config.call_countries).number
     stored = _store_call_once(
         {"phone": phone or "", "note": ANSWERED_NOTE},
@@ -337,7 +470,7 @@ def _ask_call_from(response: VoiceResponse, lang: str, code: str) -> VoiceRespon
     the number that names nothing: a caller who hangs up now, lets the time
     run out or presses another key keeps it."""
     locked = lock_job_value(twilio().auth_token, code)
-    answer_url = url_for("telephony.call_from", lang=lang, code=locked)
+    answer_url = _url("telephony.call_from", lang=lang, code=locked)
     gather = Gather(
         num_digits=1, action=answer_url, method="POST", timeout=CALL_FROM_TIMEOUT_SECONDS
     )
@@ -387,7 +520,7 @@ def _read_code(response: VoiceResponse, lang: str, code: str) -> VoiceResponse:
     locked = lock_job_value(twilio().auth_token, code)
     gather = Gather(
         num_digits=1,
-        action=url_for("telephony.code_again", lang=lang, code=locked),
+        action=_url("telephony.code_again", lang=lang, code=locked),
         method="POST",
         timeout=CODE_TIMEOUT_SECONDS,
     )
@@ -438,7 +571,7 @@ def _answering_machine(response: VoiceResponse, lang: str) -> VoiceResponse:
         log.info("contact %s: a caller chose to leave a message", stored[0])
         locked_code = lock_job_value(twilio().auth_token, stored[1])
     say(response, lang, speech.words(lang, speech.LEAVE_MESSAGE))
-    record_message(response, url_for("telephony.recorded", lang=lang, code=locked_code))
+    record_message(response, _url("telephony.recorded", lang=lang, code=locked_code))
     return response
 
 

@@ -13,10 +13,10 @@ import pytest
 import redis
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
-from support import create_vagvalet, csrf_token_from, log_in
+from support import create_malmo, create_vagvalet, csrf_token_from, log_in
 from test_postgresql_roles import _config, role_urls  # noqa: F401 - the fixture
 from twilio.request_validator import RequestValidator
-from twilio_fake import AUTH_TOKEN, NEUTRAL, PUBLIC_URL, FakeTwilio, with_hotline
+from twilio_fake import AUTH_TOKEN, HOTLINE, NEUTRAL, PUBLIC_URL, FakeTwilio, with_hotline
 
 from crypto.codes import keypad_digits
 from utvag.clock import utcnow
@@ -170,3 +170,46 @@ def test_the_hotline_and_the_switchboard_work_under_each_processs_role(
     assert twilio_api.recordings == {}
     assert twilio_api.calls == {}  # the hotline's, their legs and the switchboard's
     assert runs == {"staff_sessions", "retention", "throttle_windows", "unverified_cap"}
+
+
+@pytest.mark.usefixtures("during_office_hours")
+def test_a_teams_own_number_is_read_and_set_under_each_processs_role(
+    role_urls: dict[str, str],  # noqa: F811
+    tmp_path: Path,
+    redis_url: str,
+    redis_client: redis.Redis,
+    twilio_api: FakeTwilio,
+) -> None:
+    """The intake role reads a team's own number to pick the team a call is
+    for (and lists the numbers for the install-wide menu); the console role
+    sets it."""
+    from intake_web import create_app as create_intake
+    from triage import create_app as create_console
+
+    owner = make_engine(role_urls["owner"])
+    # Malmö: the database is shared with the test above, which made Vägvalet.
+    team = create_malmo(make_session_factory(owner), make_console_keys(tmp_path / "var")[0])
+    owner.dispose()
+
+    def config(process: str):  # type: ignore[no-untyped-def]
+        return with_hotline(_config(tmp_path, role_urls[process], redis_url), twilio_api)
+
+    console = create_console(config("console"), redis_client=redis_client)
+    staff = console.test_client()
+    assert log_in(staff, team).status_code == 302
+    token = csrf_token_from(staff.get("/team").get_data(as_text=True))
+    form = {"hours": "mon-fri 08:00-16:00", "max_call_attempts": "3", "retention_days": "180"}
+    saved = staff.post(
+        "/team/hours", data={"csrf_token": token, **form, "hotline_number": "+46101110001"}
+    )
+    assert saved.status_code == 302
+    assert 'value="+46101110001"' in staff.get("/team").get_data(as_text=True)
+
+    intake = create_intake(config("intake"), redis_client=redis_client)
+    hotline = intake.test_client()
+    own = _twilio(hotline, "/telephony/voice", {"CallSid": "CA" + "1" * 32, "To": "+46101110001"})
+    assert '<Gather action="/telephony/menu?lang=sv"' in own
+    install = _twilio(hotline, "/telephony/voice", {"CallSid": "CA" + "2" * 32, "To": HOTLINE})
+    assert '<Gather action="/telephony/menu?lang=sv"' in install  # one team: no menu
+    for app in (intake, console):
+        app.extensions["utvag"].engine.dispose()

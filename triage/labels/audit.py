@@ -55,6 +55,7 @@ DETAIL_NAMES = {
     "mapping_max_days": _l("mapping due at the latest after (days)"),
     "register_check_days": _l("register check every (days)"),
     "adults_only": _l("only over 18"),
+    "hotline_number": _l("the team's own hotline number"),
     "member": _l("member"),
     "needed": _l("decider needed"),
     "outcome": _l("outcome"),

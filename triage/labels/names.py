@@ -182,6 +182,13 @@ TEAM_PROBLEM_TEXT = {
     TeamProblem.OPEN_DAY_HOURS: _l(
         "The hours must end after they start, within the day (for example 10:00 to 14:00)."
     ),
+    TeamProblem.BAD_HOTLINE_NUMBER: _l(
+        "The hotline number must be a phone number, written as Twilio shows it (+46…)."
+    ),
+    TeamProblem.HOTLINE_NUMBER_TAKEN: _l(
+        "That number is already another team's hotline number, or one of the install's "
+        "own numbers. Each Twilio number can belong to one team only."
+    ),
 }
 CLOSURE_REASON_NAMES = {
     ClosureReason.STAFF_SHORTAGE.value: _l("short of staff"),

@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
+from sqlalchemy.exc import IntegrityError
 
 from triage import current
 from triage.labels.names import CLOSURE_REASON_NAMES, problem_text
@@ -17,7 +18,7 @@ from triage.state import state
 from utvag.calendar.hours import HoursSpecError
 from utvag.repo import staff_notices, team_settings
 from utvag.repo.team_settings import PhoneRefused
-from utvag.repo.teams import TeamError, closed_days, extra_open_days
+from utvag.repo.teams import TeamError, TeamProblem, closed_days, extra_open_days
 from utvag.store.db import transaction
 from utvag.store.models import Role
 
@@ -26,6 +27,14 @@ bp = Blueprint("settings", __name__)
 
 def _back() -> ResponseReturnValue:
     return redirect(url_for("settings.show"))
+
+
+def _install_numbers() -> list[str]:
+    """The install's own Twilio numbers, which no team may take as its own."""
+    twilio = state().config.twilio
+    if twilio is None:
+        return []
+    return [number for number in (twilio.number, twilio.neutral_number) if number]
 
 
 @bp.route("/team")
@@ -64,6 +73,9 @@ def hours() -> ResponseReturnValue:
             team_settings.set_duty_phone(
                 team, request.form.get("duty_phone", ""), state().config.call_countries
             )
+            team_settings.set_hotline_number(
+                db, team, request.form.get("hotline_number", ""), _install_numbers()
+            )
             current.record(
                 db,
                 "settings_changed",
@@ -71,6 +83,7 @@ def hours() -> ResponseReturnValue:
                     "hours": team.hours_spec,
                     "max_call_attempts": team.max_call_attempts,
                     "retention_days": team.retention_days,
+                    "hotline_number": team.hotline_number,
                 },
             )
     except HoursSpecError as error:
@@ -81,6 +94,11 @@ def hours() -> ResponseReturnValue:
         return _back()
     except TeamError as error:
         flash(problem_text(error), "error")
+        return _back()
+    except IntegrityError:
+        # Another team took the same number at the same moment: the unique
+        # constraint refused it, and nothing of this form was saved.
+        flash(problem_text(TeamError(TeamProblem.HOTLINE_NUMBER_TAKEN)), "error")
         return _back()
     flash(gettext("Saved."))
     return _back()

@@ -54,12 +54,15 @@ def _twilio() -> TwilioConfig:
     return twilio
 
 
-def caller_id_for(twilio: TwilioConfig, call_from: str) -> str | None:
+def caller_id_for(
+    twilio: TwilioConfig, call_from: str, team_number: str | None = None
+) -> str | None:
     """The number the person sees when we call: the hotline's only if they
-    chose it; otherwise the number that names nothing, or None if there is
-    none (then nothing may be dialled through the switchboard)."""
+    chose it (the team's own number when it has one, else the install's);
+    otherwise the number that names nothing, install-wide, or None if there
+    is none (then nothing may be dialled through the switchboard)."""
     if call_from == CallFrom.HOTLINE.value:
-        return twilio.number
+        return team_number or twilio.number
     return twilio.neutral_number
 
 
@@ -122,7 +125,8 @@ def call(contact_id: int) -> ResponseReturnValue:
         mine = own_phone(member)
         member_id = member.id
         call_from = contact.call_from
-    caller_id = caller_id_for(twilio, call_from)
+        team_number = team.hotline_number
+    caller_id = caller_id_for(twilio, call_from, team_number)
     if caller_id is None:
         flash(
             gettext(

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import click
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from utvag.calendar.hours import DEFAULT_HOURS_SPEC, DEFAULT_TIMEZONE, HoursSpecError, parse_instant
 from utvag.config import Config, ConfigError, load_config
 from utvag.console_keys import make_console_keys, pepper_path
 from utvag.ops.cli_keys import (
+    CLI_ACTOR,
     console_secrets_group,
     import_console_copy,
     keys_group,
@@ -29,8 +30,9 @@ from utvag.repo import audit
 from utvag.repo.checklists import DEFAULT_PRESET, PRESETS
 from utvag.repo.key_custody import lock_legacy_grants, missing_locks, pepper_in_use
 from utvag.repo.public_pages import PublicPageError, set_regional
+from utvag.repo.team_settings import set_hotline_number
 from utvag.repo.team_setup import create_team
-from utvag.repo.teams import TeamError, calendar_for, team_by_slug
+from utvag.repo.teams import TeamError, TeamProblem, calendar_for, team_by_slug
 from utvag.server_secrets import console_session_key, intake_secrets
 from utvag.store.db import make_engine, make_session_factory, transaction
 from utvag.store.schema import SchemaNewerThanCode, current_revision, upgrade_to_head
@@ -224,6 +226,43 @@ def team_create(
     click.echo("The team's key has a new lock in the console's key store: make a new copy of")
     click.echo("the console's secrets and keep it with the recovery code")
     click.echo("(utvag console-secrets export FILE).")
+
+
+@team.command("hotline-number")
+@click.argument("slug")
+@click.argument("number", default="")
+@click.pass_context
+def team_hotline_number(ctx: click.Context, slug: str, number: str) -> None:
+    """Give the team its own Twilio number (E.164), or, without NUMBER, take
+    it away. Point the number's webhook at the same /telephony/voice URL."""
+    config = config_of(ctx)
+    install_numbers = (
+        [n for n in (config.twilio.number, config.twilio.neutral_number) if n]
+        if config.twilio is not None
+        else []
+    )
+    try:
+        with transaction(session_factory_of(config)) as session:
+            found = team_by_slug(session, slug)
+            if found is None:
+                fail(f"no team called {slug!r}")
+            set_hotline_number(session, found, number, install_numbers)
+            audit.record(
+                session,
+                "settings_changed",
+                team_id=found.id,
+                actor_name=CLI_ACTOR,
+                details={"hotline_number": found.hotline_number},
+            )
+            chosen = found.hotline_number
+    except TeamError as error:
+        fail(str(error))
+    except IntegrityError:
+        fail(str(TeamError(TeamProblem.HOTLINE_NUMBER_TAKEN)))
+    if chosen is None:
+        click.echo(f"Team {slug!r} has no hotline number of its own now.")
+    else:
+        click.echo(f"Team {slug!r} answers calls to {chosen}.")
 
 
 @cli.group()

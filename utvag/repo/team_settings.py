@@ -112,6 +112,32 @@ def set_duty_phone(team: Team, raw: str, call_countries: Collection[str]) -> Non
     team.duty_phone = checked.number
 
 
+def set_hotline_number(
+    session: Session, team: Team, raw: str, install_numbers: Collection[str]
+) -> None:
+    """The team's own Twilio number; empty removes it (the team is then
+    reached through the install-wide number only).
+
+    Written as Twilio writes ``To`` (E.164). Refused when it is not a phone
+    number (BAD_HOTLINE_NUMBER), or when it is already another team's or one
+    of the install's own numbers, ``install_numbers`` (UTVAG_TWILIO_NUMBER
+    and the number that names nothing): HOTLINE_NUMBER_TAKEN. Nothing is
+    changed when it is refused."""
+    raw = raw.strip()
+    if not raw:
+        team.hotline_number = None
+        return
+    number = normalise_public_number(raw)
+    if number is None:
+        raise TeamError(TeamProblem.BAD_HOTLINE_NUMBER)
+    if number in {normalise_public_number(own) for own in install_numbers}:
+        raise TeamError(TeamProblem.HOTLINE_NUMBER_TAKEN)
+    owner = session.scalar(select(Team.id).where(Team.hotline_number == number, Team.id != team.id))
+    if owner is not None:
+        raise TeamError(TeamProblem.HOTLINE_NUMBER_TAKEN)
+    team.hotline_number = number
+
+
 def local_today(team: Team, now: datetime | None = None) -> date:
     """The team's own date now: "in the past" is judged on the team's calendar."""
     return (now or utcnow()).astimezone(ZoneInfo(team.timezone)).date()

@@ -51,6 +51,8 @@ class TeamProblem(enum.StrEnum):
     OPEN_DAY_TWICE = "open_day_twice"
     OPEN_DAY_HOURS = "open_day_hours"
     NOT_MOBILE = "not_mobile"
+    BAD_HOTLINE_NUMBER = "bad_hotline_number"
+    HOTLINE_NUMBER_TAKEN = "hotline_number_taken"
 
 
 # In English, for the command line and logs; staff read the console's
@@ -93,6 +95,10 @@ TEAM_PROBLEM_WORDS = {
     TeamProblem.OPEN_DAY_TWICE: "that day is already an extra open day",
     TeamProblem.OPEN_DAY_HOURS: "the hours must end after they start, within the day",
     TeamProblem.NOT_MOBILE: "an SMS needs a mobile number",
+    TeamProblem.BAD_HOTLINE_NUMBER: "the hotline number must be a phone number, e.g. +46101234567",
+    TeamProblem.HOTLINE_NUMBER_TAKEN: (
+        "that number is already another team's hotline, or the install's own"
+    ),
 }
 
 
@@ -157,6 +163,8 @@ class PublicTeam:
     public_listing: str
     # The region's triage team ("I don't know", and the pages with no team in their path).
     regional: bool
+    # The team's own Twilio number (E.164), or None.
+    hotline_number: str | None
 
 
 _TEAMS = cast(Table, Team.__table__)
@@ -170,6 +178,11 @@ _REGIONAL = _SELECT.where(_TEAMS.c.regional.is_(True)).order_by(_TEAMS.c.id).lim
 _LISTED = _SELECT.where(
     _TEAMS.c.public_listing == PublicListing.LISTED.value, _TEAMS.c.regional.is_(False)
 ).order_by(_TEAMS.c.name, _TEAMS.c.id)
+_BY_ID = _SELECT.where(_TEAMS.c.id == bindparam("team_id"))
+_BY_HOTLINE_NUMBER = _SELECT.where(_TEAMS.c.hotline_number == bindparam("number"))
+_WITH_HOTLINE_NUMBER = _SELECT.where(_TEAMS.c.hotline_number.is_not(None)).order_by(
+    _TEAMS.c.name, _TEAMS.c.id
+)
 
 
 def find_public_team(session: Session, slug: str | None) -> PublicTeam | None:
@@ -204,6 +217,18 @@ def listed_teams(session: Session) -> list[PublicTeam]:
     """The programmes a person can pick on the region's start page, by name;
     the regional team is not one of them (it is "I don't know")."""
     return [PublicTeam(*row) for row in session.execute(_LISTED)]
+
+
+def find_team_by_hotline_number(session: Session, number: str) -> PublicTeam | None:
+    """The team whose own Twilio number this is (E.164), if any."""
+    found = session.execute(_BY_HOTLINE_NUMBER, {"number": number}).first()
+    return PublicTeam(*found) if found is not None else None
+
+
+def teams_with_hotline_numbers(session: Session) -> list[PublicTeam]:
+    """Every team with its own Twilio number, by name: the teams the
+    install-wide number's menu offers."""
+    return [PublicTeam(*row) for row in session.execute(_WITH_HOTLINE_NUMBER)]
 
 
 class HasHours(Protocol):

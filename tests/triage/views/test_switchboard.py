@@ -145,6 +145,32 @@ def test_a_person_who_chose_the_hotlines_number_is_called_from_it(
     assert details == {"call_from": "hotline"}
 
 
+@pytest.mark.parametrize(
+    ("call_from", "caller_id"), [("hotline", "+46101110002"), ("neutral", NEUTRAL)]
+)
+def test_a_team_with_its_own_number_calls_from_it_and_the_neutral_number_stays_install_wide(
+    client: FlaskClient,
+    logged_in_staff: FlaskClient,
+    twilio_api: FakeTwilio,
+    session_factory,  # type: ignore[no-untyped-def]
+    call_from: str,
+    caller_id: str,
+) -> None:
+    from utvag.store.db import transaction
+    from utvag.store.models import Team
+
+    with transaction(session_factory) as session:
+        session.scalars(select(Team)).one().hotline_number = "+46101110002"
+    _set_my_phone(logged_in_staff, "070-555 66 77")
+    contact_id = _a_contact_i_am_calling(client, logged_in_staff, {"call_from": call_from})
+
+    _post(logged_in_staff, f"/contacts/{contact_id}/call-via-switchboard")
+
+    [made] = twilio_api.created
+    assert f'<Dial callerId="{caller_id}" record="do-not-record">' in made["Twiml"]
+    assert f'callerId="{HOTLINE}"' not in made["Twiml"]
+
+
 def test_without_my_phone_or_the_claim_nothing_is_dialled(
     client: FlaskClient,
     logged_in_staff: FlaskClient,

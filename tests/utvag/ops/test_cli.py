@@ -195,3 +195,36 @@ def test_a_team_can_start_from_goteborgs_checklist_and_hours(
         assert next(iter(labels))[0] == "Är över 18 år"
     opens = run_utvag(["hours", "next-open", "goteborg", "--at", "2026-11-24T15:00"], cli_env)
     assert opens.stdout.strip() == "2026-11-25T09:00:00+01:00"
+
+
+def test_team_hotline_number_gives_the_team_its_own_number_once(cli_env: dict[str, str]) -> None:
+    run_utvag(["init"], cli_env)
+    for slug in ("vagvalet", "malmo"):
+        made = run_utvag(
+            [
+                "team",
+                "create",
+                slug,
+                "--name",
+                slug,
+                "--admin",
+                f"admin-{slug}",
+                "--password-stdin",
+            ],
+            cli_env,
+            stdin="correct horse battery staple",
+        )
+        assert made.returncode == 0, made.stderr
+
+    given = run_utvag(["team", "hotline-number", "vagvalet", "010-111 00 01"], cli_env)
+    assert given.returncode == 0, given.stderr
+    assert "+46101110001" in given.stdout
+    taken = run_utvag(["team", "hotline-number", "malmo", "+46101110001"], cli_env)
+    assert taken.returncode != 0
+    assert "already another team's hotline" in taken.stderr
+    malformed = run_utvag(["team", "hotline-number", "malmo", "hem"], cli_env)
+    assert malformed.returncode != 0
+    assert "must be a phone number" in malformed.stderr
+    removed = run_utvag(["team", "hotline-number", "vagvalet"], cli_env)
+    assert "no hotline number of its own" in removed.stdout
+    assert run_utvag(["team", "hotline-number", "malmo", "+46101110001"], cli_env).returncode == 0

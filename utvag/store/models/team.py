@@ -40,6 +40,11 @@ class Team(Base):
     # Where hotline calls are put through inside the team's hours (E.164);
     # without it every call gets the call-back menu.
     duty_phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    # The team's own Twilio number (E.164), unique across the install: a call
+    # whose ``To`` is this number gets this team's greeting, hours, duty phone
+    # and answering machine. None: the team is reached through the
+    # install-wide number (UTVAG_TWILIO_NUMBER) only.
+    hotline_number: Mapped[str | None] = mapped_column(String(40), default=None, unique=True)
     # The recovery key pair: team keys are sealed to its public half too, and
     # its private half is wrapped under the recovery code printed once.
     recovery_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
