@@ -93,6 +93,14 @@ class ConsoleKeys:
         _sync_directory(path.parent)
         return True
 
+    def put_back_lock(self, team_key_id: str, value: bytes) -> None:
+        """Write back a lock taken by a removal whose transaction then failed
+        (``utvag.repo.team_removal``); refuses to replace one."""
+        if len(value) != LOCK_BYTES:
+            raise ValueError("a lock secret has the wrong length")
+        self.key_store.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _write_new(self._lock_path(team_key_id), value)
+
     def lock_ids(self) -> set[str]:
         """The team key ids the store holds a lock secret for."""
         if not self.key_store.is_dir():

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from utvag.calendar.hours import DEFAULT_HOURS_SPEC, DEFAULT_TIMEZONE, HoursSpecError, parse_instant
 from utvag.config import Config, ConfigError, load_config
@@ -209,6 +210,72 @@ def team_create(
     click.echo("(utvag console-secrets export FILE).")
 
 
+REMOVAL_REFUSED = {
+    "no_such_team": "no team called {slug!r}",
+    "last_team": "{slug!r} is the install's last team: it cannot be removed",
+    "members_logged_in": (
+        "a member of {slug!r} is logged in: ask them to log out (or wait until the session"
+        " expires) and try again"
+    ),
+}
+
+
+@team.command("remove")
+@click.argument("slug")
+@click.option("--yes", is_flag=True, help="Do not ask to type the slug (for scripts).")
+@click.option(
+    "--keep-counts",
+    is_flag=True,
+    help="First keep the team's yearly report figures (suppressed) for the board.",
+)
+@click.pass_context
+def team_remove(ctx: click.Context, slug: str, yes: bool, keep_counts: bool) -> None:
+    """Remove a team that has left the install: its keys destroyed, every row gone.
+
+    Every lock of the team's keys is deleted, so no backup opens its envelopes
+    any more. With --keep-counts the yearly follow-up of every year it worked
+    is kept first, so `utvag report followup --team SLUG` still prints it.
+    """
+    from utvag.ops.cli_keys import CLI_ACTOR
+    from utvag.repo.team_removal import RemovalRefused, remove_team
+    from utvag.reports.kept import keep_reports
+
+    config = config_of(ctx)
+    factory = session_factory_of(config)
+    keys = console_keys_of(config)
+    if not yes:
+        click.echo(
+            f"This deletes every row of team {slug!r} and destroys its keys for good: no"
+            " backup will open its contacts any more."
+        )
+        typed = click.prompt("Type the team's slug to confirm", default="", show_default=False)
+        if typed.strip() != slug:
+            fail("the slug typed does not match; nothing was changed")
+
+    def keep(session, team):  # type: ignore[no-untyped-def]
+        from zoneinfo import ZoneInfo
+
+        return keep_reports(session, team, datetime.now(ZoneInfo(team.timezone)).date())
+
+    try:
+        removed = remove_team(
+            factory, slug, keys, actor_name=CLI_ACTOR, keep_figures=keep if keep_counts else None
+        )
+    except RemovalRefused as refused:
+        fail(REMOVAL_REFUSED[refused.problem.value].format(slug=slug) + "; nothing was changed")
+    click.echo(
+        f"Removed team {slug!r}: {removed.total_rows} row(s) deleted,"
+        f" {len(removed.keys_destroyed)} key(s) destroyed."
+    )
+    if removed.years_kept:
+        years = f"{removed.years_kept[0]}–{removed.years_kept[-1]}"
+        click.echo(f"Kept its yearly report figures for {years} (utvag report followup --team).")
+    click.echo(
+        "The console's key store changed: replace the copy kept apart"
+        " (utvag console-secrets export FILE)."
+    )
+
+
 @cli.group()
 def hours() -> None:
     """The office-hours calendar of a team."""
@@ -291,34 +358,69 @@ def report() -> None:
 
 
 @report.command("followup")
-@click.argument("slug")
+@click.argument("slug_argument", metavar="[SLUG]", required=False)
+@click.option("--team", "team_option", default=None, help="The team's slug (or give it first).")
 @click.option("--year", "year_text", required=True, help="The year, e.g. 2026.")
 @click.option(
     "--format", "output", type=click.Choice(["text", "csv"]), default="text", show_default=True
 )
+@click.option("--csv", "as_csv", is_flag=True, help="Same as --format csv.")
 @click.pass_context
-def report_followup(ctx: click.Context, slug: str, year_text: str, output: str) -> None:
-    """Print the yearly follow-up for the board: counts from 1 to 4 as <5."""
+def report_followup(
+    ctx: click.Context,
+    slug_argument: str | None,
+    team_option: str | None,
+    year_text: str,
+    output: str,
+    as_csv: bool,
+) -> None:
+    """Print one team's yearly follow-up for the board: counts from 1 to 4 as <5.
+
+    The same figures, suppressed the same way, as the console's report page.
+    """
     from zoneinfo import ZoneInfo
 
     from utvag.reports.followup import NoSuchYear, build, check_year, to_csv, to_text
 
+    if slug_argument and team_option and slug_argument != team_option:
+        fail("ange teamet en gång: antingen SLUG eller --team")
+    slug = team_option or slug_argument
+    if not slug:
+        fail("ange vilket team: --team SLUG")
     factory = session_factory_of(config_of(ctx))
     with factory() as session:
         found = team_by_slug(session, slug)
         if found is None:
-            # The report is the board's, in Swedish; so are its refusals.
-            fail(f"det finns inget team som heter {slug!r}")
+            _print_kept_report(session, slug, year_text, csv=output == "csv" or as_csv)
+            return
         today = datetime.now(ZoneInfo(found.timezone)).date()
         try:
             year = check_year(year_text, today)
         except NoSuchYear:
             fail(f"--year ska vara ett årtal från 2000 till {today.year}, inte {year_text!r}")
         built = build(session, found, year, today)
-    if output == "csv":
+    if output == "csv" or as_csv:
         click.echo(to_csv(built), nl=False)
     else:
         click.echo(to_text(built), nl=False)
+
+
+def _print_kept_report(session: Session, slug: str, year_text: str, *, csv: bool) -> None:
+    """A removed team's report, as kept by `utvag team remove --keep-counts`."""
+    from utvag.reports.followup import to_csv, to_text
+    from utvag.reports.kept import kept_report, kept_years
+
+    years = kept_years(session, slug)
+    if not years:
+        # The report is the board's, in Swedish; so are its refusals.
+        fail(f"det finns inget team som heter {slug!r}")
+    kept = kept_report(session, slug, int(year_text)) if year_text.isdigit() else None
+    if kept is None:
+        fail(
+            f"teamet {slug!r} är borttaget; dess uppföljning finns sparad för"
+            f" {years[0]}–{years[-1]}, inte för {year_text!r}"
+        )
+    click.echo(to_csv(kept) if csv else to_text(kept), nl=False)
 
 
 @cli.command()

@@ -31,6 +31,7 @@ from utvag.store.models.contact import (
 )
 from utvag.store.models.contact_message import ContactMessage, MessageDirection
 from utvag.store.models.enrolment import Enrolment
+from utvag.store.models.kept_team_report import KeptTeamReport
 from utvag.store.models.maintenance_run import MaintenanceRun
 from utvag.store.models.network_throttle import NetworkThrottle
 from utvag.store.models.outbox import OutboxEntry
@@ -70,6 +71,7 @@ __all__ = [
     "ContactMessage",
     "ContactStatus",
     "Enrolment",
+    "KeptTeamReport",
     "KeyWrap",
     "MaintenanceRun",
     "MessageDirection",
