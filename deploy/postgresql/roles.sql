@@ -52,6 +52,9 @@ GRANT SELECT ON maintenance_runs TO utvag_console;
 GRANT SELECT ON spent_proofs TO utvag_console;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO utvag_console;
 
+-- kept_team_reports (a removed team's yearly figures): only the owner, from
+-- `utvag team remove --keep-counts` and `utvag report followup`; no process role.
+
 -- The worker: the outbox, the clear queue fields, the retention purge and
 -- the eviction of a full unverified list (both empty sealed columns and
 -- delete follow-ups), deleting expired
