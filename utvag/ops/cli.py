@@ -302,12 +302,26 @@ def hours_next_open(ctx: click.Context, slug: str, at_text: str) -> None:
 
 @cli.command("backup")
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--team", "team_slug", default=None, help="Only this team's rows (a team backup).")
 @click.pass_context
-def backup_command(ctx: click.Context, destination: Path) -> None:
-    """Write the database and the secrets to one file (mode 0600)."""
+def backup_command(ctx: click.Context, destination: Path, team_slug: str | None) -> None:
+    """Write the database and the secrets to one file (mode 0600); with --team, one team's rows."""
     from utvag.ops.backup import BackupError, backup
+    from utvag.ops.team_backup import backup_team
 
     config = config_of(ctx)
+    if team_slug is not None:
+        session_factory_of(config)  # fail in one line if the schema is missing or behind
+        try:
+            team_made = backup_team(config.database_url, config.data_dir, team_slug, destination)
+        except BackupError as error:
+            fail(str(error))
+        click.echo(
+            f"team backup of {team_slug!r} written to {destination} (schema {team_made.revision},"
+            f" {sum(team_made.tables.values())} rows). It does not hold the console's secrets:"
+            f" copy them apart with `utvag console-secrets export --team {team_slug} FILE`."
+        )
+        return
     try:
         made = backup(config.database_url, config.data_dir, destination)
     except BackupError as error:
@@ -324,9 +338,15 @@ def backup_command(ctx: click.Context, destination: Path) -> None:
     default=None,
     help="The copy of the console's secrets kept apart (utvag console-secrets export).",
 )
+@click.option("--team", "one_team", is_flag=True, help="SOURCE is a team backup (backup --team).")
 @click.pass_context
-def restore_command(ctx: click.Context, source: Path, console_copy: Path | None) -> None:
+def restore_command(
+    ctx: click.Context, source: Path, console_copy: Path | None, one_team: bool
+) -> None:
     """Restore a backup into an empty database and a data dir without secrets.
+
+    With --team: load one team's backup into this install (same schema
+    revision; an empty database gets the schema first), ids given anew.
 
     The backup does not hold the console's own secrets: without
     --console-secrets (or `utvag console-secrets import` afterwards) staff
@@ -335,6 +355,9 @@ def restore_command(ctx: click.Context, source: Path, console_copy: Path | None)
 
     config = config_of(ctx)
     copy_text = console_copy.read_text() if console_copy is not None else None
+    if one_team:
+        _restore_team(config, source, copy_text)
+        return
     try:
         made = restore(source, config.database_url, config.data_dir)
     except BackupError as error:
@@ -349,6 +372,36 @@ def restore_command(ctx: click.Context, source: Path, console_copy: Path | None)
     )
     if copy_text is not None:
         import_console_copy(config, copy_text)
+    warn_about_custody(config)
+
+
+def _restore_team(config: Config, source: Path, copy_text: str | None) -> None:
+    from utvag.console_keys import parse_export
+    from utvag.ops.backup import BackupError
+    from utvag.ops.team_backup import restore_team
+
+    try:
+        copy = parse_export(copy_text) if copy_text is not None else None
+    except ValueError as error:
+        fail(f"the copy of the console's secrets cannot be read: {error}")
+    try:
+        done = restore_team(source, config.database_url, config.data_dir, copy)
+    except BackupError as error:
+        fail(str(error))
+    click.echo(
+        f"restored team {done.slug!r} (schema {done.revision}): {sum(done.rows.values())} rows,"
+        f" every id given anew; {done.locks_added} key lock(s) imported"
+    )
+    for table, count in sorted(done.left_out.items()):
+        click.echo(f"left out {count} row(s) of {table}: they need a row of another team")
+    if done.receipt_key == "differs":
+        click.echo(
+            "WARNING: this install's receipt key differs from the team's old install: the receipt"
+            " codes people were given there do not find their contacts here.",
+            err=True,
+        )
+    if done.receipt_key == "written":
+        click.echo("put the old install's receipt key in place; now run `utvag init`")
     warn_about_custody(config)
 
 
