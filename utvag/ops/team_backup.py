@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 from utvag.console_keys import ImportedSecrets, import_secrets, key_store_path, pepper_path
 from utvag.ops.backup import BackupError
 from utvag.repo import audit
-from utvag.repo.team_rows import TEAMS_TABLE, TeamRows, team_tables
+from utvag.repo.team_rows import TEAMS_TABLE, TeamRows, fresh_team_id, team_tables
 from utvag.repo.teams import team_by_slug
 from utvag.server_secrets import secrets_dir
 from utvag.store.db import make_engine, make_session_factory, transaction
@@ -261,6 +261,8 @@ def _load(session: Session, body: dict[str, Any], restored: Restored) -> int:
                 if column in table.c
             }
             old_id = row.pop(primary_key.name)
+            if table.name == TEAMS_TABLE and (team_id := fresh_team_id(session)) is not None:
+                row[primary_key.name] = team_id
             later: list[tuple[str, Any]] = []
             dropped = False
             for fk in table.foreign_keys:

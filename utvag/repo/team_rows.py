@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, ForeignKey, Table, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
-import utvag.store.models  # noqa: F401 - every model registered on the metadata
 from utvag.store.db import Base
+from utvag.store.models import AuditEvent, Team  # and with them every model on the metadata
 
 TEAMS_TABLE = "teams"
 
@@ -115,3 +115,21 @@ class TeamRows:
             result = session.execute(delete(table).where(self.condition(table)))
             deleted[table.name] = int(result.rowcount or 0)  # type: ignore[attr-defined]
         return deleted
+
+
+def fresh_team_id(session: Session) -> int | None:
+    """The id a new team must take on SQLite, or None to let the database choose.
+
+    The audit trail keeps a removed team's rows with their plain team id,
+    and the console shows a team the audit rows with its id. SQLite gives a
+    new row the highest id plus one, so it would give a removed team's id
+    again; PostgreSQL's sequence never does. So on SQLite a new team takes
+    an id above every id the teams table and the audit trail have known.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    highest = max(
+        session.scalar(select(func.max(Team.id))) or 0,
+        session.scalar(select(func.max(AuditEvent.team_id))) or 0,
+    )
+    return highest + 1

@@ -26,6 +26,7 @@ from utvag.repo.staff import (
     grant_team_keys,
     username_taken,
 )
+from utvag.repo.team_rows import fresh_team_id
 from utvag.repo.teams import TeamError, TeamProblem, team_by_slug, totp_uri
 from utvag.store.models import ChecklistItem, Role, StaffMember, Team, TeamKey
 
@@ -78,6 +79,8 @@ def create_team(
         raise TeamError(TeamProblem.USERNAME_TAKEN, f"the username {admin_username!r} is taken")
 
     team = Team(slug=slug, name=name.strip(), hours_spec=hours_spec, timezone=timezone)
+    if (team_id := fresh_team_id(session)) is not None:
+        team.id = team_id
     session.add(team)
     session.flush()
 

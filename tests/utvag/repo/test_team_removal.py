@@ -317,3 +317,22 @@ def test_the_command_asks_for_the_slug_keeps_counts_and_audit_verify_passes(
     last = _utvag(["team", "remove", "malmo", "--yes"], env)
     assert last.returncode != 0
     assert "last team" in last.stderr
+
+
+def test_a_team_created_after_a_removal_never_takes_the_removed_teams_id(
+    session_factory: Any, two_teams: tuple[TeamFixture, TeamFixture]
+) -> None:
+    """The removed team's audit rows keep its plain id, and the console shows a
+    team the audit rows with its id: a new team must not inherit them (SQLite
+    would otherwise give the highest id again)."""
+    vagvalet, malmo = two_teams
+    removed_id = malmo.created.team.id  # the newest team, the highest id
+    remove_team(session_factory, "malmo", vagvalet.keys, actor_name="lead")
+    again = create_malmo(session_factory, vagvalet.keys)
+    assert again.created.team.id > removed_id
+    with session_factory() as session:
+        assert not session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.team_id == again.created.team.id, AuditEvent.action == "team_removed"
+            )
+        ).all()
