@@ -35,6 +35,7 @@ DETAIL_NAMES = {
     "hours": _l("hours"),
     "key_id": _l("key"),
     "key_ids": _l("keys"),
+    "keys_destroyed": _l("keys destroyed"),
     "left": _l("left"),
     "max_call_attempts": _l("call attempts"),
     "member": _l("member"),
@@ -47,12 +48,14 @@ DETAIL_NAMES = {
     "resealed": _l("re-sealed"),
     "retention_days": _l("retention in days"),
     "role": _l("role"),
+    "rows": _l("rows"),
     "sessions": _l("sessions ended"),
     "slug": _l("team"),
     "to": _l("to"),
     "username": _l("username"),
     "via": _l("via"),
     "what": _l("what"),
+    "years_kept": _l("years of figures kept"),
     "year": _l("year"),
 }
 # Coded values a detail may hold, besides numbers, days and names.

@@ -219,6 +219,8 @@ ACTION_NAMES = {
     "role_changed": _l("role changed"),
     "settings_changed": _l("team settings changed"),
     "team_created": _l("team created"),
+    "team_removed": _l("team removed from the install (keys destroyed)"),
+    "team_restored": _l("team restored from a team backup"),
     "unverified_accepted": _l("unverified contacts moved into the queue"),
     "unverified_evicted": _l("unverified contacts not kept (the list was full)"),
     "voice_played": _l("voice message played"),
