@@ -27,7 +27,7 @@ def years_worked(session: Session, team: Team, today: date) -> range:
         session.scalar(select(func.min(Case.opened_at)).where(Case.team_id == team.id)),
     ]
     first = min(start.year for start in starts if start is not None)
-    return range(max(first, FIRST_YEAR), today.year + 1)
+    return range(max(min(first, today.year), FIRST_YEAR), today.year + 1)
 
 
 def _cells(report: Report) -> dict[str, Any]:
