@@ -93,12 +93,43 @@ def _every_row_of(session_factory: Any, team_id: int) -> dict[str, int]:
         return {name: count for name, count in TeamRows(team_id).counts(session).items() if count}
 
 
+def _ids_of_every_table_row(session_factory: Any, team_id: int) -> dict[str, set[int]]:
+    """Every id of the team, table by table, found without the walk: by the
+    team_id column where a table has one, then by the contact, case or key."""
+    ids: dict[str, set[int]] = {"teams": {team_id}}
+    with session_factory() as session:
+        for table in Base.metadata.sorted_tables:
+            if "team_id" in table.c and "id" in table.c:
+                ids[table.name] = set(
+                    session.scalars(select(table.c.id).where(table.c.team_id == team_id))
+                )
+        for table in Base.metadata.sorted_tables:
+            for column, parent in (
+                ("contact_id", "contacts"),
+                ("case_id", "cases"),
+                ("team_key_id", "team_keys"),
+            ):
+                if column in table.c and "id" in table.c and ids.get(parent):
+                    ids.setdefault(table.name, set()).update(
+                        session.scalars(select(table.c.id).where(table.c[column].in_(ids[parent])))
+                    )
+    return ids
+
+
 @pytest.fixture
 def two_teams(session_factory: Any, team: TeamFixture) -> tuple[TeamFixture, TeamFixture]:
     malmo = create_malmo(session_factory, team.keys)
     add_member(session_factory, team, "bo", "coordinator")
     _work(session_factory, team, "Jag vill ut", 6)
     _work(session_factory, malmo, "Ring mig i morgon", 3)
+    with transaction(session_factory) as session:
+        # A call of Malmö's logged by Vägvalet's admin (a contact handed over):
+        # a reference from another team's row, which must be emptied, not followed.
+        attempt = session.scalars(
+            select(CallAttempt).where(CallAttempt.team_id == malmo.created.team.id)
+        ).first()
+        assert attempt is not None
+        attempt.staff_member_id = team.created.admin.id
     return team, malmo
 
 
@@ -139,9 +170,24 @@ def test_removal_leaves_no_row_of_the_team_and_the_other_team_as_it_was(
     malmo_before = _every_row_of(session_factory, stays)
     assert all(vagvalet.keys.lock_secret(key_id) for key_id in key_ids)
 
+    old_ids = _ids_of_every_table_row(session_factory, gone)
+    assert old_ids["contacts"]
+    assert old_ids["staff_members"]
+
     removed = remove_team(session_factory, "vagvalet", vagvalet.keys, actor_name="command line")
 
     assert _every_row_of(session_factory, gone) == {}
+    # Checked apart from the walk: no column anywhere that points at a table
+    # still holds an id the team had in it.
+    with session_factory() as session:
+        for table in Base.metadata.sorted_tables:
+            for fk in table.foreign_keys:
+                ids = old_ids.get(fk.column.table.name)
+                if ids:
+                    left = session.scalar(
+                        select(func.count()).select_from(table).where(fk.parent.in_(ids))
+                    )
+                    assert left == 0, f"{table.name}.{fk.parent.name}"
     assert removed.rows_deleted["contacts"] == 6
     # Its keys are shredded: no lock is left for any backup to open them with.
     assert all(vagvalet.keys.lock_secret(key_id) is None for key_id in key_ids)
