@@ -93,6 +93,14 @@ class ConsoleKeys:
         _sync_directory(path.parent)
         return True
 
+    def put_back_lock(self, team_key_id: str, value: bytes) -> None:
+        """Write back a lock taken by a removal whose transaction then failed
+        (``utvag.repo.team_removal``); refuses to replace one."""
+        if len(value) != LOCK_BYTES:
+            raise ValueError("a lock secret has the wrong length")
+        self.key_store.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _write_new(self._lock_path(team_key_id), value)
+
     def lock_ids(self) -> set[str]:
         """The team key ids the store holds a lock secret for."""
         if not self.key_store.is_dir():
@@ -157,14 +165,14 @@ def make_console_keys(data_dir: Path) -> tuple[ConsoleKeys, bool]:
     return load_console_keys(data_dir), made
 
 
-def export_text(keys: ConsoleKeys) -> str:
+def export_text(keys: ConsoleKeys, only: set[str] | None = None) -> str:
     """Everything the console holds outside the database, as short printable text.
 
     One line per secret in hex, and a check line so a copy typed back from
     paper is known to be whole before it is used.
     """
     lines = [f"wrap-pepper {keys.wrap_pepper.hex()}"]
-    for team_key_id in sorted(keys.lock_ids()):
+    for team_key_id in sorted(keys.lock_ids() if only is None else keys.lock_ids() & only):
         secret = keys.lock_secret(team_key_id)
         if secret is not None:
             lines.append(f"team-key {team_key_id} {secret.hex()}")

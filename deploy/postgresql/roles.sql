@@ -73,6 +73,10 @@ GRANT SELECT, INSERT ON public_text_versions TO utvag_console;
 GRANT SELECT ON spent_proofs TO utvag_console;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO utvag_console;
 
+-- kept_team_reports (a removed team's yearly figures, suppressed): written only
+-- by the owner (`utvag team remove --keep-counts`); the console may read them.
+GRANT SELECT ON kept_team_reports TO utvag_console;
+
 -- The worker: the outbox, the clear queue fields, the retention purge and
 -- the eviction of a full unverified list (both empty sealed columns and
 -- delete follow-ups), deleting expired

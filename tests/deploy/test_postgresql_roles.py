@@ -473,6 +473,7 @@ EXPECTED_TABLE_GRANTS: dict[str, dict[str, set[str]]] = {
         "outbox": WRITE,
         "audit_events": {"SELECT", "INSERT"},
         "maintenance_runs": {"SELECT"},
+        "kept_team_reports": {"SELECT"},
         "spent_proofs": {"SELECT"},
         # Each save adds a version; none is ever changed or deleted.
         "public_text_versions": {"SELECT", "INSERT"},

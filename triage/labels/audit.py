@@ -46,6 +46,7 @@ DETAIL_NAMES = {
     "key_id": _l("key"),
     "key_ids": _l("keys"),
     "lang": _l("language"),
+    "keys_destroyed": _l("keys destroyed"),
     "left": _l("left"),
     "listing": _l("on the public site"),
     "max_call_attempts": _l("call attempts"),
@@ -69,6 +70,7 @@ DETAIL_NAMES = {
     "retention_days": _l("retention in days"),
     "role": _l("role"),
     "sanitised": _l("changed by the sanitiser"),
+    "rows": _l("rows"),
     "sessions": _l("sessions ended"),
     "slot": _l("place"),
     "set_aside": _l("rule set aside with a reason"),
@@ -78,6 +80,7 @@ DETAIL_NAMES = {
     "version": _l("version"),
     "via": _l("via"),
     "what": _l("what"),
+    "years_kept": _l("years of figures kept"),
     "year": _l("year"),
 }
 # Coded values a detail may hold, besides numbers, days and names.

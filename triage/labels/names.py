@@ -274,6 +274,8 @@ ACTION_NAMES = {
     "team_regional_changed": _l("regional team changed"),
     "public_listing_changed": _l("listing on the public site changed"),
     "public_text_changed": _l("public text changed"),
+    "team_removed": _l("team removed from the install (keys destroyed)"),
+    "team_restored": _l("team restored from a team backup"),
     "unverified_accepted": _l("unverified contacts moved into the queue"),
     "unverified_evicted": _l("unverified contacts not kept (the list was full)"),
     "voice_played": _l("voice message played"),

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from utvag.calendar.hours import DEFAULT_HOURS_SPEC, DEFAULT_TIMEZONE, HoursSpecError, parse_instant
 from utvag.config import Config, ConfigError, load_config
@@ -265,6 +266,72 @@ def team_hotline_number(ctx: click.Context, slug: str, number: str) -> None:
         click.echo(f"Team {slug!r} answers calls to {chosen}.")
 
 
+REMOVAL_REFUSED = {
+    "no_such_team": "no team called {slug!r}",
+    "last_team": "{slug!r} is the install's last team: it cannot be removed",
+    "members_logged_in": (
+        "a member of {slug!r} is logged in: ask them to log out (or wait until the session"
+        " expires) and try again"
+    ),
+}
+
+
+@team.command("remove")
+@click.argument("slug")
+@click.option("--yes", is_flag=True, help="Do not ask to type the slug (for scripts).")
+@click.option(
+    "--keep-counts",
+    is_flag=True,
+    help="First keep the team's yearly report figures (suppressed) for the board.",
+)
+@click.pass_context
+def team_remove(ctx: click.Context, slug: str, yes: bool, keep_counts: bool) -> None:
+    """Remove a team that has left the install: its keys destroyed, every row gone.
+
+    Every lock of the team's keys is deleted, so no backup opens its envelopes
+    any more. With --keep-counts the yearly follow-up of every year it worked
+    is kept first, so `utvag report followup --team SLUG` still prints it.
+    """
+    from utvag.ops.cli_keys import CLI_ACTOR
+    from utvag.repo.team_removal import RemovalRefused, remove_team
+    from utvag.reports.kept import keep_reports
+
+    config = config_of(ctx)
+    factory = session_factory_of(config)
+    keys = console_keys_of(config)
+    if not yes:
+        click.echo(
+            f"This deletes every row of team {slug!r} and destroys its keys for good: no"
+            " backup will open its contacts any more."
+        )
+        typed = click.prompt("Type the team's slug to confirm", default="", show_default=False)
+        if typed.strip() != slug:
+            fail("the slug typed does not match; nothing was changed")
+
+    def keep(session, team):  # type: ignore[no-untyped-def]
+        from zoneinfo import ZoneInfo
+
+        return keep_reports(session, team, datetime.now(ZoneInfo(team.timezone)).date())
+
+    try:
+        removed = remove_team(
+            factory, slug, keys, actor_name=CLI_ACTOR, keep_figures=keep if keep_counts else None
+        )
+    except RemovalRefused as refused:
+        fail(REMOVAL_REFUSED[refused.problem.value].format(slug=slug) + "; nothing was changed")
+    click.echo(
+        f"Removed team {slug!r}: {removed.total_rows} row(s) deleted,"
+        f" {len(removed.keys_destroyed)} key(s) destroyed."
+    )
+    if removed.years_kept:
+        years = f"{removed.years_kept[0]}–{removed.years_kept[-1]}"
+        click.echo(f"Kept its yearly report figures for {years} (utvag report followup --team).")
+    click.echo(
+        "The console's key store changed: replace the copy kept apart"
+        " (utvag console-secrets export FILE)."
+    )
+
+
 @cli.group()
 def hours() -> None:
     """The office-hours calendar of a team."""
@@ -291,12 +358,26 @@ def hours_next_open(ctx: click.Context, slug: str, at_text: str) -> None:
 
 @cli.command("backup")
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--team", "team_slug", default=None, help="Only this team's rows (a team backup).")
 @click.pass_context
-def backup_command(ctx: click.Context, destination: Path) -> None:
-    """Write the database and the secrets to one file (mode 0600)."""
+def backup_command(ctx: click.Context, destination: Path, team_slug: str | None) -> None:
+    """Write the database and the secrets to one file (mode 0600); with --team, one team's rows."""
     from utvag.ops.backup import BackupError, backup
+    from utvag.ops.team_backup import backup_team
 
     config = config_of(ctx)
+    if team_slug is not None:
+        session_factory_of(config)  # fail in one line if the schema is missing or behind
+        try:
+            team_made = backup_team(config.database_url, config.data_dir, team_slug, destination)
+        except BackupError as error:
+            fail(str(error))
+        click.echo(
+            f"team backup of {team_slug!r} written to {destination} (schema {team_made.revision},"
+            f" {sum(team_made.tables.values())} rows). It does not hold the console's secrets:"
+            f" copy them apart with `utvag console-secrets export --team {team_slug} FILE`."
+        )
+        return
     try:
         made = backup(config.database_url, config.data_dir, destination)
     except BackupError as error:
@@ -313,9 +394,15 @@ def backup_command(ctx: click.Context, destination: Path) -> None:
     default=None,
     help="The copy of the console's secrets kept apart (utvag console-secrets export).",
 )
+@click.option("--team", "one_team", is_flag=True, help="SOURCE is a team backup (backup --team).")
 @click.pass_context
-def restore_command(ctx: click.Context, source: Path, console_copy: Path | None) -> None:
+def restore_command(
+    ctx: click.Context, source: Path, console_copy: Path | None, one_team: bool
+) -> None:
     """Restore a backup into an empty database and a data dir without secrets.
+
+    With --team: load one team's backup into this install (same schema
+    revision; an empty database gets the schema first), ids given anew.
 
     The backup does not hold the console's own secrets: without
     --console-secrets (or `utvag console-secrets import` afterwards) staff
@@ -324,6 +411,9 @@ def restore_command(ctx: click.Context, source: Path, console_copy: Path | None)
 
     config = config_of(ctx)
     copy_text = console_copy.read_text() if console_copy is not None else None
+    if one_team:
+        _restore_team(config, source, copy_text)
+        return
     try:
         made = restore(source, config.database_url, config.data_dir)
     except BackupError as error:
@@ -341,40 +431,105 @@ def restore_command(ctx: click.Context, source: Path, console_copy: Path | None)
     warn_about_custody(config)
 
 
+def _restore_team(config: Config, source: Path, copy_text: str | None) -> None:
+    from utvag.console_keys import parse_export
+    from utvag.ops.backup import BackupError
+    from utvag.ops.team_backup import restore_team
+
+    try:
+        copy = parse_export(copy_text) if copy_text is not None else None
+    except ValueError as error:
+        fail(f"the copy of the console's secrets cannot be read: {error}")
+    try:
+        done = restore_team(source, config.database_url, config.data_dir, copy)
+    except BackupError as error:
+        fail(str(error))
+    click.echo(
+        f"restored team {done.slug!r} (schema {done.revision}): {sum(done.rows.values())} rows,"
+        f" every id given anew; {done.locks_added} key lock(s) imported"
+    )
+    for table, count in sorted(done.left_out.items()):
+        click.echo(f"left out {count} row(s) of {table}: they need a row of another team")
+    if done.receipt_key == "differs":
+        click.echo(
+            "WARNING: this install's receipt key differs from the team's old install: the receipt"
+            " codes people were given there do not find their contacts here.",
+            err=True,
+        )
+    if done.receipt_key == "written":
+        click.echo("put the old install's receipt key in place; now run `utvag init`")
+    warn_about_custody(config)
+
+
 @cli.group()
 def report() -> None:
     """Reports for the programme lead and the board."""
 
 
 @report.command("followup")
-@click.argument("slug")
+@click.argument("slug_argument", metavar="[SLUG]", required=False)
+@click.option("--team", "team_option", default=None, help="The team's slug (or give it first).")
 @click.option("--year", "year_text", required=True, help="The year, e.g. 2026.")
 @click.option(
     "--format", "output", type=click.Choice(["text", "csv"]), default="text", show_default=True
 )
+@click.option("--csv", "as_csv", is_flag=True, help="Same as --format csv.")
 @click.pass_context
-def report_followup(ctx: click.Context, slug: str, year_text: str, output: str) -> None:
-    """Print the yearly follow-up for the board: counts from 1 to 4 as <5."""
+def report_followup(
+    ctx: click.Context,
+    slug_argument: str | None,
+    team_option: str | None,
+    year_text: str,
+    output: str,
+    as_csv: bool,
+) -> None:
+    """Print one team's yearly follow-up for the board: counts from 1 to 4 as <5.
+
+    The same figures, suppressed the same way, as the console's report page.
+    """
     from zoneinfo import ZoneInfo
 
     from utvag.reports.followup import NoSuchYear, build, check_year, to_csv, to_text
 
+    if slug_argument and team_option and slug_argument != team_option:
+        fail("ange teamet en gång: antingen SLUG eller --team")
+    slug = team_option or slug_argument
+    if not slug:
+        fail("ange vilket team: --team SLUG")
     factory = session_factory_of(config_of(ctx))
     with factory() as session:
         found = team_by_slug(session, slug)
         if found is None:
-            # The report is the board's, in Swedish; so are its refusals.
-            fail(f"det finns inget team som heter {slug!r}")
+            _print_kept_report(session, slug, year_text, csv=output == "csv" or as_csv)
+            return
         today = datetime.now(ZoneInfo(found.timezone)).date()
         try:
             year = check_year(year_text, today)
         except NoSuchYear:
             fail(f"--year ska vara ett årtal från 2000 till {today.year}, inte {year_text!r}")
         built = build(session, found, year, today)
-    if output == "csv":
+    if output == "csv" or as_csv:
         click.echo(to_csv(built), nl=False)
     else:
         click.echo(to_text(built), nl=False)
+
+
+def _print_kept_report(session: Session, slug: str, year_text: str, *, csv: bool) -> None:
+    """A removed team's report, as kept by `utvag team remove --keep-counts`."""
+    from utvag.reports.followup import to_csv, to_text
+    from utvag.reports.kept import kept_report, kept_years
+
+    years = kept_years(session, slug)
+    if not years:
+        # The report is the board's, in Swedish; so are its refusals.
+        fail(f"det finns inget team som heter {slug!r}")
+    kept = kept_report(session, slug, int(year_text)) if year_text.isdigit() else None
+    if kept is None:
+        fail(
+            f"teamet {slug!r} är borttaget; dess uppföljning finns sparad för"
+            f" {years[0]}–{years[-1]}, inte för {year_text!r}"
+        )
+    click.echo(to_csv(kept) if csv else to_text(kept), nl=False)
 
 
 @cli.command()

@@ -141,19 +141,32 @@ def console_secrets_group() -> None:
 
 @console_secrets_group.command("export")
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--team",
+    "team_slug",
+    default=None,
+    help="Only this team's key locks (with the pepper), to go with `utvag backup --team`.",
+)
 @click.pass_context
-def secrets_export(ctx: click.Context, destination: Path) -> None:
+def secrets_export(ctx: click.Context, destination: Path, team_slug: str | None) -> None:
     """Write the wrapping secret and every key lock to FILE (mode 0600), as printable text."""
     config = config_of(ctx)
     keys = console_keys_of(config)
     factory = session_factory_of(config)
+    only: set[str] | None = None
+    if team_slug is not None:
+        with factory() as session:
+            found = team_by_slug(session, team_slug)
+            if found is None:
+                fail(f"no team called {team_slug!r}")
+            only = set(session.scalars(select(TeamKey.key_id).where(TeamKey.team_id == found.id)))
     try:
         fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         fail(f"{destination} exists already; choose a new file")
     with os.fdopen(fd, "w") as handle:
-        handle.write(export_text(keys))
-    held = keys.lock_ids()
+        handle.write(export_text(keys, only=only))
+    held = keys.lock_ids() if only is None else keys.lock_ids() & only
     with transaction(factory) as session:
         by_team: dict[int, list[str]] = {}
         for team_key in session.scalars(select(TeamKey).where(TeamKey.destroyed_at.is_(None))):

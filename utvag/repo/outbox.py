@@ -16,6 +16,22 @@ from utvag.store.models import OutboxEntry
 # Redis may have lost it, or the worker died holding it.
 REDELIVER_AFTER = timedelta(minutes=5)
 
+# Which table a job's first argument is a row of, for the jobs that only
+# concern that row: when a team is removed (``utvag.repo.team_removal``) its
+# entries go with its rows. The jobs left out clean up at Twilio
+# (``forget_call``; ``store_voice_message`` deletes the recording even when
+# its contact is gone) and must run whatever was removed. A test checks every
+# job in the registry is in exactly one of the two.
+ROW_NAMED_BY_JOB: dict[str, str] = {
+    "notify_new_contact": "contacts",
+    "notify_contact_due": "contacts",
+    "notify_follow_up": "contact_messages",
+    "call_again_requested": "contacts",
+    "call_from_chosen": "contacts",
+    "log_switchboard_outcome": "contacts",
+}
+JOBS_KEPT_ON_TEAM_REMOVAL = frozenset({"forget_call", "store_voice_message"})
+
 
 @dataclass(frozen=True)
 class ReadyJob:
@@ -116,3 +132,20 @@ def mark_completed(session: Session, entry_id: int) -> None:
         .where(OutboxEntry.id == entry_id, OutboxEntry.completed_at.is_(None))
         .values(completed_at=utcnow())
     )
+
+
+def entries_naming(session: Session, rows_by_table: dict[str, set[int]]) -> list[int]:
+    """The ids of entries whose job concerns one of these rows only
+    (``ROW_NAMED_BY_JOB``); a job that cleans up at Twilio is never among them."""
+    found: list[int] = []
+    names = [name for name, table in ROW_NAMED_BY_JOB.items() if table in rows_by_table]
+    if not names:
+        return found
+    for entry_id, job_name, job_args in session.execute(
+        select(OutboxEntry.id, OutboxEntry.job_name, OutboxEntry.job_args)
+        .where(OutboxEntry.job_name.in_(names))
+        .execution_options(yield_per=1000)
+    ):
+        if job_args and job_args[0] in rows_by_table[ROW_NAMED_BY_JOB[job_name]]:
+            found.append(entry_id)
+    return found

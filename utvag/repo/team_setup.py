@@ -27,6 +27,7 @@ from utvag.repo.staff import (
     grant_team_keys,
     username_taken,
 )
+from utvag.repo.team_rows import fresh_team_id
 from utvag.repo.teams import TeamError, TeamProblem, team_by_slug, totp_uri
 from utvag.store.models import ChecklistItem, Role, StaffMember, Team, TeamKey
 
@@ -94,6 +95,8 @@ def create_team(
         register_check_days=clocks.register_check_days,
         adults_only=clocks.adults_only,
     )
+    if (team_id := fresh_team_id(session)) is not None:
+        team.id = team_id
     session.add(team)
     session.flush()
 

@@ -311,3 +311,43 @@ def test_the_lead_reads_the_report_in_the_console_and_exports_it_audited(
     assert exported.get_data(as_text=True) == expected
     assert [event.details for event in exports] == [{"what": "followup", "year": 2026}]
     assert checks == []
+
+
+def test_one_teams_report_exports_with_team_and_csv_and_leaves_the_other_team_out(
+    tmp_path: Path,
+    database_url: str,
+    engine: Engine,
+    session_factory,  # type: ignore[no-untyped-def]
+    team: TeamFixture,
+) -> None:
+    """`--team SLUG --csv` prints that team's figures only, suppressed as the
+    console's report is; another team's contacts change nothing in it."""
+    from support import create_malmo
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UTVAG_")}
+    env["UTVAG_DATA_DIR"] = str(tmp_path / "var")
+    env["UTVAG_DATABASE_URL"] = database_url
+    assert _utvag(["init"], env).returncode == 0
+    _year_of_work(session_factory, team)
+    malmo = create_malmo(session_factory, team.keys)
+    for day in range(3):
+        _contact(
+            session_factory, malmo, datetime.fromisoformat(f"2026-04-0{day + 1}T10:00:00+02:00")
+        )
+    with session_factory() as session:
+        vagvalet = build(session, session.get(Team, team.created.team.id), 2026, TODAY)
+        of_malmo = build(session, session.get(Team, malmo.created.team.id), 2026, TODAY)
+
+    as_csv = _utvag(["report", "followup", "--team", "vagvalet", "--year", "2026", "--csv"], env)
+    malmo_text = _utvag(["report", "followup", "--team", "malmo", "--year", "2026"], env)
+
+    assert as_csv.returncode == 0, as_csv.stderr
+    assert as_csv.stdout.replace("\r\n", "\n") == to_csv(vagvalet).replace("\r\n", "\n")
+    assert "contacts_received;2026;7" in as_csv.stdout
+    assert malmo_text.stdout == to_text(of_malmo)
+    assert "Uppföljning 2026 – Malmö" in malmo_text.stdout
+    # Three contacts: suppressed, as on the console's page.
+    assert of_malmo.cell("contacts_received", 2026).text() == "<5"
+    refused = _utvag(["report", "followup", "--year", "2026"], env)
+    assert refused.returncode != 0
+    assert "--team SLUG" in refused.stderr

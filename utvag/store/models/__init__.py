@@ -41,6 +41,7 @@ from utvag.store.models.defector_funds import FundsApplication, FundsOutcome
 from utvag.store.models.enrolment import Enrolment
 from utvag.store.models.handover import Handover
 from utvag.store.models.investigation import DecisionOutcome, Investigation
+from utvag.store.models.kept_team_report import KeptTeamReport
 from utvag.store.models.maintenance_run import MaintenanceRun
 from utvag.store.models.network_throttle import NetworkThrottle
 from utvag.store.models.outbox import OutboxEntry
@@ -100,6 +101,7 @@ __all__ = [
     "FundsApplication",
     "FundsOutcome",
     "Investigation",
+    "KeptTeamReport",
     "KeyWrap",
     "MaintenanceRun",
     "MessageDirection",
