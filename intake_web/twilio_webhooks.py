@@ -26,7 +26,7 @@ from crypto.errors import DecryptionError
 from crypto.job_secrets import lock_job_value, unlock_job_value
 from intake_web import telephony_speech as speech
 from intake_web.state import state
-from intake_web.teams import public_team
+from intake_web.teams import home_team
 from utvag.clock import utcnow
 from utvag.config import TwilioConfig
 from utvag.phones import normalise_public_number
@@ -143,8 +143,9 @@ def called_team(session: Session) -> PublicTeam | None:
     """The team this call is for. ``To`` picks it: the team whose own
     number it is; on the install-wide number, the team chosen in its menu
     (``TEAM_REF``, which only the install-wide number honours), else the
-    public team (``UTVAG_TEAM``). None for a number that no team owns and
-    that is not the install's: it must never get another team's greeting."""
+    home team: the regional team, else ``UTVAG_TEAM``, as with one team.
+    None for a number that no team owns and that is not the install's: it
+    must never get another team's greeting."""
     called = called_number()
     owner = find_team_by_hotline_number(session, called) if called is not None else None
     if owner is not None:
@@ -154,7 +155,7 @@ def called_team(session: Session) -> PublicTeam | None:
     locked = request.args.get(TEAM_REF)
     if locked is not None:
         return _team_in_ref(session, locked)
-    return public_team(session)
+    return home_team(session)
 
 
 def twiml(response: VoiceResponse) -> Response:

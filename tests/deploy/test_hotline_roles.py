@@ -169,7 +169,13 @@ def test_the_hotline_and_the_switchboard_work_under_each_processs_role(
     assert wants_a_call  # asked on the number that names nothing
     assert twilio_api.recordings == {}
     assert twilio_api.calls == {}  # the hotline's, their legs and the switchboard's
-    assert runs == {"staff_sessions", "retention", "throttle_windows", "unverified_cap"}
+    assert runs == {
+        "staff_sessions",
+        "retention",
+        "throttle_windows",
+        "unverified_cap",
+        "staff_notices",
+    }
 
 
 @pytest.mark.usefixtures("during_office_hours")

@@ -180,7 +180,13 @@ _LISTED = _SELECT.where(
 ).order_by(_TEAMS.c.name, _TEAMS.c.id)
 _BY_ID = _SELECT.where(_TEAMS.c.id == bindparam("team_id"))
 _BY_HOTLINE_NUMBER = _SELECT.where(_TEAMS.c.hotline_number == bindparam("number"))
-_WITH_HOTLINE_NUMBER = _SELECT.where(_TEAMS.c.hotline_number.is_not(None)).order_by(
+# The menu names only programmes listed on the public site: a team its lead
+# keeps hidden or reachable by direct link only is never named to a caller.
+_WITH_HOTLINE_NUMBER = _SELECT.where(
+    _TEAMS.c.hotline_number.is_not(None),
+    _TEAMS.c.public_listing == PublicListing.LISTED.value,
+    _TEAMS.c.regional.is_(False),
+).order_by(
     _TEAMS.c.name, _TEAMS.c.id
 )
 
@@ -226,8 +232,8 @@ def find_team_by_hotline_number(session: Session, number: str) -> PublicTeam | N
 
 
 def teams_with_hotline_numbers(session: Session) -> list[PublicTeam]:
-    """Every team with its own Twilio number, by name: the teams the
-    install-wide number's menu offers."""
+    """The listed teams with their own Twilio number, by name: the teams the
+    install-wide number's menu offers (the regional team is its 0)."""
     return [PublicTeam(*row) for row in session.execute(_WITH_HOTLINE_NUMBER)]
 
 

@@ -22,7 +22,7 @@ from utvag.config import Config
 from utvag.jobs.context import AppContext
 from utvag.jobs.dispatch import relay
 from utvag.store.db import transaction
-from utvag.store.models import Contact, OutboxEntry, Team, VoiceMessage
+from utvag.store.models import Contact, OutboxEntry, PublicListing, Team, VoiceMessage
 
 VAGVALET_LINE = "+46101110001"
 MALMO_LINE = "+46101110002"
@@ -44,10 +44,14 @@ def malmo(session_factory, console_keys) -> TeamFixture:  # type: ignore[no-unty
 
 @pytest.fixture
 def two_lines(team: TeamFixture, malmo: TeamFixture, session_factory) -> None:  # type: ignore[no-untyped-def]
-    """Vägvalet (the first team, the default) and Malmö, each with its own number."""
+    """Vägvalet (the first team, the default) and Malmö, each with its own
+    number, both listed on the public site (the menu names only those)."""
     with transaction(session_factory) as session:
-        session.get(Team, team.created.team.id).hotline_number = VAGVALET_LINE  # type: ignore[union-attr]
-        session.get(Team, malmo.created.team.id).hotline_number = MALMO_LINE  # type: ignore[union-attr]
+        for fixture, line in ((team, VAGVALET_LINE), (malmo, MALMO_LINE)):
+            row = session.get(Team, fixture.created.team.id)
+            assert row is not None
+            row.hotline_number = line
+            row.public_listing = PublicListing.LISTED.value
 
 
 def _post(client: FlaskClient, path: str, params: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -265,6 +269,24 @@ def test_with_one_teams_number_the_install_wide_number_plays_no_menu(
     assert "Malmö" not in twiml
     _twiml(client, "/telephony/menu", _call(HOTLINE, Digits="1"))
     assert _contact_team(session_factory) == team.created.team.id  # the default team
+
+
+@pytest.mark.usefixtures("two_lines")
+def test_a_team_its_lead_keeps_off_the_public_list_is_never_named_in_the_menu(
+    intake_app: Flask,
+    malmo: TeamFixture,
+    session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    # A hidden (or direct-link-only) programme keeps its own number, but the
+    # install-wide number never says its name to a caller.
+    for listing in (PublicListing.HIDDEN, PublicListing.DIRECT):
+        with transaction(session_factory) as session:
+            row = session.get(Team, malmo.created.team.id)
+            assert row is not None
+            row.public_listing = listing.value
+        twiml = _twiml(intake_app.test_client(), "/telephony/voice", _call(HOTLINE))
+        assert "Malmö" not in twiml
+        assert "Tryck 1 för" not in twiml
 
 
 @pytest.mark.usefixtures("two_lines")
