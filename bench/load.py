@@ -62,14 +62,17 @@ def _request(
 class Person:
     """One client: a form page once, then submissions."""
 
-    def __init__(self, port: int, number: int, needs_form: bool) -> None:
+    def __init__(self, port: int, number: int, needs_form: bool, team: str | None = None) -> None:
         self.port = port
+        # The form under a team's own path (/en/<team>/message), else the
+        # pages with no team in their path.
+        self.path = f"/en/{team}/message" if team else "/en/message"
         self.number = number
         self.cookie = ""
         self.token = ""
         self.sent = 0
         if needs_form:
-            status, page, headers = _request(port, "GET", "/en/message", None, self._headers())
+            status, page, headers = _request(port, "GET", self.path, None, self._headers())
             if status != 200:
                 raise WrongAnswer(f"form page answered {status}")
             match = CSRF.search(page)
@@ -92,7 +95,7 @@ class Person:
         body = urllib.parse.urlencode({"csrf_token": self.token, "message": MESSAGE})
         headers = {**self._headers(), "Content-Type": "application/x-www-form-urlencoded"}
         self.sent += 1
-        status, page, _ = _request(self.port, "POST", "/en/message", body, headers)
+        status, page, _ = _request(self.port, "POST", self.path, body, headers)
         if status != 200:
             raise WrongAnswer(f"a submission answered {status}: {page[:200]!r}")
         match = RECEIPT.search(page)
