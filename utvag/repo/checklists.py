@@ -74,10 +74,10 @@ DEFAULT_PRESET = "vagvalet"
 # holding the decider right, never on the lead's click alone. Not Malmö, and
 # not Linköping: its policy puts the operative work under the head of social
 # services ("Socialchefen ansvarar för det operativa arbetet") but says
-# nothing of who investigates or decides on a person, and the board's own
-# minute (§ 257, 2017) notes "saknas en tydlighet i var beslutsfattandet
-# ligger"; a team whose decisions social services do take ticks the rule
-# under *Personal och nycklar*.
+# nothing of who investigates or decides on a person, and the minute of its
+# adoption (KS § 257, 2017) records three parties' note that "saknas en
+# tydlighet i var beslutsfattandet ligger"; a team whose decisions social
+# services do take ticks the rule under *Personal och nycklar*.
 DECIDED_BY_SOCIAL_SERVICES: frozenset[str] = frozenset({"vagvalet", "kunskapscentrum"})
 
 
@@ -118,7 +118,8 @@ CLOCKS: dict[str, Clocks] = {
     # ramen för sociala insatsgruppens (SIG:s) ordinarie arbete", its target
     # group is the police's national definition, no age named), so like
     # Göteborg it takes Eskilstuna's window and quarter, and like Eskilstuna
-    # and Malmö no age limit.
+    # and Malmö no age limit. These are migration 0012's defaults, so a team
+    # made before this preset existed needs no data migration.
     "linkoping": Clocks(
         mapping_min_days=14, mapping_max_days=28, register_check_days=90, adults_only=False
     ),
