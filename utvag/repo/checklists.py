@@ -51,6 +51,19 @@ PRESETS: dict[str, tuple[Criterion, ...]] = {
         Criterion("Avhåller sig från kriminalitet och droger"),
         Criterion("Är tillgänglig för teamet och berörda myndigheter"),
     ),
+    # Linköping, avhopparverksamheten i den sociala insatsgruppen (SIG): the
+    # policy's definition, "En person som väljer att lämna ett kriminellt gäng
+    # eller organiserad brottslighet som bestraffar utträde och därmed har en
+    # latent eller konkret hotbild"; the support is for "personer som vill
+    # bryta med sitt kriminella liv"; and the "krav som ställs på individen
+    # efter en samlad bedömning". The policy names no consent (nor does
+    # Malmö's), so no criterion is marked as one; the lead may add it.
+    "linkoping": (
+        Criterion("Väljer att lämna ett kriminellt gäng eller organiserad brottslighet"),
+        Criterion("Gänget eller nätverket bestraffar utträde: latent eller konkret hotbild"),
+        Criterion("Vill bryta med sitt kriminella liv"),
+        Criterion("Godtar de krav som ställs på individen efter en samlad bedömning"),
+    ),
 }
 DEFAULT_PRESET = "vagvalet"
 
@@ -58,7 +71,13 @@ DEFAULT_PRESET = "vagvalet"
 # "Socialförvaltningen erbjuder även utredning av individens stödbehov samt
 # beslut"; Göteborg: "beslutas formellt av socialtjänsten"): a team made from
 # one of these accepts a case only after a decision recorded by a member
-# holding the decider right, never on the lead's click alone.
+# holding the decider right, never on the lead's click alone. Not Malmö, and
+# not Linköping: its policy puts the operative work under the head of social
+# services ("Socialchefen ansvarar för det operativa arbetet") but says
+# nothing of who investigates or decides on a person, and the minute of its
+# adoption (KS § 257, 2017) records three parties' note that "saknas en
+# tydlighet i var beslutsfattandet ligger"; a team whose decisions social
+# services do take ticks the rule under *Personal och nycklar*.
 DECIDED_BY_SOCIAL_SERVICES: frozenset[str] = frozenset({"vagvalet", "kunskapscentrum"})
 
 
@@ -94,5 +113,14 @@ CLOCKS: dict[str, Clocks] = {
     # monthly.
     "konsultationsteamet": Clocks(
         mapping_min_days=14, mapping_max_days=28, register_check_days=30, adults_only=False
+    ),
+    # Linköping: the policy is silent on all four (follow-up happens "inom
+    # ramen för sociala insatsgruppens (SIG:s) ordinarie arbete", its target
+    # group is the police's national definition, no age named), so like
+    # Göteborg it takes Eskilstuna's window and quarter, and like Eskilstuna
+    # and Malmö no age limit. These are migration 0012's defaults, so a team
+    # made before this preset existed needs no data migration.
+    "linkoping": Clocks(
+        mapping_min_days=14, mapping_max_days=28, register_check_days=90, adults_only=False
     ),
 }

@@ -290,7 +290,9 @@ def test_the_presets_say_who_decides(session_factory, console_keys) -> None:  # 
     from utvag.store.db import transaction
 
     made = {}
-    for number, preset in enumerate(("vagvalet", "kunskapscentrum", "konsultationsteamet")):
+    for number, preset in enumerate(
+        ("vagvalet", "kunskapscentrum", "konsultationsteamet", "linkoping")
+    ):
         with transaction(session_factory) as session:
             created = create_team(
                 session,
@@ -305,7 +307,12 @@ def test_the_presets_say_who_decides(session_factory, console_keys) -> None:  # 
                 checklist_preset=preset,
             )
             made[preset] = created.team.decision_needs_decider
-    assert made == {"vagvalet": True, "kunskapscentrum": True, "konsultationsteamet": False}
+    assert made == {
+        "vagvalet": True,
+        "kunskapscentrum": True,
+        "konsultationsteamet": False,
+        "linkoping": False,
+    }
 
 
 def test_every_refusal_of_a_decision_reads_in_swedish() -> None:
