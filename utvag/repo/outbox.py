@@ -29,6 +29,9 @@ ROW_NAMED_BY_JOB: dict[str, str] = {
     "call_again_requested": "contacts",
     "call_from_chosen": "contacts",
     "log_switchboard_outcome": "contacts",
+    # A staff notice's SMS: the notice's row goes with its team (the text is
+    # fixed and names nothing; the job would find no row to send or forget).
+    "send_staff_notice": "staff_notices",
 }
 JOBS_KEPT_ON_TEAM_REMOVAL = frozenset({"forget_call", "store_voice_message"})
 
