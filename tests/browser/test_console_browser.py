@@ -51,7 +51,8 @@ CONSOLE_PAGES = {
     "record-contact": "/contacts/new",
     "cases": "/cases",
     "case": None,
-    "case-full": None,
+    "case-accepted": None,
+    "case-closed": None,
     "followups": "/followups",
     "retention": "/retention",
     "handover": None,
@@ -131,11 +132,19 @@ def open_console_page(page: Page, base: str, name: str, ids: dict[str, int]) -> 
         expect(page.locator("input[name=confirm]")).to_be_attached()
     elif name == "case":
         page.goto(f"{base}/cases/{ids['case']}")
-    elif name == "case-full":
-        page.goto(f"{base}/cases/{ids['full_case']}")
-        for section in ("#decision", "#funds", "#referral-out", "#partner-meetings"):
-            expect(page.locator(f"{section} + * , {section} ~ ul").first).to_be_attached()
-        expect(page.locator("#outcome-checks ~ table")).to_have_count(1)
+        expect(page.locator("form[action$='/decision']")).to_be_visible()
+    elif name == "case-accepted":
+        page.goto(f"{base}/cases/{ids['accepted_case']}")
+        for form in ("/funds", "/answer", "/mapping", "/mapping-done", "/close"):
+            expect(page.locator(f"form[action$='{form}']")).to_be_visible()
+        expect(page.locator("#referral-out + ul")).to_contain_text("hemmaplansvården")
+    elif name == "case-closed":
+        page.goto(f"{base}/cases/{ids['closed_case']}")
+        expect(page.locator("#decision ~ dl").first).to_contain_text("bifall")
+        expect(page.locator("#funds + p + ul")).to_contain_text("bifall")
+        expect(page.locator("#referral-out + ul")).to_contain_text("hemmaplansvården")
+        expect(page.locator("#partner-meetings + p + ul")).to_contain_text("planeringen fortsätter")
+        expect(page.locator("#outcome-checks ~ table")).to_contain_text("6 månader")
     elif name == "handover":
         page.goto(f"{base}/contacts/{ids['message']}/handover")
         expect(page.locator("#handover-team")).to_be_visible()
@@ -169,11 +178,16 @@ def _pending_case(intake_app: Flask, team: TeamFixture) -> int:
         return open_case(session, contact.team_id, contact_id, member).id
 
 
-def _closed_case_with_everything(intake_app: Flask, console_app: Flask, team: TeamFixture) -> int:
-    """A case that went the whole way, through the console's own forms (HTTP,
-    not the browser: the browser walk is in test_case_path_browser.py): the
-    decision, avhopparmedel, a referral out, a partner meeting, closed, and
-    its 6-month outcome check, all dated today."""
+def _cases_through_the_console(
+    intake_app: Flask, console_app: Flask, team: TeamFixture, pending_case: int
+) -> dict[str, int]:
+    """Cases worked through the console's own forms (HTTP, not the browser:
+    the browser walk is in test_case_path_browser.py), all dated today, so
+    that every new form and record shows on some case page: the pending case
+    gets its investigation (the decision form shows); an accepted case has
+    an avhopparmedel application waiting and a referral out; a closed case
+    went the whole way (decision, avhopparmedel granted, a referral out, a
+    partner meeting, its 6-month outcome check)."""
     factory = intake_app.extensions["utvag"].session_factory
     lead_decides(factory, team)
     # Another lead, so that the test's own login does not reuse a TOTP code.
@@ -190,43 +204,47 @@ def _closed_case_with_everything(intake_app: Flask, console_app: Flask, team: Te
         shown = staff.get(response.headers["Location"]).get_data(as_text=True)
         assert "error-summary" not in shown, (path, shown)
 
-    contact_id = send_callback(intake_app)
-    post(f"/contacts/{contact_id}/claim", {})
-    post(f"/contacts/{contact_id}/attempts", {"outcome": "reached"})
-    post(f"/contacts/{contact_id}/case", {})
+    def accepted_case() -> str:
+        contact_id = send_callback(intake_app)
+        post(f"/contacts/{contact_id}/claim", {})
+        post(f"/contacts/{contact_id}/attempts", {"outcome": "reached"})
+        post(f"/contacts/{contact_id}/case", {})
+        with factory() as session:
+            case_id = session.scalars(select(Case.id).where(Case.contact_id == contact_id)).one()
+        case = f"/cases/{case_id}"
+        post(f"{case}/investigation", {"opened_on": today, "opened_by": me})
+        post(
+            f"{case}/decision",
+            {"outcome": "granted", "decided_on": today, "reason": "Motiverad", "confirm": "yes"},
+        )
+        form = staff.get(case).get_data(as_text=True)
+        checks = set(re.findall(r'name="check-(\d+)"', form))
+        post(case, {f"check-{item}": "met" for item in checks})
+        due = re.findall(r'id="mapping_due_on" name="mapping_due_on" value="([\d-]+)"', form)
+        post(f"{case}/accept", {"contact_person": me, "mapping_due_on": due[0], "confirm": "yes"})
+        post(f"{case}/funds", {"applied_on": today, "amount": "25000", "note": "Boende"})
+        post(
+            f"{case}/refer-out",
+            {"kind": "home_care", "referred_on": today, "consent": "yes", "confirm": "yes"},
+        )
+        return case
+
+    post(f"/cases/{pending_case}/investigation", {"opened_on": today, "opened_by": me})
+    accepted = accepted_case()
+    closed = accepted_case()
     with factory() as session:
-        case_id = session.scalars(select(Case.id).where(Case.contact_id == contact_id)).one()
-    case = f"/cases/{case_id}"
-    post(f"{case}/investigation", {"opened_on": today, "opened_by": me})
+        application = max(session.scalars(select(FundsApplication.id)))
     post(
-        f"{case}/decision",
-        {"outcome": "granted", "decided_on": today, "reason": "Motiverad", "confirm": "yes"},
-    )
-    form = staff.get(case).get_data(as_text=True)
-    post(case, {f"check-{item}": "met" for item in set(re.findall(r'name="check-(\d+)"', form))})
-    first_day = re.findall(r'id="mapping_due_on" name="mapping_due_on" value="([\d-]+)"', form)
-    post(
-        f"{case}/accept",
-        {"contact_person": me, "mapping_due_on": first_day[0], "confirm": "yes"},
-    )
-    post(f"{case}/funds", {"applied_on": today, "amount": "25000", "note": "Boende"})
-    with factory() as session:
-        application = session.scalars(select(FundsApplication.id)).one()
-    post(
-        f"{case}/funds/{application}/answer",
+        f"{closed}/funds/{application}/answer",
         {"outcome": "granted", "decided_on": today, "amount": "20000"},
     )
     post(
-        f"{case}/refer-out",
-        {"kind": "home_care", "referred_on": today, "consent": "yes", "confirm": "yes"},
-    )
-    post(
-        f"{case}/partner-meetings",
+        f"{closed}/partner-meetings",
         {"held_on": today, "partner_roles": ["police"], "outcome": "plan_continues"},
     )
-    post(f"{case}/close", {"reason": "established", "closed_on": today, "confirm": "yes"})
+    post(f"{closed}/close", {"reason": "established", "closed_on": today, "confirm": "yes"})
     post(
-        f"{case}/outcome-checks",
+        f"{closed}/outcome-checks",
         {
             "months": "6",
             "checked_on": today,
@@ -236,7 +254,10 @@ def _closed_case_with_everything(intake_app: Flask, console_app: Flask, team: Te
             "work_or_studies": "unknown",
         },
     )
-    return case_id
+    return {
+        "accepted_case": int(accepted.rsplit("/", 1)[1]),
+        "closed_case": int(closed.rsplit("/", 1)[1]),
+    }
 
 
 def test_console_pages_pass_axe_fit_a_phone_and_are_photographed(
@@ -255,8 +276,8 @@ def test_console_pages_pass_axe_fit_a_phone_and_are_photographed(
         "callback": send_callback(intake_app),
         "message": send_message(intake_app),
         "case": _pending_case(intake_app, team),
-        "full_case": _closed_case_with_everything(intake_app, console_app, team),
     }
+    ids |= _cases_through_the_console(intake_app, console_app, team, ids["case"])
     create_malmo(intake_app.extensions["utvag"].session_factory, team.keys)
 
     problems = []
