@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,6 +28,7 @@ from sqlalchemy import select
 from support import TeamFixture, add_member, create_malmo, csrf_token_from, lead_decides, post_form
 from support import log_in as log_in_over_http
 
+from utvag.store.db import transaction
 from utvag.store.models import Case, Contact, ContactStatus, FundsApplication
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("team")]
@@ -53,11 +54,11 @@ CONSOLE_PAGES = {
     "case": None,
     "case-accepted": None,
     "case-closed": None,
-    "followups": "/followups",
-    "retention": "/retention",
+    "followups": None,
+    "retention": None,
     "handover": None,
     "call-log": "/reports/calls",
-    "followup": "/reports/followup",
+    "followup": None,
     "team-settings": "/team",
     "public-texts": "/team/public",
     "public-text-edit": None,
@@ -145,6 +146,15 @@ def open_console_page(page: Page, base: str, name: str, ids: dict[str, int]) -> 
         expect(page.locator("#referral-out + ul")).to_contain_text("hemmaplansvården")
         expect(page.locator("#partner-meetings + p + ul")).to_contain_text("planeringen fortsätter")
         expect(page.locator("#outcome-checks ~ table")).to_contain_text("6 månader")
+    elif name == "followups":
+        page.goto(f"{base}/followups")
+        expect(page.locator("main table")).to_contain_text("12 månader efter avslut")
+    elif name == "retention":
+        page.goto(f"{base}/retention")
+        expect(page.locator("form[action$='/keep']")).to_be_visible()
+    elif name == "followup":
+        page.goto(f"{base}/reports/followup")
+        expect(page.locator("svg[role=img]")).not_to_have_count(0)
     elif name == "handover":
         page.goto(f"{base}/contacts/{ids['message']}/handover")
         expect(page.locator("#handover-team")).to_be_visible()
@@ -254,10 +264,17 @@ def _cases_through_the_console(
             "work_or_studies": "unknown",
         },
     )
-    return {
-        "accepted_case": int(accepted.rsplit("/", 1)[1]),
-        "closed_case": int(closed.rsplit("/", 1)[1]),
-    }
+    closed_id = int(closed.rsplit("/", 1)[1])
+    # Closed 400 days ago (as if): its 12-month check is due on /followups,
+    # and retention lists it with the form to keep it longer.
+    with transaction(factory) as session:
+        case_row = session.get(Case, closed_id)
+        assert case_row is not None
+        assert case_row.closed_on is not None
+        assert case_row.ended_at is not None
+        case_row.closed_on -= timedelta(days=400)
+        case_row.ended_at -= timedelta(days=400)
+    return {"accepted_case": int(accepted.rsplit("/", 1)[1]), "closed_case": closed_id}
 
 
 def test_console_pages_pass_axe_fit_a_phone_and_are_photographed(
