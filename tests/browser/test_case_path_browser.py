@@ -16,7 +16,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from browser_support import RECEIPT_CODE, LiveServers
+from browser_support import RECEIPT_CODE, LiveServers, tab_to
 from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
@@ -120,11 +120,19 @@ def test_a_lead_walks_a_case_from_call_back_to_the_yearly_report(
     expect(page.get_by_role("button", name="Anta i verksamheten …")).to_have_count(0)
     page.get_by_role("button", name="Registrera att utredningen är inledd").click()
     expect(_done(page)).to_contain_text("Sparat.")
-    page.get_by_label("bifall").check()
-    page.get_by_label("Skäl (krypteras; krävs vid avslag)").fill("Motiverad, hotbild utredd")
-    page.get_by_role("button", name="Registrera beslutet …").click()
+    # With the keyboard: Space chooses "bifall", Tab on to the reason (every
+    # stop shows its focus), type it, Tab to the button, Enter.
+    page.get_by_label("bifall").focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_label("bifall")).to_be_checked()
+    tab_to(page, "#decision-reason", max_presses=8)
+    page.keyboard.type("Motiverad, hotbild utredd")
+    tab_to(page, "form[action$='/decision'] button[type=submit]", max_presses=2)
+    page.keyboard.press("Enter")
     expect(page.locator("main")).to_contain_text("Beslut: bifall.")
-    page.get_by_role("button", name="Ja, registrera beslutet").click()
+    tab_to(page, "main form button[type=submit]")
+    expect(page.locator("main form button[type=submit]")).to_have_text("Ja, registrera beslutet")
+    page.keyboard.press("Enter")
     decision = page.locator("#decision ~ dl.summary-list").first
     expect(decision).to_contain_text("bifall 2026-11-24")
     expect(decision).to_contain_text("Motiverad, hotbild utredd")
