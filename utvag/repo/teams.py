@@ -186,9 +186,7 @@ _WITH_HOTLINE_NUMBER = _SELECT.where(
     _TEAMS.c.hotline_number.is_not(None),
     _TEAMS.c.public_listing == PublicListing.LISTED.value,
     _TEAMS.c.regional.is_(False),
-).order_by(
-    _TEAMS.c.name, _TEAMS.c.id
-)
+).order_by(_TEAMS.c.name, _TEAMS.c.id)
 
 
 def find_public_team(session: Session, slug: str | None) -> PublicTeam | None:
