@@ -7,6 +7,8 @@ alone, shows where the focus is, and asks nothing of any host but its own.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from browser_support import (
     ARTIFACTS,
@@ -20,6 +22,15 @@ from browser_support import (
     tab_to,
 )
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from support import TeamFixture, create_malmo
+
+from crypto.kdf import TEST_COST
+from utvag.console_keys import ConsoleKeys
+from utvag.repo.public_pages import set_public_listing, set_regional
+from utvag.repo.team_setup import create_team
+from utvag.store.db import transaction
+from utvag.store.models import Contact, PublicListing, Team
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("team")]
 
@@ -254,3 +265,101 @@ def test_which_number_we_may_call_from_is_chosen_with_the_keyboard_and_stored(
     expect(page.locator(".receipt-code strong")).to_have_text(RECEIPT_CODE)
     with session_factory() as session:
         assert session.scalars(select(Contact.call_from)).all() == ["hotline"]
+
+
+# --- several programmes on one install (issue 22) ---------------------------
+
+TEAM_PAGES = {
+    "start": "",
+    "message": "message",
+    "callback": "callback",
+    "relatives": "relatives",
+    "privacy": "privacy",
+}
+
+
+@pytest.fixture
+def region(team: TeamFixture, session_factory: Any, console_keys: ConsoleKeys) -> None:
+    """Vägvalet and Malmö listed, and a regional team for "I don't know"."""
+    create_malmo(session_factory, console_keys)
+    with transaction(session_factory) as session:
+        create_team(
+            session,
+            slug="ostergotland",
+            name="Region Östergötland",
+            admin_username="rut",
+            admin_password="a long password, the region",
+            hours_spec="mon-fri 08:00-16:00",
+            timezone="Europe/Stockholm",
+            cost=TEST_COST,
+            keys=console_keys,
+        )
+        for slug, listing, regional in [
+            ("vagvalet", PublicListing.LISTED, False),
+            ("malmo", PublicListing.LISTED, False),
+            ("ostergotland", PublicListing.HIDDEN, True),
+        ]:
+            found = session.scalars(select(Team).where(Team.slug == slug)).one()
+            set_public_listing(found, listing.value)
+            set_regional(session, found, regional)
+
+
+@pytest.mark.usefixtures("region")
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_the_region_start_page_and_a_teams_own_pages_pass_axe(
+    page: Page,
+    live_servers: LiveServers,
+    requests_made: RequestLog,
+    session_factory: Any,
+    js: bool,
+    lang: str,
+) -> None:
+    """With two programmes listed: the region's start page offers both and "I
+    don't know"; the person picks one by clicking and every page under its
+    path passes axe-core and fits a phone; "I don't know" leads to the
+    regional team's start page; a message sent under Malmö's path shows the
+    receipt page and lands in Malmö's queue."""
+    base = live_servers.intake.url
+    page.set_viewport_size(PHONE_VIEWPORT)
+    problems = []
+
+    def check(name: str) -> None:
+        expect(page.locator("main")).to_be_attached()
+        if page.locator("html").get_attribute("lang") != lang:
+            problems.append(f"{name}: lang {page.locator('html').get_attribute('lang')}")
+        if width := _wider_than_the_viewport(page):
+            problems.append(f"{name}: {width}px wide on a {PHONE_VIEWPORT['width']}px phone")
+        if violations := run_axe(page, js=js):
+            problems.append(f"{name} ({page.url}):\n{describe_violations(violations)}")
+
+    page.goto(f"{base}/{lang}/")
+    choices = page.locator("main a.button")
+    expect(choices.filter(has_text="Vägvalet")).to_have_count(1)
+    expect(choices.filter(has_text="Malmö")).to_have_count(1)
+    check("region")
+
+    choices.filter(has_text="Malmö").click()
+    expect(page).to_have_url(f"{base}/{lang}/malmo/")
+    for name, path in TEAM_PAGES.items():
+        if path:
+            page.goto(f"{base}/{lang}/malmo/{path}")
+        check(f"malmo-{name}")
+
+    page.goto(f"{base}/{lang}/")
+    page.locator("main a.button.secondary").click()
+    expect(page).to_have_url(f"{base}/{lang}/ostergotland/")
+    check("unsure")
+
+    page.goto(f"{base}/{lang}/malmo/message")
+    page.locator("#message").fill("Jag vill prata med någon.")
+    _submit(page)
+    expect(page.locator(".receipt-code strong")).to_have_text(RECEIPT_CODE)
+    check("malmo-sent")
+    with session_factory() as session:
+        landed = session.execute(
+            select(Team.slug).join(Contact, Contact.team_id == Team.id)
+        ).scalar_one()
+    assert landed == "malmo"
+
+    assert problems == [], "\n".join(problems)
+    assert requests_made.foreign({base}) == []
