@@ -87,6 +87,8 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 6
         try:
             Browser("127.0.0.1", "probe").request(url)
             return
-        except OSError:
+        except (OSError, http.client.HTTPException):
+            # Refused, reset, or a garbled first line from a server still
+            # binding its port: try again until the deadline.
             time.sleep(0.2)
     raise AssertionError(f"{url} did not come up")

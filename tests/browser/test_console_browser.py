@@ -383,6 +383,9 @@ def test_the_queue_shows_news_once_the_worker_bumps_the_counter(
     first = send_callback(intake_app)
     page.clock.install()
     log_in(page, live_servers.console.url, team)
+    # The script sets its 20 s timer once the page has loaded: on a busy
+    # machine running the clock before that would fire nothing.
+    page.wait_for_load_state("load")
     news = page.locator("#queue-refresh")
     status = page.locator("#queue-status")
     expect(news).to_be_hidden()
