@@ -58,9 +58,13 @@ run: $(STAMP)
 	@echo
 	UTVAG_PUBLIC_URL=$${UTVAG_PUBLIC_URL:-http://127.0.0.1:$(PORT)} $(BIN)/utvag serve all --port $(PORT)
 
+# Two processes (pytest-xdist), a test file's tests kept together in one:
+# each process has its own PostgreSQL database and Redis database number.
+TEST_PROCESSES ?= 2
+
 test: $(STAMP)
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

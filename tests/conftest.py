@@ -110,9 +110,21 @@ def _empty_all_tables(engine: Engine) -> None:
                 connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - names from metadata
 
 
+def _this_workers_redis_url(url: str) -> str:
+    """``make test`` runs the suite in two processes (pytest-xdist): each
+    flushes its Redis database around every test, so each gets its own,
+    the configured number plus the worker's (gw0: +0, gw1: +1)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    offset = int(worker.removeprefix("gw") or 0)
+    base, _, number = url.rpartition("/")
+    if not offset or not number.isdigit():
+        return url
+    return f"{base}/{int(number) + offset}"
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    url = os.environ.get("UTVAG_TEST_REDIS_URL", DEFAULT_TEST_REDIS_URL)
+    url = _this_workers_redis_url(os.environ.get("UTVAG_TEST_REDIS_URL", DEFAULT_TEST_REDIS_URL))
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.RedisError as error:
