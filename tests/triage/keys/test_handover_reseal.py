@@ -14,12 +14,12 @@ it was.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sealed_rows_support import make_rows
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from support import TeamFixture, create_malmo, csrf_token_from, post_form, team_keys
@@ -34,22 +34,12 @@ from utvag.store.models import (
     CallAttempt,
     CallFromChange,
     Case,
-    CaseAssessment,
     CaseCheck,
-    CaseClockException,
-    CaseConsent,
-    CaseMeeting,
     ChecklistItem,
     Contact,
     ContactMessage,
-    FundsApplication,
     Handover,
-    Investigation,
     MessageDirection,
-    OutsideReferral,
-    PartnerMeeting,
-    RegisterCheck,
-    RetentionExtension,
     TeamKey,
     VoiceMessage,
 )
@@ -59,65 +49,8 @@ REPLY_CODE = "0123456789ABCDEF"
 
 
 def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Base]:
-    """One row of each model with a column that belongs to a contact. A new
-    model in the registry needs a line here."""
-    today = date(2026, 12, 3)
-    item = session.scalars(
-        select(ChecklistItem).where(ChecklistItem.team_id == contact.team_id)
-    ).first()
-    assert item is not None
-    made: dict[type[Base], Callable[[], Base]] = {
-        Contact: lambda: contact,
-        Case: lambda: case,
-        ContactMessage: lambda: ContactMessage(
-            contact_id=contact.id, direction=MessageDirection.FROM_PERSON.value, sealed_content=b""
-        ),
-        VoiceMessage: lambda: VoiceMessage(
-            contact_id=contact.id,
-            key_id="",
-            sealed_audio=b"",
-            duration_seconds=3,
-            recording_digest="d" * 64,
-        ),
-        CallAttempt: lambda: CallAttempt(
-            contact_id=contact.id, team_id=contact.team_id, outcome="reached"
-        ),
-        CallFromChange: lambda: CallFromChange(
-            contact_id=contact.id,
-            team_id=contact.team_id,
-            from_choice="neutral",
-            to_choice="hotline",
-        ),
-        CaseCheck: lambda: CaseCheck(case_id=case.id, item_id=item.id),
-        CaseAssessment: lambda: CaseAssessment(
-            case_id=case.id, kind="threat", assessed_on=today, sealed_content=b""
-        ),
-        CaseMeeting: lambda: CaseMeeting(case_id=case.id, held_on=today),
-        RegisterCheck: lambda: RegisterCheck(case_id=case.id, checked_on=today),
-        CaseConsent: lambda: CaseConsent(case_id=case.id, given_on=today, sealed_content=b""),
-        PartnerMeeting: lambda: PartnerMeeting(
-            case_id=case.id, held_on=today, roles=["police"], outcome="plan_continues"
-        ),
-        RetentionExtension: lambda: RetentionExtension(
-            case_id=case.id, keep_until=date(2027, 1, 4)
-        ),
-        CaseClockException: lambda: CaseClockException(
-            case_id=case.id, kind="mapping_due_outside_window"
-        ),
-        Investigation: lambda: Investigation(case_id=case.id, opened_on=today),
-        FundsApplication: lambda: FundsApplication(
-            case_id=case.id, applied_on=today, amount_applied_kr=1000
-        ),
-        OutsideReferral: lambda: OutsideReferral(
-            team_id=contact.team_id, contact_id=contact.id, kind="sig", referred_on=today
-        ),
-    }
-    wanted = {entry.model for entry in belongs_to_a_contact()}
-    assert set(made) == wanted, "make a row here for every model the registry links to a contact"
-    rows = {model: build() for model, build in made.items()}
-    session.add_all(rows.values())
-    session.flush()
-    return rows
+    """One row of each model with a column the walk covers (sealed_rows_support)."""
+    return make_rows(session, contact, case, {entry.model for entry in belongs_to_a_contact()})
 
 
 def _written(entry: SealedColumn) -> bytes:

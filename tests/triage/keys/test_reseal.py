@@ -12,11 +12,10 @@ open). A model added to the registry without a row made here fails too.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask.testing import FlaskClient
+from sealed_rows_support import make_rows
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from support import TeamFixture, csrf_token_from, post_form, team_keys
@@ -26,28 +25,12 @@ from crypto.receipts import open_reply, reply_keypair
 from crypto.sealing import envelope_key_id, seal
 from utvag.store.db import Base, transaction
 from utvag.store.models import (
-    CallAttempt,
-    CallFromChange,
     Case,
-    CaseAssessment,
-    CaseCheck,
-    CaseClockException,
-    CaseConsent,
-    CaseMeeting,
-    ChecklistItem,
     Contact,
     ContactMessage,
-    FundsApplication,
-    Investigation,
     KeyWrap,
     MessageDirection,
-    OutsideReferral,
-    PartnerMeeting,
-    RegisterCheck,
-    RetentionExtension,
-    StaffMember,
     TeamKey,
-    VoiceMessage,
 )
 from utvag.store.models.sealed import SealedColumn, sealed_to_team
 
@@ -59,65 +42,9 @@ def _post(client: FlaskClient, path: str, data: dict[str, str] | None = None):  
     return client.post(path, data={"csrf_token": token, **(data or {})})
 
 
-# One row of each model that has a column sealed to a team key, given the
-# contact and the case made below. A new model in the registry needs a line.
 def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Base]:
-    today = date(2026, 12, 3)
-    item = session.scalars(
-        select(ChecklistItem).where(ChecklistItem.team_id == contact.team_id)
-    ).first()
-    assert item is not None
-    made: dict[type[Base], Callable[[], Base]] = {
-        Contact: lambda: contact,
-        Case: lambda: case,
-        ContactMessage: lambda: ContactMessage(
-            contact_id=contact.id, direction=MessageDirection.FROM_PERSON.value, sealed_content=b""
-        ),
-        VoiceMessage: lambda: VoiceMessage(
-            contact_id=contact.id,
-            key_id="",
-            sealed_audio=b"",
-            duration_seconds=3,
-            recording_digest="d" * 64,
-        ),
-        CallAttempt: lambda: CallAttempt(
-            contact_id=contact.id, team_id=contact.team_id, outcome="reached"
-        ),
-        CallFromChange: lambda: CallFromChange(
-            contact_id=contact.id,
-            team_id=contact.team_id,
-            from_choice="neutral",
-            to_choice="hotline",
-        ),
-        CaseCheck: lambda: CaseCheck(case_id=case.id, item_id=item.id),
-        CaseAssessment: lambda: CaseAssessment(
-            case_id=case.id, kind="threat", assessed_on=today, sealed_content=b""
-        ),
-        CaseMeeting: lambda: CaseMeeting(case_id=case.id, held_on=today),
-        RegisterCheck: lambda: RegisterCheck(case_id=case.id, checked_on=today),
-        CaseConsent: lambda: CaseConsent(case_id=case.id, given_on=today, sealed_content=b""),
-        PartnerMeeting: lambda: PartnerMeeting(
-            case_id=case.id, held_on=today, roles=["police"], outcome="other"
-        ),
-        RetentionExtension: lambda: RetentionExtension(case_id=case.id, keep_until=today),
-        Investigation: lambda: Investigation(case_id=case.id, opened_on=today),
-        FundsApplication: lambda: FundsApplication(
-            case_id=case.id, applied_on=today, amount_applied_kr=1000
-        ),
-        OutsideReferral: lambda: OutsideReferral(
-            team_id=contact.team_id, contact_id=contact.id, kind="sig", referred_on=today
-        ),
-        StaffMember: lambda: session.scalars(select(StaffMember)).one(),
-        CaseClockException: lambda: CaseClockException(
-            case_id=case.id, kind="mapping_due_outside_window"
-        ),
-    }
-    wanted = {entry.model for entry in sealed_to_team()}
-    assert set(made) == wanted, "make a row here for every model the registry lists"
-    rows = {model: build() for model, build in made.items()}
-    session.add_all(rows.values())
-    session.flush()
-    return rows
+    """One row of each model with a column the walk covers (sealed_rows_support)."""
+    return make_rows(session, contact, case, {entry.model for entry in sealed_to_team()})
 
 
 def _written(entry: SealedColumn) -> bytes:
