@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,17 +27,30 @@ class IntakeSecrets:
 
 
 def _read_or_create(path: Path) -> bytes:
+    """The secret in ``path``, made on first use. Several processes start at
+    once (gunicorn's workers, the console beside the public app): the new
+    value is written whole to a file of its own and linked into place, which
+    fails if another process got there first, so no process ever reads a
+    file still being written; the loser reads the winner's value."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        value = path.read_bytes()
-        if len(value) < SECRET_BYTES:
-            raise ValueError(f"{path} is shorter than {SECRET_BYTES} bytes") from None
-        return value
-    value = secrets.token_bytes(SECRET_BYTES)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(value)
+    if not path.exists():
+        value = secrets.token_bytes(SECRET_BYTES)
+        fd, unlinked = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(value)
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(unlinked, path)
+                return value
+            except FileExistsError:
+                pass  # another process made it first: its value is the one
+        finally:
+            os.unlink(unlinked)
+    value = path.read_bytes()
+    if len(value) < SECRET_BYTES:
+        raise ValueError(f"{path} is shorter than {SECRET_BYTES} bytes")
     return value
 
 
