@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crypto.sealing import seal
 from utvag.store.db import Base
 from utvag.store.models import (
     CallAttempt,
@@ -33,9 +34,10 @@ from utvag.store.models import (
     RegisterCheck,
     RetentionExtension,
     StaffMember,
+    TeamKey,
     VoiceMessage,
 )
-from utvag.store.models.sealed import sealed_to_team
+from utvag.store.models.sealed import SealedColumn, sealed_to_team
 
 
 def _builders(
@@ -110,3 +112,34 @@ def make_rows(
     session.add_all(rows.values())
     session.flush()
     return rows
+
+
+def seal_everywhere(
+    session: Session,
+    contact: Contact,
+    case: Case,
+    entries: Collection[SealedColumn],
+    key: TeamKey,
+    written: Callable[[SealedColumn], bytes],
+    reply_public_key: bytes,
+) -> tuple[dict[str, tuple[type[Base], int]], int]:
+    """``written(entry)`` sealed to ``key`` in every column of ``entries``
+    (where each went, by column name), and a reply for the person sealed to
+    their reply key, which re-sealing and hand-over must leave alone."""
+    rows = make_rows(session, contact, case, {entry.model for entry in entries})
+    where: dict[str, tuple[type[Base], int]] = {}
+    for entry in entries:
+        row = rows[entry.model]
+        setattr(row, entry.column, seal(key.public_key, written(entry)))
+        if entry.key_id_column is not None:
+            setattr(row, entry.key_id_column, key.key_id)
+        where[entry.name] = (entry.model, row.id)  # type: ignore[attr-defined]
+    reply = ContactMessage(
+        contact_id=contact.id,
+        direction=MessageDirection.TO_PERSON.value,
+        sealed_content=seal(reply_public_key, b"till personen"),
+        sealed_for_team=seal(key.public_key, b"teamets kopia"),
+    )
+    session.add(reply)
+    session.flush()
+    return where, reply.id

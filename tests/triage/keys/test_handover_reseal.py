@@ -19,15 +19,14 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sealed_rows_support import make_rows
+from sealed_rows_support import seal_everywhere
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from support import TeamFixture, create_malmo, csrf_token_from, post_form, team_keys
 
 from crypto.errors import CryptoError
 from crypto.opening import open_sealed
 from crypto.receipts import open_reply, reply_keypair
-from crypto.sealing import envelope_key_id, seal
+from crypto.sealing import envelope_key_id
 from utvag.store.db import Base, transaction
 from utvag.store.models import (
     AuditEvent,
@@ -39,18 +38,12 @@ from utvag.store.models import (
     Contact,
     ContactMessage,
     Handover,
-    MessageDirection,
     TeamKey,
     VoiceMessage,
 )
 from utvag.store.models.sealed import SealedColumn, belongs_to_a_contact
 
 REPLY_CODE = "0123456789ABCDEF"
-
-
-def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Base]:
-    """One row of each model with a column the walk covers (sealed_rows_support)."""
-    return make_rows(session, contact, case, {entry.model for entry in belongs_to_a_contact()})
 
 
 def _written(entry: SealedColumn) -> bytes:
@@ -64,30 +57,16 @@ def sealed_everywhere(
     """A contact of Vägvalet with a case, a value sealed to Vägvalet's key in
     every column that belongs to it, and a reply sealed to the person's key."""
     post_form(client, "/sv/message", {"message": "före överlämningen"})
-    where: dict[str, tuple[type[Base], int]] = {}
     with transaction(session_factory) as session:
         key = session.scalars(select(TeamKey)).one()
         contact = session.scalars(select(Contact)).one()
         case = Case(team_id=contact.team_id, contact_id=contact.id)
         session.add(case)
         session.flush()
-        rows = _rows(session, contact, case)
-        for entry in belongs_to_a_contact():
-            row = rows[entry.model]
-            setattr(row, entry.column, seal(key.public_key, _written(entry)))
-            if entry.key_id_column is not None:
-                setattr(row, entry.key_id_column, key.key_id)
-            where[entry.name] = (entry.model, row.id)  # type: ignore[attr-defined]
         _, reply_public = reply_keypair(REPLY_CODE)
-        reply = ContactMessage(
-            contact_id=contact.id,
-            direction=MessageDirection.TO_PERSON.value,
-            sealed_content=seal(reply_public, b"till personen"),
-            sealed_for_team=seal(key.public_key, b"teamets kopia"),
+        return seal_everywhere(
+            session, contact, case, belongs_to_a_contact(), key, _written, reply_public
         )
-        session.add(reply)
-        session.flush()
-        return where, reply.id
 
 
 def _hand_over(staff: FlaskClient, contact_id: int, team_id: int):  # type: ignore[no-untyped-def]

@@ -15,21 +15,19 @@ import json
 from typing import Any
 
 from flask.testing import FlaskClient
-from sealed_rows_support import make_rows
+from sealed_rows_support import seal_everywhere
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from support import TeamFixture, csrf_token_from, post_form, team_keys
 
 from crypto.opening import open_sealed
 from crypto.receipts import open_reply, reply_keypair
-from crypto.sealing import envelope_key_id, seal
+from crypto.sealing import envelope_key_id
 from utvag.store.db import Base, transaction
 from utvag.store.models import (
     Case,
     Contact,
     ContactMessage,
     KeyWrap,
-    MessageDirection,
     TeamKey,
 )
 from utvag.store.models.sealed import SealedColumn, sealed_to_team
@@ -42,11 +40,6 @@ def _post(client: FlaskClient, path: str, data: dict[str, str] | None = None):  
     return client.post(path, data={"csrf_token": token, **(data or {})})
 
 
-def _rows(session: Session, contact: Contact, case: Case) -> dict[type[Base], Base]:
-    """One row of each model with a column the walk covers (sealed_rows_support)."""
-    return make_rows(session, contact, case, {entry.model for entry in sealed_to_team()})
-
-
 def _written(entry: SealedColumn) -> bytes:
     return json.dumps({"fields": {"note": f"{entry.name} före nyckelbytet"}}).encode()
 
@@ -56,29 +49,15 @@ def _seal_into_every_column(
 ) -> tuple[dict[str, tuple[type[Base], int]], int]:
     """A value sealed to ``old`` in every registered column; and a reply for
     the person, sealed to their reply key, which must be left alone."""
-    where: dict[str, tuple[type[Base], int]] = {}
     with transaction(session_factory) as session:
         contact = session.scalars(select(Contact)).one()
         case = Case(team_id=contact.team_id, contact_id=contact.id)
         session.add(case)
         session.flush()
-        rows = _rows(session, contact, case)
-        for entry in sealed_to_team():
-            row = rows[entry.model]
-            setattr(row, entry.column, seal(old.public_key, _written(entry)))
-            if entry.key_id_column is not None:
-                setattr(row, entry.key_id_column, old.key_id)
-            where[entry.name] = (entry.model, row.id)  # type: ignore[attr-defined]
         _, reply_public = reply_keypair(REPLY_CODE)
-        reply = ContactMessage(
-            contact_id=contact.id,
-            direction=MessageDirection.TO_PERSON.value,
-            sealed_content=seal(reply_public, b"till personen"),
-            sealed_for_team=seal(old.public_key, b"teamets kopia"),
+        return seal_everywhere(
+            session, contact, case, sealed_to_team(), old, _written, reply_public
         )
-        session.add(reply)
-        session.flush()
-        return where, reply.id
 
 
 def test_resealing_moves_every_registered_column_and_the_old_key_can_then_be_destroyed(
